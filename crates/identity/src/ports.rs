@@ -1,0 +1,87 @@
+//! What identity needs from storage and from the password hasher.
+//!
+//! Every method is one transaction. Writes carry the audit event to store with them.
+//! `update_*` methods load the row inside the transaction, hand it to the pure closure, and write
+//! it back guarded by its `version`: a concurrent change makes the call fail with
+//! [`StoreError::Conflict`] and nothing is written.
+
+use std::future::Future;
+
+use zhicheng_kernel::{AccountId, AuditEvent, OrgId, PersonId, StoreError, TxError};
+
+use crate::{Account, LoginName, OrgKind, OrgName, Organisation, Password, PasswordHash, Person, Session, Uscc};
+
+/// Storage of persons, organisations, accounts and sessions.
+pub trait IdentityRepo: Send + Sync {
+    /// Inserts a person and their account.
+    ///
+    /// # Errors
+    /// `StoreError::Duplicate("id_number")` when the ID number is registered,
+    /// `StoreError::Duplicate("username")` when the username is taken.
+    fn register_person(
+        &self,
+        person: &Person,
+        account: &Account,
+        audit: &AuditEvent,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Inserts an organisation and its first staff account.
+    ///
+    /// # Errors
+    /// `StoreError::Duplicate("username")` when the username is taken.
+    fn create_org(
+        &self,
+        org: &Organisation,
+        admin: &Account,
+        audit: &AuditEvent,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    fn get_person(&self, id: PersonId) -> impl Future<Output = Result<Option<Person>, StoreError>> + Send;
+
+    fn get_org(&self, id: OrgId) -> impl Future<Output = Result<Option<Organisation>, StoreError>> + Send;
+
+    /// Organisations with this credit code.
+    fn find_orgs_by_uscc(&self, uscc: &Uscc) -> impl Future<Output = Result<Vec<Organisation>, StoreError>> + Send;
+
+    /// Organisations whose normalised name ([`OrgName::normalised`]) equals this one's.
+    fn find_orgs_by_name(&self, name: &OrgName) -> impl Future<Output = Result<Vec<Organisation>, StoreError>> + Send;
+
+    /// Organisations of one kind (all when `None`), ordered by name.
+    fn list_orgs(&self, kind: Option<OrgKind>) -> impl Future<Output = Result<Vec<Organisation>, StoreError>> + Send;
+
+    /// Read-check-write of one organisation.
+    fn update_org<T, E, F>(&self, id: OrgId, f: F) -> impl Future<Output = Result<T, TxError<E>>> + Send
+    where
+        T: Send,
+        E: Send,
+        F: FnOnce(&mut Organisation) -> Result<(T, AuditEvent), E> + Send;
+
+    /// The account a person logs in with by username or ID number.
+    fn find_account_by_login(&self, login: &LoginName) -> impl Future<Output = Result<Option<Account>, StoreError>> + Send;
+
+    fn get_account(&self, id: AccountId) -> impl Future<Output = Result<Option<Account>, StoreError>> + Send;
+
+    /// Read-check-write of one account (lockout counting, password change).
+    fn update_account<T, E, F>(&self, id: AccountId, f: F) -> impl Future<Output = Result<T, TxError<E>>> + Send
+    where
+        T: Send,
+        E: Send,
+        F: FnOnce(&mut Account) -> Result<(T, AuditEvent), E> + Send;
+
+    fn create_session(&self, session: &Session) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// The session with this token hash and its account, whether or not it has expired.
+    fn find_session(&self, token_hash: &str) -> impl Future<Output = Result<Option<(Session, Account)>, StoreError>> + Send;
+
+    fn delete_session(&self, token_hash: &str) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Number of accounts (an empty installation has none).
+    fn count_accounts(&self) -> impl Future<Output = Result<u64, StoreError>> + Send;
+}
+
+/// Hashes and verifies passwords. Adapters run the work off their async workers and supply the
+/// random salt; the algorithm itself is [`crate::password`].
+pub trait PasswordHasher: Send + Sync {
+    fn hash(&self, password: Password) -> impl Future<Output = PasswordHash> + Send;
+    fn verify(&self, candidate: String, hash: PasswordHash) -> impl Future<Output = bool> + Send;
+}

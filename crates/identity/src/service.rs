@@ -1,0 +1,496 @@
+//! Identity use cases: registration, login, organisations and their permission.
+
+use chrono::Duration;
+use zhicheng_kernel::{
+    AccountId, Actor, AuditEvent, Clock, FieldError, IdGen, Localized, OrgId, PersonId, Principal,
+    RegionCode, Role, StoreError, TxError,
+};
+
+use crate::org::{ApplyPermissionError, DecidePermissionError, DuplicateFindings};
+use crate::ports::{IdentityRepo, PasswordHasher};
+use crate::{
+    Account, IdCardNumber, LockoutPolicy, LoginName, MobileNumber, OrgKind, OrgName, Organisation,
+    Password, PermissionStatus, Person, PersonName, Session, SessionToken, Username, Uscc,
+};
+
+/// Raw registration form of a person, as typed.
+#[derive(Debug, Clone, Default)]
+pub struct RegisterPersonForm {
+    pub id_number: String,
+    pub name: String,
+    pub mobile: String,
+    pub username: String,
+    pub password: String,
+    pub ethnicity: String,
+}
+
+/// A registration whose every field has been parsed.
+#[derive(Debug, Clone)]
+pub struct RegisterPerson {
+    pub id_number: IdCardNumber,
+    pub name: PersonName,
+    pub mobile: MobileNumber,
+    pub username: Username,
+    pub password: Password,
+    pub ethnicity: Option<String>,
+}
+
+impl RegisterPerson {
+    /// Parses every field and reports all problems at once, each naming its field.
+    ///
+    /// # Errors
+    /// One [`FieldError`] per invalid field.
+    pub fn parse(form: &RegisterPersonForm) -> Result<Self, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let id_number = IdCardNumber::parse(&form.id_number)
+            .map_err(|e| errors.push(crate::service::id_number_error(&e)))
+            .ok();
+        let name = PersonName::parse(&form.name)
+            .map_err(|e| errors.push(FieldError::new("name", "name.invalid", "姓名应为 2–40 个文字，与身份证一致", e.to_string())))
+            .ok();
+        let mobile = MobileNumber::parse(&form.mobile)
+            .map_err(|e| errors.push(FieldError::new("mobile", "mobile.invalid", "手机号码应为 11 位数字，以 13–19 开头", e.to_string())))
+            .ok();
+        let username = Username::parse(&form.username)
+            .map_err(|e| errors.push(FieldError::new("username", "username.invalid", "用户名为 4–32 位字母、数字或 _ . - @，以字母开头", e.to_string())))
+            .ok();
+        let personal = [form.username.as_str(), form.id_number.as_str(), form.mobile.as_str()];
+        let password = Password::parse(&form.password, &personal)
+            .map_err(|e| errors.push(password_error(&e)))
+            .ok();
+        let ethnicity = Some(form.ethnicity.trim().to_owned()).filter(|s| !s.is_empty());
+        match (id_number, name, mobile, username, password) {
+            (Some(id_number), Some(name), Some(mobile), Some(username), Some(password)) if errors.is_empty() => {
+                Ok(RegisterPerson { id_number, name, mobile, username, password, ethnicity })
+            }
+            _ => Err(errors),
+        }
+    }
+}
+
+pub fn id_number_error(e: &crate::IdCardNumberError) -> FieldError {
+    use crate::IdCardNumberError as E;
+    let zh = match e {
+        E::FirstGeneration => "不接受 15 位旧身份证号码，请填写 18 位号码",
+        E::Shape => "身份证号码应为 18 位：17 位数字加 1 位数字或 X",
+        E::Province => "身份证号码前两位不是有效的省份代码",
+        E::BirthDate => "身份证号码中的出生日期无效",
+        E::Checksum => "身份证号码校验位不正确，请核对",
+    };
+    FieldError::new("id_number", "id_number.invalid", zh, e.to_string())
+}
+
+pub fn password_error(e: &crate::PasswordError) -> FieldError {
+    use crate::PasswordError as E;
+    let zh = match e {
+        E::TooShort => "密码至少 8 位",
+        E::TooLong => "密码最多 128 位",
+        E::TooSimple => "密码需包含大写字母、小写字母、数字、符号中的至少三类",
+        E::Common => "该密码过于常见，请更换",
+        E::ContainsPersonalData => "密码不能包含用户名、身份证号码或手机号码",
+    };
+    FieldError::new("password", "password.invalid", zh, e.to_string())
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RegisterPersonError {
+    #[error("this ID number already has an account; use “forgot username or password” to recover it")]
+    IdNumberTaken,
+    #[error("this username is taken; choose another")]
+    UsernameTaken,
+    #[error(transparent)]
+    Store(StoreError),
+}
+
+impl Localized for RegisterPersonError {
+    fn code(&self) -> &'static str {
+        match self {
+            Self::IdNumberTaken => "person.id_number_taken",
+            Self::UsernameTaken => "person.username_taken",
+            Self::Store(_) => "store.unavailable",
+        }
+    }
+    fn zh(&self) -> String {
+        match self {
+            Self::IdNumberTaken => "该身份证号码已注册账号（每个身份证号只能注册一个账号）：请使用“找回用户名或密码”".into(),
+            Self::UsernameTaken => "该用户名已被使用，请更换".into(),
+            Self::Store(_) => "服务暂时不可用，请稍后重试".into(),
+        }
+    }
+    fn en(&self) -> String {
+        self.to_string()
+    }
+}
+
+/// Registers a person and their applicant account (one account per ID number).
+///
+/// # Errors
+/// [`RegisterPersonError`] when the ID number or username is taken.
+pub async fn register_person<R: IdentityRepo, H: PasswordHasher>(
+    repo: &R,
+    hasher: &H,
+    clock: &dyn Clock,
+    ids: &dyn IdGen,
+    cmd: RegisterPerson,
+) -> Result<(Person, Account), RegisterPersonError> {
+    let now = clock.now();
+    let person = Person {
+        id: PersonId(ids.new_id()),
+        id_number: cmd.id_number,
+        name: cmd.name,
+        mobile: cmd.mobile,
+        ethnicity: cmd.ethnicity,
+        created_at: now,
+        version: 1,
+    };
+    let account = Account {
+        id: AccountId(ids.new_id()),
+        username: cmd.username,
+        password_hash: hasher.hash(cmd.password).await,
+        role: Role::Applicant,
+        person_id: Some(person.id),
+        org_id: None,
+        failed_attempts: 0,
+        locked_until: None,
+        created_at: now,
+        version: 1,
+    };
+    let audit = AuditEvent::new(now, Actor::Account(account.id), "person.registered", "person", person.id.0)
+        .with_detail(serde_json::json!({ "id_number": person.id_number.masked(), "username": account.username.as_str() }));
+    repo.register_person(&person, &account, &audit).await.map_err(|e| match e {
+        StoreError::Duplicate(k) if k.contains("id_number") => RegisterPersonError::IdNumberTaken,
+        StoreError::Duplicate(_) => RegisterPersonError::UsernameTaken,
+        e => RegisterPersonError::Store(e),
+    })?;
+    Ok((person, account))
+}
+
+/// Registration of an organisation with its first staff account.
+#[derive(Debug, Clone)]
+pub struct CreateOrg {
+    pub kind: OrgKind,
+    pub name: OrgName,
+    pub region: RegionCode,
+    pub uscc: Option<Uscc>,
+    pub admin_username: Username,
+    pub admin_password: Password,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CreateOrgError {
+    #[error("this username is taken; choose another")]
+    UsernameTaken,
+    #[error("employer units register themselves through the portal; the CLI bootstraps authorities")]
+    UnitViaCli,
+    #[error(transparent)]
+    Store(StoreError),
+}
+
+impl Localized for CreateOrgError {
+    fn code(&self) -> &'static str {
+        match self {
+            Self::UsernameTaken => "org.username_taken",
+            Self::UnitViaCli => "org.unit_via_cli",
+            Self::Store(_) => "store.unavailable",
+        }
+    }
+    fn zh(&self) -> String {
+        match self {
+            Self::UsernameTaken => "该用户名已被使用，请更换",
+            Self::UnitViaCli => "用人单位请在门户网站自行注册；命令行只用于创建主管部门、人社局和评委会组建单位",
+            Self::Store(_) => "服务暂时不可用，请稍后重试",
+        }
+        .into()
+    }
+    fn en(&self) -> String {
+        self.to_string()
+    }
+}
+
+/// Creates an organisation with its first staff account.
+///
+/// Authorities (competent departments, HR bureaus, committee organisers) are created by an
+/// operator and hold their permission at once; employer units register themselves and start
+/// without the permission.
+///
+/// # Errors
+/// [`CreateOrgError::UsernameTaken`] when the admin username exists.
+pub async fn create_org<R: IdentityRepo, H: PasswordHasher>(
+    repo: &R,
+    hasher: &H,
+    clock: &dyn Clock,
+    ids: &dyn IdGen,
+    actor: Actor,
+    cmd: CreateOrg,
+) -> Result<(Organisation, Account), CreateOrgError> {
+    let now = clock.now();
+    let org = Organisation {
+        id: OrgId(ids.new_id()),
+        kind: cmd.kind,
+        name: cmd.name,
+        uscc: cmd.uscc,
+        region: cmd.region,
+        permission: if cmd.kind == OrgKind::EmployerUnit { PermissionStatus::NotApplied } else { PermissionStatus::Active },
+        permission_note: None,
+        created_at: now,
+        version: 1,
+    };
+    let admin = Account {
+        id: AccountId(ids.new_id()),
+        username: cmd.admin_username,
+        password_hash: hasher.hash(cmd.admin_password).await,
+        role: cmd.kind.staff_role(),
+        person_id: None,
+        org_id: Some(org.id),
+        failed_attempts: 0,
+        locked_until: None,
+        created_at: now,
+        version: 1,
+    };
+    let audit = AuditEvent::new(now, actor, "org.created", "organisation", org.id.0).with_detail(serde_json::json!({
+        "kind": org.kind.as_str(), "name": org.name.as_str(), "region": org.region.to_string(),
+        "admin": admin.username.as_str(),
+    }));
+    repo.create_org(&org, &admin, &audit).await.map_err(|e| match e {
+        StoreError::Duplicate(_) => CreateOrgError::UsernameTaken,
+        e => CreateOrgError::Store(e),
+    })?;
+    Ok((org, admin))
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PermissionError<E> {
+    #[error("only the unit's own staff may do this")]
+    Forbidden,
+    #[error("organisation not found")]
+    NotFound,
+    #[error(transparent)]
+    Rule(E),
+    #[error(transparent)]
+    Store(StoreError),
+}
+
+impl<E: Localized + std::fmt::Display> Localized for PermissionError<E> {
+    fn code(&self) -> &'static str {
+        match self {
+            Self::Forbidden => "auth.forbidden",
+            Self::NotFound => "org.not_found",
+            Self::Rule(e) => e.code(),
+            Self::Store(StoreError::Conflict) => "store.conflict",
+            Self::Store(_) => "store.unavailable",
+        }
+    }
+    fn zh(&self) -> String {
+        match self {
+            Self::Forbidden => "无权进行此操作".into(),
+            Self::NotFound => "单位不存在".into(),
+            Self::Rule(e) => e.zh(),
+            Self::Store(StoreError::Conflict) => "数据已被他人修改，请刷新后重试".into(),
+            Self::Store(_) => "服务暂时不可用，请稍后重试".into(),
+        }
+    }
+    fn en(&self) -> String {
+        match self {
+            Self::Rule(e) => e.to_string(),
+            e => e.to_string(),
+        }
+    }
+}
+
+impl<E> From<TxError<E>> for PermissionError<E> {
+    fn from(e: TxError<E>) -> Self {
+        match e {
+            TxError::Rejected(e) => PermissionError::Rule(e),
+            TxError::Store(StoreError::NotFound) => PermissionError::NotFound,
+            TxError::Store(e) => PermissionError::Store(e),
+        }
+    }
+}
+
+/// A unit applies for the title-review permission (automatic check, else manual review).
+///
+/// # Errors
+/// [`PermissionError`] when the principal is not the unit's staff or the rule refuses.
+pub async fn apply_permission<R: IdentityRepo>(
+    repo: &R,
+    clock: &dyn Clock,
+    principal: &Principal,
+    uscc: Uscc,
+    region: RegionCode,
+) -> Result<Organisation, PermissionError<ApplyPermissionError>> {
+    let org_id = principal.org_as(Role::UnitAdmin).ok_or(PermissionError::Forbidden)?;
+    let unit = repo.get_org(org_id).await.map_err(PermissionError::Store)?.ok_or(PermissionError::NotFound)?;
+    let mut found = DuplicateFindings::default();
+    for other in repo.find_orgs_by_uscc(&uscc).await.map_err(PermissionError::Store)? {
+        if other.id != org_id && other.has_permission() {
+            found.same_uscc_with_permission = Some(other.name);
+        }
+    }
+    for other in repo.find_orgs_by_name(&unit.name).await.map_err(PermissionError::Store)? {
+        if other.id != org_id && other.has_permission() {
+            found.same_name_with_permission = true;
+        }
+    }
+    let now = clock.now();
+    let actor = Actor::from(principal);
+    Ok(repo
+        .update_org(org_id, move |org| {
+            let status = org.apply_permission(uscc, region, &found)?;
+            let audit = AuditEvent::new(now, actor, "org.permission_applied", "organisation", org.id.0)
+                .with_detail(serde_json::json!({ "result": status.as_str(), "note": org.permission_note }));
+            Ok((org.clone(), audit))
+        })
+        .await?)
+}
+
+/// The HR bureau approves or rejects a unit's application in manual review.
+///
+/// # Errors
+/// [`PermissionError`] when the principal is not an HR bureau covering the unit.
+pub async fn decide_permission<R: IdentityRepo>(
+    repo: &R,
+    clock: &dyn Clock,
+    principal: &Principal,
+    unit_id: OrgId,
+    approve: bool,
+    note: Option<String>,
+) -> Result<Organisation, PermissionError<DecidePermissionError>> {
+    let bureau_id = principal.org_as(Role::HrBureau).ok_or(PermissionError::Forbidden)?;
+    let bureau = repo.get_org(bureau_id).await.map_err(PermissionError::Store)?.ok_or(PermissionError::Forbidden)?;
+    let now = clock.now();
+    let actor = Actor::from(principal);
+    Ok(repo
+        .update_org(unit_id, move |org| {
+            let status = org.decide_permission(&bureau, approve, note)?;
+            let audit = AuditEvent::new(now, actor, "org.permission_decided", "organisation", org.id.0)
+                .with_detail(serde_json::json!({ "result": status.as_str() }));
+            Ok((org.clone(), audit))
+        })
+        .await?)
+}
+
+/// Why a login was refused. Unknown user, wrong password and locked account look the same to
+/// the caller, so nobody can learn which usernames exist.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LoginError {
+    #[error("wrong username or password, or the account is locked; after 5 consecutive failures an account is locked for 15 minutes")]
+    Rejected,
+    #[error(transparent)]
+    Store(StoreError),
+}
+
+impl Localized for LoginError {
+    fn code(&self) -> &'static str {
+        match self {
+            Self::Rejected => "auth.login_rejected",
+            Self::Store(_) => "store.unavailable",
+        }
+    }
+    fn zh(&self) -> String {
+        match self {
+            Self::Rejected => "用户名或密码错误，或账户已被锁定（连续 5 次输错密码将锁定 15 分钟，到时自动解锁）".into(),
+            Self::Store(_) => "服务暂时不可用，请稍后重试".into(),
+        }
+    }
+    fn en(&self) -> String {
+        self.to_string()
+    }
+}
+
+/// How long a session lasts.
+pub const SESSION_TTL_HOURS: i64 = 8;
+
+/// Checks a username-or-ID-number and password, applies the lockout rule, and opens a session
+/// for the caller-supplied token.
+///
+/// # Errors
+/// [`LoginError::Rejected`] for an unknown login, a wrong password or a locked account.
+pub async fn login<R: IdentityRepo, H: PasswordHasher>(
+    repo: &R,
+    hasher: &H,
+    clock: &dyn Clock,
+    policy: LockoutPolicy,
+    login: &str,
+    password: &str,
+    token: &SessionToken,
+) -> Result<Principal, LoginError> {
+    let account = match LoginName::parse(login) {
+        Some(name) => repo.find_account_by_login(&name).await.map_err(LoginError::Store)?,
+        None => None,
+    };
+    let Some(account) = account else {
+        // Spend the same time as a real check so timing does not reveal unknown users.
+        let _ = hasher.verify(password.to_owned(), dummy_hash()).await;
+        return Err(LoginError::Rejected);
+    };
+    let now = clock.now();
+    if account.locked_at(now).is_some() {
+        return Err(LoginError::Rejected);
+    }
+    let ok = hasher.verify(password.to_owned(), account.password_hash.clone()).await;
+    let actor = Actor::Account(account.id);
+    if !ok {
+        let r = repo
+            .update_account(account.id, move |a| {
+                let outcome = a.record_failure(now, policy);
+                let action = match outcome {
+                    crate::account::FailureOutcome::LockedNow { .. } => "account.locked",
+                    _ => "account.login_failed",
+                };
+                Ok::<_, std::convert::Infallible>(((), AuditEvent::new(now, actor, action, "account", a.id.0)))
+            })
+            .await;
+        return match r {
+            Ok(()) | Err(TxError::Store(StoreError::Conflict)) => Err(LoginError::Rejected),
+            Err(TxError::Store(e)) => Err(LoginError::Store(e)),
+            Err(TxError::Rejected(never)) => match never {},
+        };
+    }
+    let principal = repo
+        .update_account(account.id, move |a| {
+            // A lock set by a parallel attempt since we read the account still holds.
+            if a.locked_at(now).is_some() {
+                return Err(LoginError::Rejected);
+            }
+            a.record_success();
+            Ok((a.principal(), AuditEvent::new(now, actor, "account.logged_in", "account", a.id.0)))
+        })
+        .await
+        .map_err(|e| match e {
+            TxError::Rejected(e) => e,
+            TxError::Store(StoreError::Conflict) => LoginError::Rejected,
+            TxError::Store(e) => LoginError::Store(e),
+        })?;
+    let session = Session {
+        token_hash: token.hash(),
+        account_id: account.id,
+        created_at: now,
+        expires_at: now + Duration::hours(SESSION_TTL_HOURS),
+    };
+    repo.create_session(&session).await.map_err(LoginError::Store)?;
+    Ok(principal)
+}
+
+fn dummy_hash() -> crate::PasswordHash {
+    crate::PasswordHash(
+        "$argon2id$v=19$m=19456,t=2,p=1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA".to_owned(),
+    )
+}
+
+/// The principal behind a presented token, if the session exists and has not expired.
+///
+/// # Errors
+/// Only storage failures.
+pub async fn authenticate<R: IdentityRepo>(
+    repo: &R,
+    clock: &dyn Clock,
+    token: &SessionToken,
+) -> Result<Option<Principal>, StoreError> {
+    let Some((session, account)) = repo.find_session(&token.hash()).await? else {
+        return Ok(None);
+    };
+    if !session.is_valid_at(clock.now()) {
+        return Ok(None);
+    }
+    Ok(Some(account.principal()))
+}

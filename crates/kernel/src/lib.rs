@@ -1,0 +1,221 @@
+//! Shared vocabulary of zhicheng: typed ids, GB/T 2260 region codes, title levels and series
+//! codes, the principal that every domain service authorises, audit events, localised messages,
+//! and the `Clock`/`IdGen` ports through which time and identifiers are passed in.
+//!
+//! It owns no rule beyond parsing these words. It must not know about any storage, transport,
+//! runtime or user interface, and it must not grow into a grab-bag: a rule belongs in the domain
+//! crate that owns it.
+
+mod ids;
+mod region;
+mod title;
+
+pub use ids::*;
+pub use region::{RegionCode, RegionCodeError};
+pub use title::{SeriesCode, SeriesCodeError, TitleLevel, TitleLevelError};
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Source of the current time. Domain code never reads the system clock itself.
+pub trait Clock: Send + Sync {
+    fn now(&self) -> DateTime<Utc>;
+}
+
+/// Source of new identifiers. Domain code never generates randomness itself.
+pub trait IdGen: Send + Sync {
+    fn new_id(&self) -> uuid::Uuid;
+}
+
+/// A message shown to people, in Simplified Chinese first and English second, with a stable
+/// machine-readable code.
+pub trait Localized {
+    /// Stable code, e.g. `declaration.outside_window`.
+    fn code(&self) -> &'static str;
+    /// Simplified Chinese text.
+    fn zh(&self) -> String;
+    /// English text.
+    fn en(&self) -> String;
+}
+
+/// The role a signed-in account acts in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// An individual applicant (申报人).
+    Applicant,
+    /// Staff of an employer unit (用人单位).
+    UnitAdmin,
+    /// Staff of a competent department (主管部门).
+    DeptOperator,
+    /// Staff of an HR bureau (人社局).
+    HrBureau,
+    /// Staff of a review-committee organiser (评委会组建单位).
+    CommitteeOrganiser,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Applicant => "applicant",
+            Role::UnitAdmin => "unit_admin",
+            Role::DeptOperator => "dept_operator",
+            Role::HrBureau => "hr_bureau",
+            Role::CommitteeOrganiser => "committee_organiser",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Some(match s {
+            "applicant" => Role::Applicant,
+            "unit_admin" => Role::UnitAdmin,
+            "dept_operator" => Role::DeptOperator,
+            "hr_bureau" => Role::HrBureau,
+            "committee_organiser" => Role::CommitteeOrganiser,
+            _ => return None,
+        })
+    }
+
+    pub fn zh(self) -> &'static str {
+        match self {
+            Role::Applicant => "申报人",
+            Role::UnitAdmin => "用人单位",
+            Role::DeptOperator => "主管部门",
+            Role::HrBureau => "人社局",
+            Role::CommitteeOrganiser => "评委会组建单位",
+        }
+    }
+}
+
+/// Who is acting: built by an adapter after authentication, judged by domain services.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Principal {
+    pub account_id: AccountId,
+    pub role: Role,
+    /// The person behind an applicant account.
+    pub person_id: Option<PersonId>,
+    /// The organisation a staff account acts for.
+    pub org_id: Option<OrgId>,
+}
+
+impl Principal {
+    /// The organisation of a staff principal with the given role, if it has one.
+    pub fn org_as(&self, role: Role) -> Option<OrgId> {
+        if self.role == role { self.org_id } else { None }
+    }
+}
+
+/// Who caused an audited change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Actor {
+    /// A signed-in account.
+    Account(AccountId),
+    /// An operator at the command line (name of the OS user or `--operator`).
+    Operator(String),
+    /// The system itself (background jobs).
+    System,
+}
+
+impl Actor {
+    pub fn label(&self) -> String {
+        match self {
+            Actor::Account(id) => format!("account:{}", id.0),
+            Actor::Operator(name) => format!("operator:{name}"),
+            Actor::System => "system".to_owned(),
+        }
+    }
+}
+
+impl From<&Principal> for Actor {
+    fn from(p: &Principal) -> Self {
+        Actor::Account(p.account_id)
+    }
+}
+
+/// One audited state change. Written by the store in the same transaction as the change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEvent {
+    pub at: DateTime<Utc>,
+    pub actor: Actor,
+    /// Stable action name, e.g. `declaration.submitted`.
+    pub action: String,
+    /// Kind of object changed, e.g. `declaration`.
+    pub object_type: String,
+    pub object_id: uuid::Uuid,
+    /// Small structured detail (old/new values, reasons). Never passwords or full ID numbers.
+    pub detail: serde_json::Value,
+}
+
+impl AuditEvent {
+    pub fn new(
+        at: DateTime<Utc>,
+        actor: Actor,
+        action: impl Into<String>,
+        object_type: impl Into<String>,
+        object_id: uuid::Uuid,
+    ) -> Self {
+        AuditEvent {
+            at,
+            actor,
+            action: action.into(),
+            object_type: object_type.into(),
+            object_id,
+            detail: serde_json::Value::Null,
+        }
+    }
+
+    pub fn with_detail(mut self, detail: serde_json::Value) -> Self {
+        self.detail = detail;
+        self
+    }
+}
+
+/// Errors every repository can report besides its operation-specific ones.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StoreError {
+    /// The row changed since it was read (optimistic concurrency).
+    #[error("the record was changed by someone else; reload and try again")]
+    Conflict,
+    /// A unique key already exists.
+    #[error("duplicate: {0}")]
+    Duplicate(String),
+    /// The row does not exist.
+    #[error("not found")]
+    NotFound,
+    /// The storage failed; the message is for logs only.
+    #[error("storage unavailable: {0}")]
+    Unavailable(String),
+}
+
+/// The outcome of a read-check-write store call: either the domain refused the change (nothing
+/// was written) or the store failed (nothing was written either).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TxError<E> {
+    /// The domain closure refused the change.
+    Rejected(E),
+    /// The store could not complete the transaction.
+    Store(StoreError),
+}
+
+impl<E> From<StoreError> for TxError<E> {
+    fn from(e: StoreError) -> Self {
+        TxError::Store(e)
+    }
+}
+
+/// One problem with one input field, for forms and API clients.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    /// Name of the input field, e.g. `id_number`.
+    pub field: String,
+    /// Stable code, e.g. `id_number.checksum`.
+    pub code: String,
+    pub zh: String,
+    pub en: String,
+}
+
+impl FieldError {
+    pub fn new(field: &str, code: &str, zh: impl Into<String>, en: impl Into<String>) -> Self {
+        FieldError { field: field.to_owned(), code: code.to_owned(), zh: zh.into(), en: en.into() }
+    }
+}

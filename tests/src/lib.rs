@@ -1,0 +1,23 @@
+//! Test support for the zhicheng end-to-end suite: throwaway PostgreSQL
+//! databases ([`pg::fresh_database`]), a headless Chromium driven through
+//! chromedriver and fantoccini ([`browser::start_browser`]), and free local
+//! ports ([`port::free_local_port`]). Every helper degrades to "skip" (prints
+//! `SKIP: ...` to stderr and returns `None`) when its external service is not
+//! available, unless `ZHICHENG_REQUIRE_PG=1` / `ZHICHENG_REQUIRE_BROWSER=1`
+//! demands it, in which case it panics with the reason.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+pub mod browser;
+pub mod pg;
+pub mod port;
+
+pub use fantoccini;
+pub use sqlx;
+
+/// True when the environment variable `name` is set to `1` (or `true`/`yes`).
+pub(crate) fn env_flag(name: &str) -> bool {
+    std::env::var(name)
+        .map(|v| matches!(v.trim().to_ascii_lowercase().as_str(), "1" | "true" | "yes"))
+        .unwrap_or(false)
+}
