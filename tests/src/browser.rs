@@ -165,7 +165,11 @@ pub fn find_chromium() -> Option<PathBuf> {
 
 /// Path of the chromedriver binary, if one is found.
 pub fn find_chromedriver() -> Option<PathBuf> {
-    find_binary(CHROMEDRIVER_ENV, &["chromedriver"], &["/usr/bin/chromedriver"])
+    find_binary(
+        CHROMEDRIVER_ENV,
+        &["chromedriver"],
+        &["/usr/bin/chromedriver"],
+    )
 }
 
 fn find_binary(env: &str, names: &[&str], fallbacks: &[&str]) -> Option<PathBuf> {
@@ -181,13 +185,16 @@ fn find_binary(env: &str, names: &[&str], fallbacks: &[&str]) -> Option<PathBuf>
 
 async fn try_start() -> Result<Browser, String> {
     let chromium = find_chromium().ok_or_else(|| {
-        format!("chromium not found (looked in PATH, /usr/bin/chromium; override with {CHROMIUM_ENV})")
+        format!(
+            "chromium not found (looked in PATH, /usr/bin/chromium; override with {CHROMIUM_ENV})"
+        )
     })?;
     let chromedriver = find_chromedriver().ok_or_else(|| {
         format!("chromedriver not found (looked in PATH, /usr/bin/chromedriver; override with {CHROMEDRIVER_ENV})")
     })?;
 
-    let temp_dir = std::env::temp_dir().join(format!("zc-chromium-{}", uuid::Uuid::now_v7().simple()));
+    let temp_dir =
+        std::env::temp_dir().join(format!("zc-chromium-{}", uuid::Uuid::now_v7().simple()));
     let profile_dir = temp_dir.join("profile");
     std::fs::create_dir_all(&profile_dir)
         .map_err(|e| format!("cannot create {}: {e}", profile_dir.display()))?;
@@ -225,7 +232,8 @@ async fn launch(
     // speaks plain HTTP on loopback, so hyper-util's HttpConnector suffices.
     let mut builder = ClientBuilder::new(HttpConnector::new());
     builder.capabilities(capabilities);
-    let client = match tokio::time::timeout(SESSION_TIMEOUT, builder.connect(&webdriver_url)).await {
+    let client = match tokio::time::timeout(SESSION_TIMEOUT, builder.connect(&webdriver_url)).await
+    {
         Ok(Ok(client)) => client,
         Ok(Err(e)) => {
             stop_driver(child, port);
@@ -237,7 +245,9 @@ async fn launch(
         }
         Err(_) => {
             stop_driver(child, port);
-            return Err(format!("Chromium session did not start within {SESSION_TIMEOUT:?}"));
+            return Err(format!(
+                "Chromium session did not start within {SESSION_TIMEOUT:?}"
+            ));
         }
     };
     Ok(Browser {
@@ -274,7 +284,9 @@ async fn spawn_driver(chromedriver: &Path, log_path: &Path) -> Result<(Child, u1
             if Instant::now() >= deadline {
                 let _ = child.kill();
                 let _ = child.wait();
-                last_error = format!("chromedriver did not answer on port {port} within {DRIVER_READY_TIMEOUT:?}");
+                last_error = format!(
+                    "chromedriver did not answer on port {port} within {DRIVER_READY_TIMEOUT:?}"
+                );
                 break;
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
@@ -294,7 +306,10 @@ async fn driver_ready(port: u16) -> bool {
         let n = stream.read(&mut head).await?;
         Ok::<bool, std::io::Error>(head[..n].starts_with(b"HTTP/1.1 200"))
     };
-    matches!(tokio::time::timeout(Duration::from_secs(2), probe).await, Ok(Ok(true)))
+    matches!(
+        tokio::time::timeout(Duration::from_secs(2), probe).await,
+        Ok(Ok(true))
+    )
 }
 
 /// Asks chromedriver to quit all sessions and exit; kills it if it does not.

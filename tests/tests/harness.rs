@@ -18,7 +18,11 @@ async fn fresh_postgres_databases_are_isolated_and_dropped() {
     };
     assert_ne!(db.name(), other.name());
     assert!(db.name().starts_with("zc_test_"));
-    assert!(db.url().ends_with(&format!("/{}", db.name())), "{}", db.url());
+    assert!(
+        db.url().ends_with(&format!("/{}", db.name())),
+        "{}",
+        db.url()
+    );
 
     let mut conn = PgConnection::connect(db.url()).await.unwrap();
     sqlx::raw_sql("CREATE TABLE harness_marker (id INT PRIMARY KEY)")
@@ -48,7 +52,10 @@ async fn fresh_postgres_databases_are_isolated_and_dropped() {
 
     // Drop fallback, with a connection still open (DROP ... WITH (FORCE)).
     drop(db);
-    assert!(!pg::database_exists(&name).await.unwrap(), "{name} should be dropped");
+    assert!(
+        !pg::database_exists(&name).await.unwrap(),
+        "{name} should be dropped"
+    );
     drop(conn);
 
     // Explicit cleanup.
@@ -104,10 +111,8 @@ async fn headless_chromium_renders_a_local_page() {
     let h1 = browser.find(Locator::Css("h1")).await.unwrap();
     assert_eq!(h1.text().await.unwrap(), "我的申报");
 
-    let shot = std::env::temp_dir().join(format!(
-        "zc-harness-{}.png",
-        uuid::Uuid::now_v7().simple()
-    ));
+    let shot =
+        std::env::temp_dir().join(format!("zc-harness-{}.png", uuid::Uuid::now_v7().simple()));
     let written = browser.save_screenshot(&shot).await.unwrap();
     let png = std::fs::read(&shot).unwrap();
     assert!(written > 0 && png.len() == written);

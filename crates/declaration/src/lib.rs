@@ -1,1 +1,21 @@
-//! placeholder
+//! Declarations: what an applicant asks for and when they may ask.
+//!
+//! Owns the title catalog (series and the title name at each level), review plans with their
+//! declaration windows (申报通知), the commitment letter (承诺书) and its acceptance, and the
+//! `Declaration` aggregate from draft to submitted-to-unit. What happens after submission
+//! belongs to `zhicheng-review-workflow`.
+//!
+//! It must not know how anything is stored or shown: no database, HTTP, async runtime or files.
+//! Time and ids are passed in.
+
+pub mod catalog;
+pub mod commitment;
+pub mod declaration;
+pub mod plan;
+pub mod ports;
+pub mod service;
+
+pub use catalog::{Catalog, Series};
+pub use commitment::{CommitmentAcceptance, CommitmentLetter};
+pub use declaration::{Declaration, DeclarationStatus, Materials};
+pub use plan::{PlanStatus, ReviewPlan};

@@ -24,7 +24,9 @@ impl Username {
         let starts_with_letter = s.chars().next().is_some_and(|c| c.is_ascii_alphabetic());
         if !(4..=32).contains(&n)
             || !starts_with_letter
-            || !s.chars().all(|c| c.is_ascii_alphanumeric() || "_.-@".contains(c))
+            || !s
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "_.-@".contains(c))
         {
             return Err(UsernameError);
         }
@@ -75,7 +77,10 @@ pub struct LockoutPolicy {
 
 impl Default for LockoutPolicy {
     fn default() -> Self {
-        LockoutPolicy { max_failures: 5, lock_for: Duration::minutes(15) }
+        LockoutPolicy {
+            max_failures: 5,
+            lock_for: Duration::minutes(15),
+        }
     }
 }
 
@@ -130,7 +135,9 @@ impl Account {
             self.failed_attempts = 0;
             FailureOutcome::LockedNow { until }
         } else {
-            FailureOutcome::Counted { remaining: policy.max_failures - self.failed_attempts }
+            FailureOutcome::Counted {
+                remaining: policy.max_failures - self.failed_attempts,
+            }
         }
     }
 
@@ -141,7 +148,12 @@ impl Account {
     }
 
     pub fn principal(&self) -> Principal {
-        Principal { account_id: self.id, role: self.role, person_id: self.person_id, org_id: self.org_id }
+        Principal {
+            account_id: self.id,
+            role: self.role,
+            person_id: self.person_id,
+            org_id: self.org_id,
+        }
     }
 }
 
@@ -216,18 +228,27 @@ mod tests {
         let t0 = Utc.with_ymd_and_hms(2026, 3, 1, 9, 0, 0).unwrap();
         let mut a = account();
         for i in 1..=4 {
-            assert_eq!(a.record_failure(t0, p), FailureOutcome::Counted { remaining: 5 - i });
+            assert_eq!(
+                a.record_failure(t0, p),
+                FailureOutcome::Counted { remaining: 5 - i }
+            );
         }
         let until = t0 + Duration::minutes(15);
         assert_eq!(a.record_failure(t0, p), FailureOutcome::LockedNow { until });
         let t1 = t0 + Duration::minutes(14) + Duration::seconds(59);
         assert_eq!(a.locked_at(t1), Some(until));
         // Attempts while locked do not extend the lock.
-        assert_eq!(a.record_failure(t1, p), FailureOutcome::AlreadyLocked { until });
+        assert_eq!(
+            a.record_failure(t1, p),
+            FailureOutcome::AlreadyLocked { until }
+        );
         assert_eq!(a.locked_until, Some(until));
         let t2 = t0 + Duration::minutes(15) + Duration::seconds(1);
         assert_eq!(a.locked_at(t2), None);
-        assert_eq!(a.record_failure(t2, p), FailureOutcome::Counted { remaining: 4 });
+        assert_eq!(
+            a.record_failure(t2, p),
+            FailureOutcome::Counted { remaining: 4 }
+        );
     }
 
     #[test]
@@ -239,13 +260,21 @@ mod tests {
             a.record_failure(t0, p);
         }
         a.record_success();
-        assert_eq!(a.record_failure(t0, p), FailureOutcome::Counted { remaining: 4 });
+        assert_eq!(
+            a.record_failure(t0, p),
+            FailureOutcome::Counted { remaining: 4 }
+        );
     }
 
     #[test]
     fn login_names_are_usernames_or_id_numbers() {
-        assert!(matches!(LoginName::parse("371003198503151231"), Some(LoginName::IdNumber(_))));
-        assert!(matches!(LoginName::parse("ZhangSan"), Some(LoginName::Username(u)) if u.as_str() == "zhangsan"));
+        assert!(matches!(
+            LoginName::parse("371003198503151231"),
+            Some(LoginName::IdNumber(_))
+        ));
+        assert!(
+            matches!(LoginName::parse("ZhangSan"), Some(LoginName::Username(u)) if u.as_str() == "zhangsan")
+        );
         assert_eq!(LoginName::parse("1"), None);
     }
 

@@ -80,7 +80,11 @@ impl IdCardNumber {
 
     pub fn gender(&self) -> Gender {
         let seq = self.0.as_bytes()[16] - b'0';
-        if seq % 2 == 1 { Gender::Male } else { Gender::Female }
+        if seq % 2 == 1 {
+            Gender::Male
+        } else {
+            Gender::Female
+        }
     }
 
     /// Masked for display to anyone but the holder: `3710**********1231`.
@@ -148,7 +152,10 @@ mod tests {
         let n = IdCardNumber::parse("11010519491231002x").unwrap();
         assert_eq!(n.as_str(), "11010519491231002X");
         assert_eq!(n.gender(), Gender::Female);
-        assert_eq!(n.birth_date(), NaiveDate::from_ymd_opt(1949, 12, 31).unwrap());
+        assert_eq!(
+            n.birth_date(),
+            NaiveDate::from_ymd_opt(1949, 12, 31).unwrap()
+        );
         assert_eq!(n.masked(), "1101**********002X");
     }
 
@@ -170,10 +177,22 @@ mod tests {
 
     #[test]
     fn impossible_dates_short_numbers_and_bad_provinces_are_refused() {
-        assert_eq!(IdCardNumber::parse("371003198502301234"), Err(IdCardNumberError::BirthDate));
-        assert_eq!(IdCardNumber::parse("371003850315123"), Err(IdCardNumberError::FirstGeneration));
-        assert_eq!(IdCardNumber::parse("37100319850315123"), Err(IdCardNumberError::Shape));
-        assert_eq!(IdCardNumber::parse("99100319850315123X"), Err(IdCardNumberError::Province));
+        assert_eq!(
+            IdCardNumber::parse("371003198502301234"),
+            Err(IdCardNumberError::BirthDate)
+        );
+        assert_eq!(
+            IdCardNumber::parse("371003850315123"),
+            Err(IdCardNumberError::FirstGeneration)
+        );
+        assert_eq!(
+            IdCardNumber::parse("37100319850315123"),
+            Err(IdCardNumberError::Shape)
+        );
+        assert_eq!(
+            IdCardNumber::parse("99100319850315123X"),
+            Err(IdCardNumberError::Province)
+        );
     }
 
     #[test]

@@ -14,12 +14,19 @@ pub struct MobileNumberError;
 
 impl MobileNumber {
     pub fn parse(input: &str) -> Result<Self, MobileNumberError> {
-        let mut s: String = input.chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
+        let mut s: String = input
+            .chars()
+            .filter(|c| !c.is_whitespace() && *c != '-')
+            .collect();
         if let Some(rest) = s.strip_prefix("+86").or_else(|| s.strip_prefix("0086")) {
             s = rest.to_owned();
         }
         let b = s.as_bytes();
-        if b.len() == 11 && b[0] == b'1' && (b'3'..=b'9').contains(&b[1]) && b.iter().all(u8::is_ascii_digit) {
+        if b.len() == 11
+            && b[0] == b'1'
+            && (b'3'..=b'9').contains(&b[1])
+            && b.iter().all(u8::is_ascii_digit)
+        {
             Ok(MobileNumber(s))
         } else {
             Err(MobileNumberError)
@@ -61,8 +68,14 @@ mod tests {
 
     #[test]
     fn prefixes_and_separators_are_stripped() {
-        assert_eq!(MobileNumber::parse("+86 138-0531-5678").unwrap().as_str(), "13805315678");
-        assert_eq!(MobileNumber::parse("008613805315678").unwrap().masked(), "138****5678");
+        assert_eq!(
+            MobileNumber::parse("+86 138-0531-5678").unwrap().as_str(),
+            "13805315678"
+        );
+        assert_eq!(
+            MobileNumber::parse("008613805315678").unwrap().masked(),
+            "138****5678"
+        );
     }
 
     #[test]

@@ -197,7 +197,9 @@ pub enum ApplyPermissionError {
     AlreadyActive,
     #[error("the application is already waiting for the HR bureau")]
     AlreadyPending,
-    #[error("a unit with this credit code already holds the permission ({0}); ask the district HR bureau to recover that account instead of registering again")]
+    #[error(
+        "a unit with this credit code already holds the permission ({0}); ask the district HR bureau to recover that account instead of registering again"
+    )]
     DuplicateUnit(String),
 }
 
@@ -280,7 +282,9 @@ impl Organisation {
             PermissionStatus::NotApplied | PermissionStatus::Rejected => {}
         }
         if let Some(name) = &found.same_uscc_with_permission {
-            return Err(ApplyPermissionError::DuplicateUnit(name.as_str().to_owned()));
+            return Err(ApplyPermissionError::DuplicateUnit(
+                name.as_str().to_owned(),
+            ));
         }
         let mut reasons = Vec::new();
         if !uscc.check_char_ok() {
@@ -292,10 +296,13 @@ impl Organisation {
             .and_then(|p| p.parse::<u8>().ok())
             .is_some_and(|p| p == region.province());
         if !same_province {
-            reasons.push("信用代码登记地与所属地区不在同一省 / credit code registered in another province");
+            reasons.push(
+                "信用代码登记地与所属地区不在同一省 / credit code registered in another province",
+            );
         }
         if found.same_name_with_permission {
-            reasons.push("已经存在有权限的同名单位 / a unit with the same name holds the permission");
+            reasons
+                .push("已经存在有权限的同名单位 / a unit with the same name holds the permission");
         }
         self.uscc = Some(uscc);
         self.region = region;
@@ -329,7 +336,11 @@ impl Organisation {
         if self.permission != PermissionStatus::ManualReview {
             return Err(DecidePermissionError::NotPending);
         }
-        self.permission = if approve { PermissionStatus::Active } else { PermissionStatus::Rejected };
+        self.permission = if approve {
+            PermissionStatus::Active
+        } else {
+            PermissionStatus::Rejected
+        };
         self.permission_note = note;
         Ok(self.permission)
     }
@@ -361,7 +372,11 @@ mod tests {
     fn a_valid_code_in_the_same_province_is_granted_automatically() {
         let mut u = unit();
         let s = u
-            .apply_permission(Uscc::parse("123710034940875396").unwrap(), u.region, &DuplicateFindings::default())
+            .apply_permission(
+                Uscc::parse("123710034940875396").unwrap(),
+                u.region,
+                &DuplicateFindings::default(),
+            )
             .unwrap();
         assert_eq!(s, PermissionStatus::Active);
     }
@@ -370,16 +385,29 @@ mod tests {
     fn a_failing_check_character_goes_to_manual_review_and_the_bureau_decides() {
         let mut u = unit();
         let s = u
-            .apply_permission(Uscc::parse("123710034940875397").unwrap(), u.region, &DuplicateFindings::default())
+            .apply_permission(
+                Uscc::parse("123710034940875397").unwrap(),
+                u.region,
+                &DuplicateFindings::default(),
+            )
             .unwrap();
         assert_eq!(s, PermissionStatus::ManualReview);
         let mut bureau = unit();
         bureau.kind = OrgKind::HrBureau;
         bureau.region = RegionCode::parse("370100").unwrap();
-        assert_eq!(u.decide_permission(&bureau, true, None), Err(DecidePermissionError::OutsideRegion));
+        assert_eq!(
+            u.decide_permission(&bureau, true, None),
+            Err(DecidePermissionError::OutsideRegion)
+        );
         bureau.region = RegionCode::parse("371003").unwrap();
-        assert_eq!(u.decide_permission(&bureau, true, None), Ok(PermissionStatus::Active));
-        assert_eq!(u.decide_permission(&bureau, true, None), Err(DecidePermissionError::NotPending));
+        assert_eq!(
+            u.decide_permission(&bureau, true, None),
+            Ok(PermissionStatus::Active)
+        );
+        assert_eq!(
+            u.decide_permission(&bureau, true, None),
+            Err(DecidePermissionError::NotPending)
+        );
     }
 
     #[test]
@@ -389,7 +417,9 @@ mod tests {
             same_uscc_with_permission: Some(OrgName::parse("文登区人民医院").unwrap()),
             same_name_with_permission: false,
         };
-        let e = u.apply_permission(Uscc::parse("123710034940875396").unwrap(), u.region, &found).unwrap_err();
+        let e = u
+            .apply_permission(Uscc::parse("123710034940875396").unwrap(), u.region, &found)
+            .unwrap_err();
         assert!(e.zh().contains("找回原账号"));
         assert_eq!(u.permission, PermissionStatus::NotApplied);
     }

@@ -18,11 +18,40 @@ const OUT_LEN: usize = 32;
 
 /// Passwords nobody may choose, whatever their character classes.
 const COMMON: &[&str] = &[
-    "password", "password1", "passw0rd", "p@ssw0rd", "p@ssword", "12345678", "123456789",
-    "1234567890", "qwerty123", "qwertyuiop", "1qaz2wsx", "1q2w3e4r", "a1234567", "abc12345",
-    "abcd1234", "aa123456", "admin123", "admin@123", "root1234", "woaini1314", "iloveyou",
-    "11111111", "88888888", "66666666", "zxcvbnm123", "qwe123!@#", "abc@1234", "Aa123456",
-    "Abc@1234", "Admin@123", "P@ssw0rd", "Passw0rd!", "Qwer1234", "Zxcv1234",
+    "password",
+    "password1",
+    "passw0rd",
+    "p@ssw0rd",
+    "p@ssword",
+    "12345678",
+    "123456789",
+    "1234567890",
+    "qwerty123",
+    "qwertyuiop",
+    "1qaz2wsx",
+    "1q2w3e4r",
+    "a1234567",
+    "abc12345",
+    "abcd1234",
+    "aa123456",
+    "admin123",
+    "admin@123",
+    "root1234",
+    "woaini1314",
+    "iloveyou",
+    "11111111",
+    "88888888",
+    "66666666",
+    "zxcvbnm123",
+    "qwe123!@#",
+    "abc@1234",
+    "Aa123456",
+    "Abc@1234",
+    "Admin@123",
+    "P@ssw0rd",
+    "Passw0rd!",
+    "Qwer1234",
+    "Zxcv1234",
 ];
 
 /// A candidate password that meets the policy: 8–128 characters, at least three of the four
@@ -107,7 +136,10 @@ pub fn hash(password: &Password, salt: &[u8; 16]) -> PasswordHash {
 fn hash_raw(password: &str, salt: &[u8; 16]) -> PasswordHash {
     let mut out = [0u8; OUT_LEN];
     let ok = hasher(M_COST, T_COST, P_COST)
-        .map(|h| h.hash_password_into(password.as_bytes(), salt, &mut out).is_ok())
+        .map(|h| {
+            h.hash_password_into(password.as_bytes(), salt, &mut out)
+                .is_ok()
+        })
         .unwrap_or(false);
     if !ok {
         // Unreachable with constant parameters; an empty hash never verifies.
@@ -138,21 +170,34 @@ pub fn verify(candidate: &str, stored: &PasswordHash) -> bool {
             _ => return false,
         }
     }
-    let (Ok(salt), Ok(expected)) = (STANDARD_NO_PAD.decode(parts[4]), STANDARD_NO_PAD.decode(parts[5]))
-    else {
+    let (Ok(salt), Ok(expected)) = (
+        STANDARD_NO_PAD.decode(parts[4]),
+        STANDARD_NO_PAD.decode(parts[5]),
+    ) else {
         return false;
     };
-    let Some(h) = hasher(m, t, p) else { return false };
+    let Some(h) = hasher(m, t, p) else {
+        return false;
+    };
     let mut out = vec![0u8; expected.len().max(1)];
-    if h.hash_password_into(candidate.as_bytes(), &salt, &mut out).is_err() {
+    if h.hash_password_into(candidate.as_bytes(), &salt, &mut out)
+        .is_err()
+    {
         return false;
     }
-    out.len() == expected.len() && out.iter().zip(&expected).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
+    out.len() == expected.len()
+        && out
+            .iter()
+            .zip(&expected)
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0
 }
 
 /// Whether a stored hash uses weaker parameters than the current policy (rehash on login).
 pub fn needs_rehash(stored: &PasswordHash) -> bool {
-    !stored.0.starts_with(&format!("$argon2id$v=19$m={M_COST},t={T_COST},p={P_COST}$"))
+    !stored
+        .0
+        .starts_with(&format!("$argon2id$v=19$m={M_COST},t={T_COST},p={P_COST}$"))
 }
 
 #[cfg(test)]

@@ -26,7 +26,10 @@ impl PersonName {
         if !(2..=40).contains(&n) {
             return Err(PersonNameError::Length);
         }
-        if !s.chars().all(|c| c.is_alphabetic() || c == '·' || c == '•' || c == ' ') {
+        if !s
+            .chars()
+            .all(|c| c.is_alphabetic() || c == '·' || c == '•' || c == ' ')
+        {
             return Err(PersonNameError::Characters);
         }
         Ok(PersonName(s.to_owned()))

@@ -9,7 +9,10 @@ use std::future::Future;
 
 use zhicheng_kernel::{AccountId, AuditEvent, OrgId, PersonId, StoreError, TxError};
 
-use crate::{Account, LoginName, OrgKind, OrgName, Organisation, Password, PasswordHash, Person, Session, Uscc};
+use crate::{
+    Account, LoginName, OrgKind, OrgName, Organisation, Password, PasswordHash, Person, Session,
+    Uscc,
+};
 
 /// Storage of persons, organisations, accounts and sessions.
 pub trait IdentityRepo: Send + Sync {
@@ -36,44 +39,82 @@ pub trait IdentityRepo: Send + Sync {
         audit: &AuditEvent,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
-    fn get_person(&self, id: PersonId) -> impl Future<Output = Result<Option<Person>, StoreError>> + Send;
+    fn get_person(
+        &self,
+        id: PersonId,
+    ) -> impl Future<Output = Result<Option<Person>, StoreError>> + Send;
 
-    fn get_org(&self, id: OrgId) -> impl Future<Output = Result<Option<Organisation>, StoreError>> + Send;
+    fn get_org(
+        &self,
+        id: OrgId,
+    ) -> impl Future<Output = Result<Option<Organisation>, StoreError>> + Send;
 
     /// Organisations with this credit code.
-    fn find_orgs_by_uscc(&self, uscc: &Uscc) -> impl Future<Output = Result<Vec<Organisation>, StoreError>> + Send;
+    fn find_orgs_by_uscc(
+        &self,
+        uscc: &Uscc,
+    ) -> impl Future<Output = Result<Vec<Organisation>, StoreError>> + Send;
 
     /// Organisations whose normalised name ([`OrgName::normalised`]) equals this one's.
-    fn find_orgs_by_name(&self, name: &OrgName) -> impl Future<Output = Result<Vec<Organisation>, StoreError>> + Send;
+    fn find_orgs_by_name(
+        &self,
+        name: &OrgName,
+    ) -> impl Future<Output = Result<Vec<Organisation>, StoreError>> + Send;
 
     /// Organisations of one kind (all when `None`), ordered by name.
-    fn list_orgs(&self, kind: Option<OrgKind>) -> impl Future<Output = Result<Vec<Organisation>, StoreError>> + Send;
+    fn list_orgs(
+        &self,
+        kind: Option<OrgKind>,
+    ) -> impl Future<Output = Result<Vec<Organisation>, StoreError>> + Send;
 
     /// Read-check-write of one organisation.
-    fn update_org<T, E, F>(&self, id: OrgId, f: F) -> impl Future<Output = Result<T, TxError<E>>> + Send
+    fn update_org<T, E, F>(
+        &self,
+        id: OrgId,
+        f: F,
+    ) -> impl Future<Output = Result<T, TxError<E>>> + Send
     where
         T: Send,
         E: Send,
         F: FnOnce(&mut Organisation) -> Result<(T, AuditEvent), E> + Send;
 
     /// The account a person logs in with by username or ID number.
-    fn find_account_by_login(&self, login: &LoginName) -> impl Future<Output = Result<Option<Account>, StoreError>> + Send;
+    fn find_account_by_login(
+        &self,
+        login: &LoginName,
+    ) -> impl Future<Output = Result<Option<Account>, StoreError>> + Send;
 
-    fn get_account(&self, id: AccountId) -> impl Future<Output = Result<Option<Account>, StoreError>> + Send;
+    fn get_account(
+        &self,
+        id: AccountId,
+    ) -> impl Future<Output = Result<Option<Account>, StoreError>> + Send;
 
     /// Read-check-write of one account (lockout counting, password change).
-    fn update_account<T, E, F>(&self, id: AccountId, f: F) -> impl Future<Output = Result<T, TxError<E>>> + Send
+    fn update_account<T, E, F>(
+        &self,
+        id: AccountId,
+        f: F,
+    ) -> impl Future<Output = Result<T, TxError<E>>> + Send
     where
         T: Send,
         E: Send,
         F: FnOnce(&mut Account) -> Result<(T, AuditEvent), E> + Send;
 
-    fn create_session(&self, session: &Session) -> impl Future<Output = Result<(), StoreError>> + Send;
+    fn create_session(
+        &self,
+        session: &Session,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
     /// The session with this token hash and its account, whether or not it has expired.
-    fn find_session(&self, token_hash: &str) -> impl Future<Output = Result<Option<(Session, Account)>, StoreError>> + Send;
+    fn find_session(
+        &self,
+        token_hash: &str,
+    ) -> impl Future<Output = Result<Option<(Session, Account)>, StoreError>> + Send;
 
-    fn delete_session(&self, token_hash: &str) -> impl Future<Output = Result<(), StoreError>> + Send;
+    fn delete_session(
+        &self,
+        token_hash: &str,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
     /// Number of accounts (an empty installation has none).
     fn count_accounts(&self) -> impl Future<Output = Result<u64, StoreError>> + Send;

@@ -3,14 +3,14 @@
 use chrono::Duration;
 use zhicheng_kernel::{
     AccountId, Actor, AuditEvent, Clock, FieldError, IdGen, Localized, OrgId, PersonId, Principal,
-    RegionCode, Role, StoreError, TxError,
+    RegionCode, Role, ServiceError, StoreError, TxError,
 };
 
 use crate::org::{ApplyPermissionError, DecidePermissionError, DuplicateFindings};
 use crate::ports::{IdentityRepo, PasswordHasher};
 use crate::{
     Account, IdCardNumber, LockoutPolicy, LoginName, MobileNumber, OrgKind, OrgName, Organisation,
-    Password, PermissionStatus, Person, PersonName, Session, SessionToken, Username, Uscc,
+    Password, PermissionStatus, Person, PersonName, Session, SessionToken, Uscc, Username,
 };
 
 /// Raw registration form of a person, as typed.
@@ -46,22 +46,56 @@ impl RegisterPerson {
             .map_err(|e| errors.push(crate::service::id_number_error(&e)))
             .ok();
         let name = PersonName::parse(&form.name)
-            .map_err(|e| errors.push(FieldError::new("name", "name.invalid", "姓名应为 2–40 个文字，与身份证一致", e.to_string())))
+            .map_err(|e| {
+                errors.push(FieldError::new(
+                    "name",
+                    "name.invalid",
+                    "姓名应为 2–40 个文字，与身份证一致",
+                    e.to_string(),
+                ))
+            })
             .ok();
         let mobile = MobileNumber::parse(&form.mobile)
-            .map_err(|e| errors.push(FieldError::new("mobile", "mobile.invalid", "手机号码应为 11 位数字，以 13–19 开头", e.to_string())))
+            .map_err(|e| {
+                errors.push(FieldError::new(
+                    "mobile",
+                    "mobile.invalid",
+                    "手机号码应为 11 位数字，以 13–19 开头",
+                    e.to_string(),
+                ))
+            })
             .ok();
         let username = Username::parse(&form.username)
-            .map_err(|e| errors.push(FieldError::new("username", "username.invalid", "用户名为 4–32 位字母、数字或 _ . - @，以字母开头", e.to_string())))
+            .map_err(|e| {
+                errors.push(FieldError::new(
+                    "username",
+                    "username.invalid",
+                    "用户名为 4–32 位字母、数字或 _ . - @，以字母开头",
+                    e.to_string(),
+                ))
+            })
             .ok();
-        let personal = [form.username.as_str(), form.id_number.as_str(), form.mobile.as_str()];
+        let personal = [
+            form.username.as_str(),
+            form.id_number.as_str(),
+            form.mobile.as_str(),
+        ];
         let password = Password::parse(&form.password, &personal)
             .map_err(|e| errors.push(password_error(&e)))
             .ok();
         let ethnicity = Some(form.ethnicity.trim().to_owned()).filter(|s| !s.is_empty());
         match (id_number, name, mobile, username, password) {
-            (Some(id_number), Some(name), Some(mobile), Some(username), Some(password)) if errors.is_empty() => {
-                Ok(RegisterPerson { id_number, name, mobile, username, password, ethnicity })
+            (Some(id_number), Some(name), Some(mobile), Some(username), Some(password))
+                if errors.is_empty() =>
+            {
+                Ok(RegisterPerson {
+                    id_number,
+                    name,
+                    mobile,
+                    username,
+                    password,
+                    ethnicity,
+                })
             }
             _ => Err(errors),
         }
@@ -94,7 +128,9 @@ pub fn password_error(e: &crate::PasswordError) -> FieldError {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RegisterPersonError {
-    #[error("this ID number already has an account; use “forgot username or password” to recover it")]
+    #[error(
+        "this ID number already has an account; use “forgot username or password” to recover it"
+    )]
     IdNumberTaken,
     #[error("this username is taken; choose another")]
     UsernameTaken,
@@ -112,7 +148,10 @@ impl Localized for RegisterPersonError {
     }
     fn zh(&self) -> String {
         match self {
-            Self::IdNumberTaken => "该身份证号码已注册账号（每个身份证号只能注册一个账号）：请使用“找回用户名或密码”".into(),
+            Self::IdNumberTaken => {
+                "该身份证号码已注册账号（每个身份证号只能注册一个账号）：请使用“找回用户名或密码”"
+                    .into()
+            }
             Self::UsernameTaken => "该用户名已被使用，请更换".into(),
             Self::Store(_) => "服务暂时不可用，请稍后重试".into(),
         }
@@ -157,11 +196,15 @@ pub async fn register_person<R: IdentityRepo, H: PasswordHasher>(
     };
     let audit = AuditEvent::new(now, Actor::Account(account.id), "person.registered", "person", person.id.0)
         .with_detail(serde_json::json!({ "id_number": person.id_number.masked(), "username": account.username.as_str() }));
-    repo.register_person(&person, &account, &audit).await.map_err(|e| match e {
-        StoreError::Duplicate(k) if k.contains("id_number") => RegisterPersonError::IdNumberTaken,
-        StoreError::Duplicate(_) => RegisterPersonError::UsernameTaken,
-        e => RegisterPersonError::Store(e),
-    })?;
+    repo.register_person(&person, &account, &audit)
+        .await
+        .map_err(|e| match e {
+            StoreError::Duplicate(k) if k.contains("id_number") => {
+                RegisterPersonError::IdNumberTaken
+            }
+            StoreError::Duplicate(_) => RegisterPersonError::UsernameTaken,
+            e => RegisterPersonError::Store(e),
+        })?;
     Ok((person, account))
 }
 
@@ -180,7 +223,9 @@ pub struct CreateOrg {
 pub enum CreateOrgError {
     #[error("this username is taken; choose another")]
     UsernameTaken,
-    #[error("employer units register themselves through the portal; the CLI bootstraps authorities")]
+    #[error(
+        "employer units register themselves through the portal; the CLI bootstraps authorities"
+    )]
     UnitViaCli,
     #[error(transparent)]
     Store(StoreError),
@@ -197,7 +242,9 @@ impl Localized for CreateOrgError {
     fn zh(&self) -> String {
         match self {
             Self::UsernameTaken => "该用户名已被使用，请更换",
-            Self::UnitViaCli => "用人单位请在门户网站自行注册；命令行只用于创建主管部门、人社局和评委会组建单位",
+            Self::UnitViaCli => {
+                "用人单位请在门户网站自行注册；命令行只用于创建主管部门、人社局和评委会组建单位"
+            }
             Self::Store(_) => "服务暂时不可用，请稍后重试",
         }
         .into()
@@ -230,7 +277,11 @@ pub async fn create_org<R: IdentityRepo, H: PasswordHasher>(
         name: cmd.name,
         uscc: cmd.uscc,
         region: cmd.region,
-        permission: if cmd.kind == OrgKind::EmployerUnit { PermissionStatus::NotApplied } else { PermissionStatus::Active },
+        permission: if cmd.kind == OrgKind::EmployerUnit {
+            PermissionStatus::NotApplied
+        } else {
+            PermissionStatus::Active
+        },
         permission_note: None,
         created_at: now,
         version: 1,
@@ -247,65 +298,23 @@ pub async fn create_org<R: IdentityRepo, H: PasswordHasher>(
         created_at: now,
         version: 1,
     };
-    let audit = AuditEvent::new(now, actor, "org.created", "organisation", org.id.0).with_detail(serde_json::json!({
-        "kind": org.kind.as_str(), "name": org.name.as_str(), "region": org.region.to_string(),
-        "admin": admin.username.as_str(),
-    }));
-    repo.create_org(&org, &admin, &audit).await.map_err(|e| match e {
-        StoreError::Duplicate(_) => CreateOrgError::UsernameTaken,
-        e => CreateOrgError::Store(e),
-    })?;
+    let audit = AuditEvent::new(now, actor, "org.created", "organisation", org.id.0).with_detail(
+        serde_json::json!({
+            "kind": org.kind.as_str(), "name": org.name.as_str(), "region": org.region.to_string(),
+            "admin": admin.username.as_str(),
+        }),
+    );
+    repo.create_org(&org, &admin, &audit)
+        .await
+        .map_err(|e| match e {
+            StoreError::Duplicate(_) => CreateOrgError::UsernameTaken,
+            e => CreateOrgError::Store(e),
+        })?;
     Ok((org, admin))
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum PermissionError<E> {
-    #[error("only the unit's own staff may do this")]
-    Forbidden,
-    #[error("organisation not found")]
-    NotFound,
-    #[error(transparent)]
-    Rule(E),
-    #[error(transparent)]
-    Store(StoreError),
-}
-
-impl<E: Localized + std::fmt::Display> Localized for PermissionError<E> {
-    fn code(&self) -> &'static str {
-        match self {
-            Self::Forbidden => "auth.forbidden",
-            Self::NotFound => "org.not_found",
-            Self::Rule(e) => e.code(),
-            Self::Store(StoreError::Conflict) => "store.conflict",
-            Self::Store(_) => "store.unavailable",
-        }
-    }
-    fn zh(&self) -> String {
-        match self {
-            Self::Forbidden => "无权进行此操作".into(),
-            Self::NotFound => "单位不存在".into(),
-            Self::Rule(e) => e.zh(),
-            Self::Store(StoreError::Conflict) => "数据已被他人修改，请刷新后重试".into(),
-            Self::Store(_) => "服务暂时不可用，请稍后重试".into(),
-        }
-    }
-    fn en(&self) -> String {
-        match self {
-            Self::Rule(e) => e.to_string(),
-            e => e.to_string(),
-        }
-    }
-}
-
-impl<E> From<TxError<E>> for PermissionError<E> {
-    fn from(e: TxError<E>) -> Self {
-        match e {
-            TxError::Rejected(e) => PermissionError::Rule(e),
-            TxError::Store(StoreError::NotFound) => PermissionError::NotFound,
-            TxError::Store(e) => PermissionError::Store(e),
-        }
-    }
-}
+/// Errors of the permission use cases.
+pub type PermissionError<E> = ServiceError<E>;
 
 /// A unit applies for the title-review permission (automatic check, else manual review).
 ///
@@ -318,15 +327,29 @@ pub async fn apply_permission<R: IdentityRepo>(
     uscc: Uscc,
     region: RegionCode,
 ) -> Result<Organisation, PermissionError<ApplyPermissionError>> {
-    let org_id = principal.org_as(Role::UnitAdmin).ok_or(PermissionError::Forbidden)?;
-    let unit = repo.get_org(org_id).await.map_err(PermissionError::Store)?.ok_or(PermissionError::NotFound)?;
+    let org_id = principal
+        .org_as(Role::UnitAdmin)
+        .ok_or(ServiceError::Forbidden)?;
+    let unit = repo
+        .get_org(org_id)
+        .await
+        .map_err(ServiceError::Store)?
+        .ok_or(ServiceError::NotFound)?;
     let mut found = DuplicateFindings::default();
-    for other in repo.find_orgs_by_uscc(&uscc).await.map_err(PermissionError::Store)? {
+    for other in repo
+        .find_orgs_by_uscc(&uscc)
+        .await
+        .map_err(ServiceError::Store)?
+    {
         if other.id != org_id && other.has_permission() {
             found.same_uscc_with_permission = Some(other.name);
         }
     }
-    for other in repo.find_orgs_by_name(&unit.name).await.map_err(PermissionError::Store)? {
+    for other in repo
+        .find_orgs_by_name(&unit.name)
+        .await
+        .map_err(ServiceError::Store)?
+    {
         if other.id != org_id && other.has_permission() {
             found.same_name_with_permission = true;
         }
@@ -336,8 +359,16 @@ pub async fn apply_permission<R: IdentityRepo>(
     Ok(repo
         .update_org(org_id, move |org| {
             let status = org.apply_permission(uscc, region, &found)?;
-            let audit = AuditEvent::new(now, actor, "org.permission_applied", "organisation", org.id.0)
-                .with_detail(serde_json::json!({ "result": status.as_str(), "note": org.permission_note }));
+            let audit = AuditEvent::new(
+                now,
+                actor,
+                "org.permission_applied",
+                "organisation",
+                org.id.0,
+            )
+            .with_detail(
+                serde_json::json!({ "result": status.as_str(), "note": org.permission_note }),
+            );
             Ok((org.clone(), audit))
         })
         .await?)
@@ -355,15 +386,27 @@ pub async fn decide_permission<R: IdentityRepo>(
     approve: bool,
     note: Option<String>,
 ) -> Result<Organisation, PermissionError<DecidePermissionError>> {
-    let bureau_id = principal.org_as(Role::HrBureau).ok_or(PermissionError::Forbidden)?;
-    let bureau = repo.get_org(bureau_id).await.map_err(PermissionError::Store)?.ok_or(PermissionError::Forbidden)?;
+    let bureau_id = principal
+        .org_as(Role::HrBureau)
+        .ok_or(ServiceError::Forbidden)?;
+    let bureau = repo
+        .get_org(bureau_id)
+        .await
+        .map_err(ServiceError::Store)?
+        .ok_or(ServiceError::Forbidden)?;
     let now = clock.now();
     let actor = Actor::from(principal);
     Ok(repo
         .update_org(unit_id, move |org| {
             let status = org.decide_permission(&bureau, approve, note)?;
-            let audit = AuditEvent::new(now, actor, "org.permission_decided", "organisation", org.id.0)
-                .with_detail(serde_json::json!({ "result": status.as_str() }));
+            let audit = AuditEvent::new(
+                now,
+                actor,
+                "org.permission_decided",
+                "organisation",
+                org.id.0,
+            )
+            .with_detail(serde_json::json!({ "result": status.as_str() }));
             Ok((org.clone(), audit))
         })
         .await?)
@@ -373,7 +416,9 @@ pub async fn decide_permission<R: IdentityRepo>(
 /// the caller, so nobody can learn which usernames exist.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LoginError {
-    #[error("wrong username or password, or the account is locked; after 5 consecutive failures an account is locked for 15 minutes")]
+    #[error(
+        "wrong username or password, or the account is locked; after 5 consecutive failures an account is locked for 15 minutes"
+    )]
     Rejected,
     #[error(transparent)]
     Store(StoreError),
@@ -388,7 +433,10 @@ impl Localized for LoginError {
     }
     fn zh(&self) -> String {
         match self {
-            Self::Rejected => "用户名或密码错误，或账户已被锁定（连续 5 次输错密码将锁定 15 分钟，到时自动解锁）".into(),
+            Self::Rejected => {
+                "用户名或密码错误，或账户已被锁定（连续 5 次输错密码将锁定 15 分钟，到时自动解锁）"
+                    .into()
+            }
             Self::Store(_) => "服务暂时不可用，请稍后重试".into(),
         }
     }
@@ -415,7 +463,10 @@ pub async fn login<R: IdentityRepo, H: PasswordHasher>(
     token: &SessionToken,
 ) -> Result<Principal, LoginError> {
     let account = match LoginName::parse(login) {
-        Some(name) => repo.find_account_by_login(&name).await.map_err(LoginError::Store)?,
+        Some(name) => repo
+            .find_account_by_login(&name)
+            .await
+            .map_err(LoginError::Store)?,
         None => None,
     };
     let Some(account) = account else {
@@ -427,7 +478,9 @@ pub async fn login<R: IdentityRepo, H: PasswordHasher>(
     if account.locked_at(now).is_some() {
         return Err(LoginError::Rejected);
     }
-    let ok = hasher.verify(password.to_owned(), account.password_hash.clone()).await;
+    let ok = hasher
+        .verify(password.to_owned(), account.password_hash.clone())
+        .await;
     let actor = Actor::Account(account.id);
     if !ok {
         let r = repo
@@ -437,7 +490,10 @@ pub async fn login<R: IdentityRepo, H: PasswordHasher>(
                     crate::account::FailureOutcome::LockedNow { .. } => "account.locked",
                     _ => "account.login_failed",
                 };
-                Ok::<_, std::convert::Infallible>(((), AuditEvent::new(now, actor, action, "account", a.id.0)))
+                Ok::<_, std::convert::Infallible>((
+                    (),
+                    AuditEvent::new(now, actor, action, "account", a.id.0),
+                ))
             })
             .await;
         return match r {
@@ -453,7 +509,10 @@ pub async fn login<R: IdentityRepo, H: PasswordHasher>(
                 return Err(LoginError::Rejected);
             }
             a.record_success();
-            Ok((a.principal(), AuditEvent::new(now, actor, "account.logged_in", "account", a.id.0)))
+            Ok((
+                a.principal(),
+                AuditEvent::new(now, actor, "account.logged_in", "account", a.id.0),
+            ))
         })
         .await
         .map_err(|e| match e {
@@ -467,7 +526,9 @@ pub async fn login<R: IdentityRepo, H: PasswordHasher>(
         created_at: now,
         expires_at: now + Duration::hours(SESSION_TTL_HOURS),
     };
-    repo.create_session(&session).await.map_err(LoginError::Store)?;
+    repo.create_session(&session)
+        .await
+        .map_err(LoginError::Store)?;
     Ok(principal)
 }
 

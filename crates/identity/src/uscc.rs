@@ -3,7 +3,9 @@
 use serde::{Deserialize, Serialize};
 
 const CHARSET: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
-const WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+const WEIGHTS: [u32; 17] = [
+    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+];
 
 /// An 18-character unified social credit code of the right shape.
 ///
@@ -18,7 +20,9 @@ pub struct Uscc(String);
 pub enum UsccError {
     #[error("a unified social credit code has exactly 18 characters")]
     Length,
-    #[error("character {position} (`{ch}`) is not allowed; the letters I, O, Z, S and V are never used")]
+    #[error(
+        "character {position} (`{ch}`) is not allowed; the letters I, O, Z, S and V are never used"
+    )]
     Character { position: usize, ch: char },
     #[error("characters 3–8 must be the 6-digit region code of the registering authority")]
     Region,
@@ -40,7 +44,10 @@ impl Uscc {
         }
         for (i, &c) in b.iter().enumerate() {
             if value(c).is_none() {
-                return Err(UsccError::Character { position: i + 1, ch: char::from(c) });
+                return Err(UsccError::Character {
+                    position: i + 1,
+                    ch: char::from(c),
+                });
             }
         }
         if !b[2..8].iter().all(u8::is_ascii_digit) {
@@ -54,7 +61,9 @@ impl Uscc {
         let u = Uscc::parse(input)?;
         let expected = u.expected_check_char();
         if u.0.as_bytes()[17] != expected {
-            return Err(UsccError::Checksum { expected: char::from(expected) });
+            return Err(UsccError::Checksum {
+                expected: char::from(expected),
+            });
         }
         Ok(u)
     }
@@ -107,7 +116,13 @@ mod tests {
 
     #[test]
     fn published_codes_pass_the_check() {
-        for c in ["91350100M000100Y43", "91110108MA01G0FB09", "911100007109288314", "123710034940875396", "91371003MA3C12346Y"] {
+        for c in [
+            "91350100M000100Y43",
+            "91110108MA01G0FB09",
+            "911100007109288314",
+            "123710034940875396",
+            "91371003MA3C12346Y",
+        ] {
             assert!(Uscc::parse_strict(c).is_ok(), "{c}");
         }
     }
@@ -116,7 +131,10 @@ mod tests {
     fn fujian_pilot_codes_parse_but_fail_the_check() {
         let u = Uscc::parse("91350100M0001TGQXM").unwrap();
         assert!(!u.check_char_ok());
-        assert!(matches!(Uscc::parse_strict("91350100M0001TGQXM"), Err(UsccError::Checksum { .. })));
+        assert!(matches!(
+            Uscc::parse_strict("91350100M0001TGQXM"),
+            Err(UsccError::Checksum { .. })
+        ));
     }
 
     #[test]
@@ -124,7 +142,10 @@ mod tests {
         assert_eq!(Uscc::parse("91350100M000100Y4"), Err(UsccError::Length));
         assert_eq!(
             Uscc::parse("91350100M00010OY43"),
-            Err(UsccError::Character { position: 15, ch: 'O' })
+            Err(UsccError::Character {
+                position: 15,
+                ch: 'O'
+            })
         );
         assert_eq!(Uscc::parse("913A0100M000100Y43"), Err(UsccError::Region));
     }

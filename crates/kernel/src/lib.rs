@@ -216,6 +216,91 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: &str, code: &str, zh: impl Into<String>, en: impl Into<String>) -> Self {
-        FieldError { field: field.to_owned(), code: code.to_owned(), zh: zh.into(), en: en.into() }
+        FieldError {
+            field: field.to_owned(),
+            code: code.to_owned(),
+            zh: zh.into(),
+            en: en.into(),
+        }
+    }
+}
+
+/// The error of a use case: the object is out of reach, the principal may not act, the domain
+/// rule refused (`E`), or the store failed. Out-of-scope objects are reported as `NotFound`
+/// so that nobody learns what exists outside their reach.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ServiceError<E> {
+    #[error("not found")]
+    NotFound,
+    #[error("you may not do this")]
+    Forbidden,
+    #[error("{0}")]
+    Rule(E),
+    #[error("{0}")]
+    Store(StoreError),
+}
+
+impl<E> From<TxError<E>> for ServiceError<E> {
+    fn from(e: TxError<E>) -> Self {
+        match e {
+            TxError::Rejected(e) => ServiceError::Rule(e),
+            TxError::Store(StoreError::NotFound) => ServiceError::NotFound,
+            TxError::Store(e) => ServiceError::Store(e),
+        }
+    }
+}
+
+impl<E> From<StoreError> for ServiceError<E> {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => ServiceError::NotFound,
+            e => ServiceError::Store(e),
+        }
+    }
+}
+
+impl<E: Localized + std::fmt::Display> Localized for ServiceError<E> {
+    fn code(&self) -> &'static str {
+        match self {
+            Self::NotFound => "not_found",
+            Self::Forbidden => "forbidden",
+            Self::Rule(e) => e.code(),
+            Self::Store(StoreError::Conflict) => "conflict",
+            Self::Store(StoreError::Duplicate(_)) => "duplicate",
+            Self::Store(_) => "unavailable",
+        }
+    }
+    fn zh(&self) -> String {
+        match self {
+            Self::NotFound => "记录不存在或无权查看".into(),
+            Self::Forbidden => "无权进行此操作".into(),
+            Self::Rule(e) => e.zh(),
+            Self::Store(StoreError::Conflict) => "数据已被他人修改或已处理，请刷新后重试".into(),
+            Self::Store(StoreError::Duplicate(_)) => "记录已存在".into(),
+            Self::Store(_) => "服务暂时不可用，请稍后重试".into(),
+        }
+    }
+    fn en(&self) -> String {
+        match self {
+            Self::Rule(e) => e.en(),
+            Self::Store(StoreError::Conflict) => {
+                "the record was changed by someone else or already handled; reload and try again"
+                    .into()
+            }
+            e => e.to_string(),
+        }
+    }
+}
+
+/// A `Localized` wrapper for rules that cannot fail (`Infallible`).
+impl Localized for std::convert::Infallible {
+    fn code(&self) -> &'static str {
+        match *self {}
+    }
+    fn zh(&self) -> String {
+        match *self {}
+    }
+    fn en(&self) -> String {
+        match *self {}
     }
 }

@@ -55,9 +55,9 @@ impl RegionCode {
 
     /// Whether `self` is `other` or lies inside it (371003 lies inside 371000 and 370000).
     pub fn within(self, other: RegionCode) -> bool {
-        if other.0 % 10_000 == 0 {
+        if other.0.is_multiple_of(10_000) {
             self.province() == other.province()
-        } else if other.0 % 100 == 0 {
+        } else if other.0.is_multiple_of(100) {
             self.0 / 100 == other.0 / 100
         } else {
             self.0 == other.0
@@ -105,6 +105,9 @@ mod tests {
     fn bad_region_codes_are_refused() {
         assert_eq!(RegionCode::parse("37100"), Err(RegionCodeError::Shape));
         assert_eq!(RegionCode::parse("37100a"), Err(RegionCodeError::Shape));
-        assert_eq!(RegionCode::parse("991000"), Err(RegionCodeError::UnknownProvince(99)));
+        assert_eq!(
+            RegionCode::parse("991000"),
+            Err(RegionCodeError::UnknownProvince(99))
+        );
     }
 }

@@ -19,7 +19,9 @@ pub enum TitleLevel {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown title level `{0}`: use senior_full, senior_deputy, intermediate, assistant or junior")]
+#[error(
+    "unknown title level `{0}`: use senior_full, senior_deputy, intermediate, assistant or junior"
+)]
 pub struct TitleLevelError(pub String);
 
 impl TitleLevel {
@@ -93,7 +95,9 @@ impl SeriesCode {
         let t = s.trim().to_ascii_uppercase();
         if t.is_empty()
             || t.len() > 16
-            || !t.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+            || !t
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
         {
             return Err(SeriesCodeError(s.to_owned()));
         }
@@ -130,7 +134,10 @@ mod tests {
 
     #[test]
     fn levels_parse_from_every_spelling() {
-        assert_eq!(TitleLevel::parse("副高级").unwrap(), TitleLevel::SeniorDeputy);
+        assert_eq!(
+            TitleLevel::parse("副高级").unwrap(),
+            TitleLevel::SeniorDeputy
+        );
         assert_eq!(TitleLevel::parse("3").unwrap(), TitleLevel::Intermediate);
         assert_eq!(TitleLevel::parse("junior").unwrap(), TitleLevel::Junior);
         assert!(TitleLevel::parse("expert").is_err());

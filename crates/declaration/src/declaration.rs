@@ -1,0 +1,479 @@
+//! The declaration aggregate: an applicant's request for one title in one plan year.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use zhicheng_identity::Organisation;
+use zhicheng_kernel::{
+    DeclarationId, FieldError, Localized, OrgId, PersonId, PlanId, SeriesCode, TitleLevel,
+};
+
+use crate::plan::WindowError;
+use crate::{CommitmentAcceptance, ReviewPlan, commitment};
+
+/// The applicant-side state of a declaration. What happens after submission is the review
+/// case's business (`zhicheng-review-workflow`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeclarationStatus {
+    /// Editable by the applicant.
+    Draft,
+    /// Submitted to the employer unit; locked.
+    Submitted,
+}
+
+impl DeclarationStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeclarationStatus::Draft => "draft",
+            DeclarationStatus::Submitted => "submitted",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "draft" => DeclarationStatus::Draft,
+            "submitted" => DeclarationStatus::Submitted,
+            _ => return None,
+        })
+    }
+}
+
+/// The written sections of a declaration. Attachments come later.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Materials {
+    /// 学历学位
+    pub education: String,
+    /// 现任职称
+    pub current_title: String,
+    /// 工作经历 (required)
+    pub work_history: String,
+    /// 工作业绩与成果 (required)
+    pub achievements: String,
+    /// 个人总结
+    pub summary: String,
+}
+
+const MAX_SECTION: usize = 20_000;
+
+impl Materials {
+    /// Every problem that stops a submission, each naming its section.
+    pub fn problems_for_submission(&self) -> Vec<FieldError> {
+        let mut v = Vec::new();
+        if self.work_history.trim().is_empty() {
+            v.push(FieldError::new(
+                "work_history",
+                "materials.required",
+                "请填写工作经历",
+                "work history is required",
+            ));
+        }
+        if self.achievements.trim().is_empty() {
+            v.push(FieldError::new(
+                "achievements",
+                "materials.required",
+                "请填写工作业绩与成果",
+                "achievements are required",
+            ));
+        }
+        v.extend(self.too_long());
+        v
+    }
+
+    fn too_long(&self) -> Vec<FieldError> {
+        [
+            ("education", &self.education),
+            ("current_title", &self.current_title),
+            ("work_history", &self.work_history),
+            ("achievements", &self.achievements),
+            ("summary", &self.summary),
+        ]
+        .into_iter()
+        .filter(|(_, v)| v.chars().count() > MAX_SECTION)
+        .map(|(f, _)| {
+            FieldError::new(
+                f,
+                "materials.too_long",
+                format!("内容不能超过 {MAX_SECTION} 字"),
+                format!("at most {MAX_SECTION} characters"),
+            )
+        })
+        .collect()
+    }
+}
+
+/// A declaration for one title in one plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Declaration {
+    pub id: DeclarationId,
+    pub person_id: PersonId,
+    pub unit_id: OrgId,
+    pub plan_id: PlanId,
+    pub year: i32,
+    pub series: SeriesCode,
+    pub level: TitleLevel,
+    pub specialty: String,
+    pub materials: Materials,
+    pub status: DeclarationStatus,
+    pub commitment_version: String,
+    pub created_at: DateTime<Utc>,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub version: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CreateDeclarationError {
+    #[error("read and accept the commitment letter first")]
+    CommitmentRequired,
+    #[error(
+        "the chosen unit cannot receive declarations: it has not been granted the title-review permission"
+    )]
+    UnitWithoutPermission,
+    #[error("the chosen organisation is not an employer unit")]
+    NotAUnit,
+    #[error("this plan does not cover the chosen level")]
+    LevelNotInPlan,
+    #[error(transparent)]
+    Window(WindowError),
+    #[error("the specialty needs 1 to 50 characters")]
+    Specialty,
+    #[error("you already have a declaration for this year")]
+    AlreadyDeclared,
+    #[error("invalid materials")]
+    Materials(Vec<FieldError>),
+}
+
+impl Localized for CreateDeclarationError {
+    fn code(&self) -> &'static str {
+        match self {
+            Self::CommitmentRequired => "declaration.commitment_required",
+            Self::UnitWithoutPermission => "declaration.unit_without_permission",
+            Self::NotAUnit => "declaration.not_a_unit",
+            Self::LevelNotInPlan => "declaration.level_not_in_plan",
+            Self::Window(_) => "declaration.outside_window",
+            Self::Specialty => "declaration.specialty",
+            Self::AlreadyDeclared => "declaration.already_declared",
+            Self::Materials(_) => "declaration.materials",
+        }
+    }
+    fn zh(&self) -> String {
+        match self {
+            Self::CommitmentRequired => "请先阅读并同意职称申报承诺书".into(),
+            Self::UnitWithoutPermission => {
+                "所选单位尚未开通职称评审权限，请联系单位注册并申请权限".into()
+            }
+            Self::NotAUnit => "所选机构不是用人单位".into(),
+            Self::LevelNotInPlan => "该评审计划不包含所选级别".into(),
+            Self::Window(w) => w.zh(),
+            Self::Specialty => "请填写专业（1–50 字）".into(),
+            Self::AlreadyDeclared => "您本年度已有申报，不能重复新增".into(),
+            Self::Materials(_) => "申报材料有误，请按提示修改".into(),
+        }
+    }
+    fn en(&self) -> String {
+        self.to_string()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EditDeclarationError {
+    #[error("a submitted declaration can no longer be edited")]
+    NotDraft,
+    #[error("invalid materials")]
+    Materials(Vec<FieldError>),
+}
+
+impl Localized for EditDeclarationError {
+    fn code(&self) -> &'static str {
+        match self {
+            Self::NotDraft => "declaration.not_draft",
+            Self::Materials(_) => "declaration.materials",
+        }
+    }
+    fn zh(&self) -> String {
+        match self {
+            Self::NotDraft => "申报已提交，不能再修改".into(),
+            Self::Materials(_) => "申报材料有误，请按提示修改".into(),
+        }
+    }
+    fn en(&self) -> String {
+        self.to_string()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SubmitDeclarationError {
+    #[error("the declaration was already submitted")]
+    AlreadySubmitted,
+    #[error(transparent)]
+    Window(WindowError),
+    #[error("some required materials are missing")]
+    Incomplete(Vec<FieldError>),
+}
+
+impl Localized for SubmitDeclarationError {
+    fn code(&self) -> &'static str {
+        match self {
+            Self::AlreadySubmitted => "declaration.already_submitted",
+            Self::Window(_) => "declaration.outside_window",
+            Self::Incomplete(_) => "declaration.incomplete",
+        }
+    }
+    fn zh(&self) -> String {
+        match self {
+            Self::AlreadySubmitted => "申报已提交，请勿重复提交".into(),
+            Self::Window(w) => w.zh(),
+            Self::Incomplete(_) => "申报材料不完整，请补充后再提交".into(),
+        }
+    }
+    fn en(&self) -> String {
+        self.to_string()
+    }
+}
+
+impl Declaration {
+    /// Starts a draft.
+    ///
+    /// # Errors
+    /// [`CreateDeclarationError`] when the letter is not accepted, the unit cannot receive
+    /// declarations, or the plan does not accept drafts for this level now.
+    #[allow(clippy::too_many_arguments)]
+    pub fn draft(
+        id: DeclarationId,
+        person_id: PersonId,
+        unit: &Organisation,
+        plan: &ReviewPlan,
+        level: TitleLevel,
+        specialty: &str,
+        materials: Materials,
+        commitment: Option<&CommitmentAcceptance>,
+        now: DateTime<Utc>,
+    ) -> Result<Self, CreateDeclarationError> {
+        let accepted = commitment
+            .filter(|c| c.person_id == person_id && c.letter_version == commitment::CURRENT.version)
+            .ok_or(CreateDeclarationError::CommitmentRequired)?;
+        if unit.kind != zhicheng_identity::OrgKind::EmployerUnit {
+            return Err(CreateDeclarationError::NotAUnit);
+        }
+        if !unit.has_permission() {
+            return Err(CreateDeclarationError::UnitWithoutPermission);
+        }
+        plan.accepts_drafts(now)
+            .map_err(CreateDeclarationError::Window)?;
+        if !plan.levels.contains(&level) {
+            return Err(CreateDeclarationError::LevelNotInPlan);
+        }
+        let specialty = specialty.trim();
+        if !(1..=50).contains(&specialty.chars().count()) {
+            return Err(CreateDeclarationError::Specialty);
+        }
+        let too_long = materials.too_long();
+        if !too_long.is_empty() {
+            return Err(CreateDeclarationError::Materials(too_long));
+        }
+        Ok(Declaration {
+            id,
+            person_id,
+            unit_id: unit.id,
+            plan_id: plan.id,
+            year: plan.year,
+            series: plan.series.clone(),
+            level,
+            specialty: specialty.to_owned(),
+            materials,
+            status: DeclarationStatus::Draft,
+            commitment_version: accepted.letter_version.clone(),
+            created_at: now,
+            submitted_at: None,
+            version: 1,
+        })
+    }
+
+    /// Replaces the written sections of a draft.
+    ///
+    /// # Errors
+    /// [`EditDeclarationError`] when the declaration is submitted or a section is too long.
+    pub fn edit(&mut self, materials: Materials) -> Result<(), EditDeclarationError> {
+        if self.status != DeclarationStatus::Draft {
+            return Err(EditDeclarationError::NotDraft);
+        }
+        let too_long = materials.too_long();
+        if !too_long.is_empty() {
+            return Err(EditDeclarationError::Materials(too_long));
+        }
+        self.materials = materials;
+        Ok(())
+    }
+
+    /// 确定申报: submits the draft to the employer unit inside the plan's window.
+    ///
+    /// # Errors
+    /// [`SubmitDeclarationError`] when already submitted, outside the window, or incomplete
+    /// (listing every missing section at once).
+    pub fn submit(
+        &mut self,
+        now: DateTime<Utc>,
+        plan: &ReviewPlan,
+    ) -> Result<(), SubmitDeclarationError> {
+        if self.status != DeclarationStatus::Draft {
+            return Err(SubmitDeclarationError::AlreadySubmitted);
+        }
+        plan.accepts_submissions(now)
+            .map_err(SubmitDeclarationError::Window)?;
+        let problems = self.materials.problems_for_submission();
+        if !problems.is_empty() {
+            return Err(SubmitDeclarationError::Incomplete(problems));
+        }
+        self.status = DeclarationStatus::Submitted;
+        self.submitted_at = Some(now);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{Duration, TimeZone};
+    use zhicheng_identity::{OrgKind, OrgName, PermissionStatus};
+    use zhicheng_kernel::RegionCode;
+
+    fn t(h: i64) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 6, 1, 0, 0, 0).unwrap() + Duration::hours(h)
+    }
+
+    fn unit(permission: PermissionStatus) -> Organisation {
+        Organisation {
+            id: OrgId(uuid::Uuid::from_u128(1)),
+            kind: OrgKind::EmployerUnit,
+            name: OrgName::parse("文登区人民医院").unwrap(),
+            uscc: None,
+            region: RegionCode::parse("371003").unwrap(),
+            permission,
+            permission_note: None,
+            created_at: t(0),
+            version: 1,
+        }
+    }
+
+    fn plan() -> ReviewPlan {
+        let mut p = ReviewPlan::new(
+            PlanId(uuid::Uuid::from_u128(2)),
+            OrgId(uuid::Uuid::from_u128(3)),
+            2026,
+            "2026年度工程技术人员职称评审",
+            SeriesCode::parse("ENG").unwrap(),
+            vec![TitleLevel::SeniorDeputy, TitleLevel::Intermediate],
+            t(24),
+            t(48),
+            t(0),
+        )
+        .unwrap();
+        p.open().unwrap();
+        p
+    }
+
+    fn accepted(person: PersonId) -> CommitmentAcceptance {
+        CommitmentAcceptance {
+            person_id: person,
+            letter_version: commitment::CURRENT.version.into(),
+            accepted_at: t(0),
+        }
+    }
+
+    fn materials() -> Materials {
+        Materials {
+            work_history: "2010-2026 文登区人民医院".into(),
+            achievements: "主持项目三项".into(),
+            ..Materials::default()
+        }
+    }
+
+    fn draft() -> Declaration {
+        let person = PersonId(uuid::Uuid::from_u128(4));
+        Declaration::draft(
+            DeclarationId(uuid::Uuid::from_u128(5)),
+            person,
+            &unit(PermissionStatus::Active),
+            &plan(),
+            TitleLevel::SeniorDeputy,
+            "电气工程",
+            materials(),
+            Some(&accepted(person)),
+            t(1),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn no_draft_without_the_commitment_letter_or_a_permitted_unit() {
+        let person = PersonId(uuid::Uuid::from_u128(4));
+        let id = DeclarationId(uuid::Uuid::from_u128(5));
+        let e = Declaration::draft(
+            id,
+            person,
+            &unit(PermissionStatus::Active),
+            &plan(),
+            TitleLevel::SeniorDeputy,
+            "x",
+            materials(),
+            None,
+            t(1),
+        );
+        assert_eq!(e, Err(CreateDeclarationError::CommitmentRequired));
+        let e = Declaration::draft(
+            id,
+            person,
+            &unit(PermissionStatus::ManualReview),
+            &plan(),
+            TitleLevel::SeniorDeputy,
+            "x",
+            materials(),
+            Some(&accepted(person)),
+            t(1),
+        );
+        assert_eq!(e, Err(CreateDeclarationError::UnitWithoutPermission));
+        let e = Declaration::draft(
+            id,
+            person,
+            &unit(PermissionStatus::Active),
+            &plan(),
+            TitleLevel::Junior,
+            "x",
+            materials(),
+            Some(&accepted(person)),
+            t(1),
+        );
+        assert_eq!(e, Err(CreateDeclarationError::LevelNotInPlan));
+    }
+
+    #[test]
+    fn submission_only_inside_the_window() {
+        let mut d = draft();
+        assert!(matches!(
+            d.submit(t(23), &plan()),
+            Err(SubmitDeclarationError::Window(WindowError::NotYetOpen(_)))
+        ));
+        assert!(matches!(
+            d.submit(t(49), &plan()),
+            Err(SubmitDeclarationError::Window(WindowError::Closed(_)))
+        ));
+        assert_eq!(d.status, DeclarationStatus::Draft);
+        d.submit(t(24), &plan()).unwrap();
+        assert_eq!(d.status, DeclarationStatus::Submitted);
+        assert_eq!(
+            d.submit(t(25), &plan()),
+            Err(SubmitDeclarationError::AlreadySubmitted)
+        );
+        assert_eq!(d.edit(materials()), Err(EditDeclarationError::NotDraft));
+    }
+
+    #[test]
+    fn an_incomplete_declaration_lists_every_missing_section_at_once() {
+        let mut d = draft();
+        d.edit(Materials::default()).unwrap();
+        let Err(SubmitDeclarationError::Incomplete(list)) = d.submit(t(30), &plan()) else {
+            panic!()
+        };
+        let fields: Vec<_> = list.iter().map(|f| f.field.as_str()).collect();
+        assert_eq!(fields, ["work_history", "achievements"]);
+    }
+}

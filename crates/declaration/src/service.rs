@@ -1,0 +1,289 @@
+//! Declaration use cases: plans, the commitment letter, drafting and editing.
+//! Submission opens a review case and lives in `zhicheng-review-workflow`.
+
+use chrono::{DateTime, Utc};
+use zhicheng_identity::ports::IdentityRepo;
+use zhicheng_kernel::{
+    Actor, AuditEvent, Clock, DeclarationId, IdGen, OrgId, PlanId, Principal, Role, SeriesCode,
+    ServiceError, StoreError, TitleLevel,
+};
+
+use crate::declaration::{CreateDeclarationError, EditDeclarationError};
+use crate::plan::PlanError;
+use crate::ports::DeclarationRepo;
+use crate::{CommitmentAcceptance, Declaration, Materials, ReviewPlan, commitment};
+
+/// Who may publish plans: HR bureaus and committee organisers, or an operator at the CLI.
+pub enum PlanAuthor<'a> {
+    Staff(&'a Principal),
+    Operator { name: String, organiser: OrgId },
+}
+
+/// A new plan, parsed.
+#[derive(Debug, Clone)]
+pub struct NewPlan {
+    pub year: i32,
+    pub name: String,
+    pub series: SeriesCode,
+    pub levels: Vec<TitleLevel>,
+    pub window_start: DateTime<Utc>,
+    pub window_end: DateTime<Utc>,
+}
+
+/// Creates a plan in draft.
+///
+/// # Errors
+/// `Forbidden` unless the author is an HR bureau or committee organiser; `Rule` for an invalid plan.
+pub async fn create_plan<D: DeclarationRepo>(
+    repo: &D,
+    clock: &dyn Clock,
+    ids: &dyn IdGen,
+    author: PlanAuthor<'_>,
+    cmd: NewPlan,
+) -> Result<ReviewPlan, ServiceError<PlanError>> {
+    let (organiser, actor) = match author {
+        PlanAuthor::Staff(p) => {
+            let org = p
+                .org_as(Role::HrBureau)
+                .or_else(|| p.org_as(Role::CommitteeOrganiser))
+                .ok_or(ServiceError::Forbidden)?;
+            (org, Actor::from(p))
+        }
+        PlanAuthor::Operator { name, organiser } => (organiser, Actor::Operator(name)),
+    };
+    let now = clock.now();
+    let plan = ReviewPlan::new(
+        PlanId(ids.new_id()),
+        organiser,
+        cmd.year,
+        &cmd.name,
+        cmd.series,
+        cmd.levels,
+        cmd.window_start,
+        cmd.window_end,
+        now,
+    )
+    .map_err(ServiceError::Rule)?;
+    let audit = AuditEvent::new(now, actor, "plan.created", "plan", plan.id.0)
+        .with_detail(serde_json::json!({ "year": plan.year, "series": plan.series.as_str() }));
+    repo.create_plan(&plan, &audit).await?;
+    Ok(plan)
+}
+
+/// Opens or closes a plan.
+///
+/// # Errors
+/// `Forbidden` unless the author owns the plan; `Rule` for a wrong status.
+pub async fn set_plan_open<D: DeclarationRepo>(
+    repo: &D,
+    clock: &dyn Clock,
+    author: PlanAuthor<'_>,
+    plan_id: PlanId,
+    open: bool,
+) -> Result<ReviewPlan, ServiceError<PlanError>> {
+    let (org, actor) = match author {
+        PlanAuthor::Staff(p) => (p.org_id, Actor::from(p)),
+        PlanAuthor::Operator { name, .. } => (None, Actor::Operator(name)),
+    };
+    let now = clock.now();
+    let r = repo
+        .update_plan(plan_id, move |plan| {
+            if org.is_some_and(|o| o != plan.organiser_id) {
+                return Err(Err(()));
+            }
+            if open { plan.open() } else { plan.close() }.map_err(Ok)?;
+            let action = if open { "plan.opened" } else { "plan.closed" };
+            Ok((
+                plan.clone(),
+                AuditEvent::new(now, actor, action, "plan", plan.id.0),
+            ))
+        })
+        .await;
+    match r {
+        Ok(p) => Ok(p),
+        Err(zhicheng_kernel::TxError::Rejected(Err(()))) => Err(ServiceError::NotFound),
+        Err(zhicheng_kernel::TxError::Rejected(Ok(e))) => Err(ServiceError::Rule(e)),
+        Err(zhicheng_kernel::TxError::Store(e)) => Err(e.into()),
+    }
+}
+
+/// The applicant accepts the current commitment letter (我同意).
+///
+/// # Errors
+/// `Forbidden` unless the principal is an applicant.
+pub async fn accept_commitment<D: DeclarationRepo>(
+    repo: &D,
+    clock: &dyn Clock,
+    principal: &Principal,
+) -> Result<CommitmentAcceptance, ServiceError<std::convert::Infallible>> {
+    let person = applicant(principal)?;
+    let now = clock.now();
+    let acceptance = CommitmentAcceptance {
+        person_id: person,
+        letter_version: commitment::CURRENT.version.to_owned(),
+        accepted_at: now,
+    };
+    let audit = AuditEvent::new(
+        now,
+        Actor::from(principal),
+        "commitment.accepted",
+        "person",
+        person.0,
+    )
+    .with_detail(serde_json::json!({ "letter_version": acceptance.letter_version }));
+    repo.accept_commitment(&acceptance, &audit).await?;
+    Ok(repo
+        .get_commitment(person, commitment::CURRENT.version)
+        .await?
+        .unwrap_or(acceptance))
+}
+
+/// Whether the applicant must still see the commitment letter.
+///
+/// # Errors
+/// `Forbidden` unless the principal is an applicant.
+pub async fn needs_commitment<D: DeclarationRepo>(
+    repo: &D,
+    principal: &Principal,
+) -> Result<bool, ServiceError<std::convert::Infallible>> {
+    let person = applicant(principal)?;
+    Ok(repo
+        .get_commitment(person, commitment::CURRENT.version)
+        .await?
+        .is_none())
+}
+
+fn applicant<E>(principal: &Principal) -> Result<zhicheng_kernel::PersonId, ServiceError<E>> {
+    match (principal.role, principal.person_id) {
+        (Role::Applicant, Some(p)) => Ok(p),
+        _ => Err(ServiceError::Forbidden),
+    }
+}
+
+/// A new declaration, parsed.
+#[derive(Debug, Clone)]
+pub struct NewDeclaration {
+    pub plan_id: PlanId,
+    pub unit_id: OrgId,
+    pub level: TitleLevel,
+    pub specialty: String,
+    pub materials: Materials,
+}
+
+/// 新增申报信息: starts a draft for this year's plan at the applicant's employer unit.
+///
+/// # Errors
+/// `Forbidden` unless an applicant; `NotFound` for an unknown plan or unit; `Rule` otherwise.
+pub async fn create_declaration<D: DeclarationRepo, I: IdentityRepo>(
+    repo: &D,
+    identity: &I,
+    clock: &dyn Clock,
+    ids: &dyn IdGen,
+    principal: &Principal,
+    cmd: NewDeclaration,
+) -> Result<Declaration, ServiceError<CreateDeclarationError>> {
+    let person = applicant(principal)?;
+    let plan = repo
+        .get_plan(cmd.plan_id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let unit = identity
+        .get_org(cmd.unit_id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let commitment = repo
+        .get_commitment(person, commitment::CURRENT.version)
+        .await?;
+    let now = clock.now();
+    let d = Declaration::draft(
+        DeclarationId(ids.new_id()),
+        person,
+        &unit,
+        &plan,
+        cmd.level,
+        &cmd.specialty,
+        cmd.materials,
+        commitment.as_ref(),
+        now,
+    )
+    .map_err(ServiceError::Rule)?;
+    let audit = AuditEvent::new(
+        now,
+        Actor::from(principal),
+        "declaration.created",
+        "declaration",
+        d.id.0,
+    )
+    .with_detail(
+        serde_json::json!({ "plan": plan.id.0, "unit": unit.id.0, "level": d.level.as_str() }),
+    );
+    repo.create_declaration(&d, &audit)
+        .await
+        .map_err(|e| match e {
+            StoreError::Duplicate(_) => ServiceError::Rule(CreateDeclarationError::AlreadyDeclared),
+            e => e.into(),
+        })?;
+    Ok(d)
+}
+
+/// Saves the written sections of the applicant's own draft.
+///
+/// # Errors
+/// `NotFound` for someone else's declaration; `Rule` when not a draft.
+pub async fn edit_declaration<D: DeclarationRepo>(
+    repo: &D,
+    clock: &dyn Clock,
+    principal: &Principal,
+    id: DeclarationId,
+    materials: Materials,
+) -> Result<Declaration, ServiceError<EditDeclarationError>> {
+    let person = applicant(principal)?;
+    let now = clock.now();
+    let actor = Actor::from(principal);
+    let r = repo
+        .update_declaration(id, move |d| {
+            if d.person_id != person {
+                return Err(None);
+            }
+            d.edit(materials).map_err(Some)?;
+            Ok((
+                d.clone(),
+                AuditEvent::new(now, actor, "declaration.edited", "declaration", d.id.0),
+            ))
+        })
+        .await;
+    match r {
+        Ok(d) => Ok(d),
+        Err(zhicheng_kernel::TxError::Rejected(None)) => Err(ServiceError::NotFound),
+        Err(zhicheng_kernel::TxError::Rejected(Some(e))) => Err(ServiceError::Rule(e)),
+        Err(zhicheng_kernel::TxError::Store(e)) => Err(e.into()),
+    }
+}
+
+/// The applicant's own declaration.
+///
+/// # Errors
+/// `NotFound` when it does not exist or belongs to someone else.
+pub async fn get_own_declaration<D: DeclarationRepo>(
+    repo: &D,
+    principal: &Principal,
+    id: DeclarationId,
+) -> Result<Declaration, ServiceError<std::convert::Infallible>> {
+    let person = applicant(principal)?;
+    repo.get_declaration(id)
+        .await?
+        .filter(|d| d.person_id == person)
+        .ok_or(ServiceError::NotFound)
+}
+
+/// The applicant's declarations, newest first.
+///
+/// # Errors
+/// `Forbidden` unless an applicant.
+pub async fn my_declarations<D: DeclarationRepo>(
+    repo: &D,
+    principal: &Principal,
+) -> Result<Vec<Declaration>, ServiceError<std::convert::Infallible>> {
+    let person = applicant(principal)?;
+    Ok(repo.list_declarations_for_person(person).await?)
+}
