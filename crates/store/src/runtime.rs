@@ -1,0 +1,91 @@
+//! Runtime adapters for the domain's `Clock`, `IdGen` and `PasswordHasher` ports.
+
+use chrono::{DateTime, SubsecRound, Utc};
+use zhicheng_identity::ports::PasswordHasher;
+use zhicheng_identity::{Password, PasswordHash, password};
+use zhicheng_kernel::{Clock, IdGen};
+
+/// The system clock, truncated to microseconds (PostgreSQL keeps no more).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now().trunc_subsecs(6)
+    }
+}
+
+/// Time-ordered UUID v7 ids.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct UuidV7;
+
+impl IdGen for UuidV7 {
+    fn new_id(&self) -> uuid::Uuid {
+        uuid::Uuid::now_v7()
+    }
+}
+
+/// `n` random bytes from the operating system.
+///
+/// # Errors
+/// When the OS random source fails (practically never).
+pub fn random_bytes<const N: usize>() -> Result<[u8; N], getrandom::Error> {
+    let mut b = [0u8; N];
+    getrandom::fill(&mut b)?;
+    Ok(b)
+}
+
+/// A random alphanumeric code of `len` characters (for verification codes).
+///
+/// # Errors
+/// When the OS random source fails.
+pub fn random_code(len: usize) -> Result<String, getrandom::Error> {
+    const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
+    let mut out = String::with_capacity(len);
+    while out.len() < len {
+        let bytes: [u8; 32] = random_bytes()?;
+        for b in bytes {
+            // Rejection sampling keeps every character equally likely.
+            if (b as usize) < 256 - 256 % ALPHABET.len() && out.len() < len {
+                out.push(char::from(ALPHABET[b as usize % ALPHABET.len()]));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// argon2id on tokio's blocking pool, with a fresh OS-random salt per hash, at most
+/// `permits` hashes at a time so a login storm cannot starve other work.
+#[derive(Clone)]
+pub struct BlockingArgon2 {
+    permits: std::sync::Arc<tokio::sync::Semaphore>,
+}
+
+impl BlockingArgon2 {
+    pub fn new(permits: usize) -> Self {
+        BlockingArgon2 { permits: std::sync::Arc::new(tokio::sync::Semaphore::new(permits.max(1))) }
+    }
+}
+
+impl Default for BlockingArgon2 {
+    fn default() -> Self {
+        BlockingArgon2::new(4)
+    }
+}
+
+impl PasswordHasher for BlockingArgon2 {
+    async fn hash(&self, pw: Password) -> PasswordHash {
+        let _permit = self.permits.acquire().await.ok();
+        let salt: [u8; 16] = random_bytes().unwrap_or_else(|_| uuid::Uuid::now_v7().into_bytes());
+        tokio::task::spawn_blocking(move || password::hash(&pw, &salt))
+            .await
+            .unwrap_or_else(|_| PasswordHash(String::new()))
+    }
+
+    async fn verify(&self, candidate: String, hash: PasswordHash) -> bool {
+        let _permit = self.permits.acquire().await.ok();
+        tokio::task::spawn_blocking(move || password::verify(&candidate, &hash))
+            .await
+            .unwrap_or(false)
+    }
+}
