@@ -169,6 +169,17 @@ impl Localized for CreateDeclarationError {
             Self::Materials(_) => "申报材料有误，请按提示修改".into(),
         }
     }
+    fn invalid_input(&self) -> bool {
+        matches!(self, Self::Specialty | Self::Materials(_) | Self::LevelNotInPlan | Self::NotAUnit)
+    }
+    fn fields(&self) -> Vec<FieldError> {
+        match self {
+            Self::Materials(v) => v.clone(),
+            Self::Specialty => vec![FieldError::new("specialty", "declaration.specialty", self.zh(), self.to_string())],
+            Self::LevelNotInPlan => vec![FieldError::new("level", "declaration.level_not_in_plan", self.zh(), self.to_string())],
+            _ => Vec::new(),
+        }
+    }
     fn en(&self) -> String {
         self.to_string()
     }
@@ -193,6 +204,15 @@ impl Localized for EditDeclarationError {
         match self {
             Self::NotDraft => "申报已提交，不能再修改".into(),
             Self::Materials(_) => "申报材料有误，请按提示修改".into(),
+        }
+    }
+    fn invalid_input(&self) -> bool {
+        matches!(self, Self::Materials(_))
+    }
+    fn fields(&self) -> Vec<FieldError> {
+        match self {
+            Self::Materials(v) => v.clone(),
+            Self::NotDraft => Vec::new(),
         }
     }
     fn en(&self) -> String {
@@ -223,6 +243,15 @@ impl Localized for SubmitDeclarationError {
             Self::AlreadySubmitted => "申报已提交，请勿重复提交".into(),
             Self::Window(w) => w.zh(),
             Self::Incomplete(_) => "申报材料不完整，请补充后再提交".into(),
+        }
+    }
+    fn invalid_input(&self) -> bool {
+        matches!(self, Self::Incomplete(_))
+    }
+    fn fields(&self) -> Vec<FieldError> {
+        match self {
+            Self::Incomplete(v) => v.clone(),
+            _ => Vec::new(),
         }
     }
     fn en(&self) -> String {

@@ -101,6 +101,9 @@ impl Localized for PlanError {
             Self::WrongStatus(s) => format!("计划当前为“{}”状态，无法进行此操作", s.zh()),
         }
     }
+    fn invalid_input(&self) -> bool {
+        !matches!(self, Self::WrongStatus(_))
+    }
     fn en(&self) -> String {
         self.to_string()
     }

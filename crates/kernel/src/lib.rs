@@ -36,6 +36,15 @@ pub trait Localized {
     fn zh(&self) -> String;
     /// English text.
     fn en(&self) -> String;
+    /// Whether the caller sent bad input (answered 422) rather than asked for something the
+    /// current state does not allow (answered 409, the default).
+    fn invalid_input(&self) -> bool {
+        false
+    }
+    /// Problems with individual fields, when the error is about input.
+    fn fields(&self) -> Vec<FieldError> {
+        Vec::new()
+    }
 }
 
 /// The role a signed-in account acts in.
@@ -278,6 +287,15 @@ impl<E: Localized + std::fmt::Display> Localized for ServiceError<E> {
             Self::Store(StoreError::Conflict) => "数据已被他人修改或已处理，请刷新后重试".into(),
             Self::Store(StoreError::Duplicate(_)) => "记录已存在".into(),
             Self::Store(_) => "服务暂时不可用，请稍后重试".into(),
+        }
+    }
+    fn invalid_input(&self) -> bool {
+        matches!(self, Self::Rule(e) if e.invalid_input())
+    }
+    fn fields(&self) -> Vec<FieldError> {
+        match self {
+            Self::Rule(e) => e.fields(),
+            _ => Vec::new(),
         }
     }
     fn en(&self) -> String {

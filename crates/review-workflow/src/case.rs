@@ -161,6 +161,9 @@ impl Localized for TransitionError {
             Self::NoQuorum => "出席委员不足三分之二，会议不能表决，未记录结果".into(),
         }
     }
+    fn invalid_input(&self) -> bool {
+        matches!(self, Self::InvalidVote | Self::NoQuorum)
+    }
     fn en(&self) -> String {
         self.to_string()
     }

@@ -154,6 +154,12 @@ impl Localized for ReportError {
             Self::Transition(e) => e.zh(),
         }
     }
+    fn invalid_input(&self) -> bool {
+        match self {
+            Self::Route(_) => false,
+            Self::Transition(e) => e.invalid_input(),
+        }
+    }
     fn en(&self) -> String {
         self.to_string()
     }
