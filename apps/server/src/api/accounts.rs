@@ -1,0 +1,191 @@
+//! Persons: registration and sign-in.
+
+use chrono::NaiveDate;
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Object, OpenApi};
+use uuid::Uuid;
+use zhicheng_identity::service::{self, RegisterPerson, RegisterPersonForm};
+use zhicheng_identity::ports::IdentityRepo;
+use zhicheng_identity::{SessionToken};
+use zhicheng_kernel::{Localized, Principal};
+use zhicheng_store::runtime::random_bytes;
+
+use super::Tag;
+use crate::auth::BearerAuth;
+use crate::error::{ApiError, ErrorBody};
+use crate::state::AppState;
+
+pub struct AccountsApi(pub AppState);
+
+#[derive(Object)]
+pub struct RegisterPersonRequest {
+    /// 18-character resident ID number (身份证号码).
+    pub id_number: String,
+    /// Legal name as on the ID card (姓名).
+    pub name: String,
+    /// Mobile number for recovery (手机号码).
+    pub mobile: String,
+    /// Login name (用户名).
+    pub username: String,
+    pub password: String,
+    /// Ethnicity (民族), optional.
+    #[oai(default)]
+    pub ethnicity: String,
+}
+
+#[derive(Object)]
+pub struct PersonRegistered {
+    pub person_id: Uuid,
+    pub account_id: Uuid,
+    pub username: String,
+    pub name: String,
+    /// Masked ID number.
+    pub id_number: String,
+    /// Derived from the ID number.
+    pub birth_date: NaiveDate,
+    /// `male` or `female`, derived from the ID number.
+    pub gender: String,
+}
+
+#[derive(ApiResponse)]
+pub enum RegisterResponse {
+    /// Registered; sign in with the username or the ID number.
+    #[oai(status = 201)]
+    Created(Json<PersonRegistered>),
+}
+
+#[derive(Object)]
+pub struct LoginRequest {
+    /// Username or ID number.
+    pub login: String,
+    pub password: String,
+}
+
+#[derive(Object)]
+pub struct LoginResult {
+    /// Bearer token; send as `Authorization: Bearer <token>`.
+    pub token: String,
+    pub expires_in_seconds: i64,
+    pub me: Me,
+}
+
+#[derive(Object)]
+pub struct Me {
+    pub account_id: Uuid,
+    /// applicant, unit_admin, dept_operator, hr_bureau or committee_organiser.
+    pub role: String,
+    pub person_id: Option<Uuid>,
+    pub org_id: Option<Uuid>,
+}
+
+impl From<&Principal> for Me {
+    fn from(p: &Principal) -> Self {
+        Me { account_id: p.account_id.0, role: p.role.as_str().to_owned(), person_id: p.person_id.map(|x| x.0), org_id: p.org_id.map(|x| x.0) }
+    }
+}
+
+#[derive(ApiResponse)]
+pub enum LoginResponse {
+    #[oai(status = 200)]
+    Ok(Json<LoginResult>),
+}
+
+#[derive(ApiResponse)]
+pub enum MeResponse {
+    #[oai(status = 200)]
+    Ok(Json<Me>),
+}
+
+#[derive(ApiResponse)]
+pub enum LogoutResponse {
+    /// Signed out; the token no longer works.
+    #[oai(status = 204)]
+    Done,
+}
+
+/// Signs in and returns the principal and a fresh token (shared by the API and the portal).
+pub async fn sign_in(st: &AppState, login: &str, password: &str) -> Result<(SessionToken, Principal), ApiError> {
+    let bytes: [u8; 32] = random_bytes().map_err(ApiError::internal)?;
+    let token = SessionToken::from_random(bytes);
+    match service::login(&st.store, &st.hasher, &st.clock, st.lockout, login, password, &token).await {
+        Ok(p) => Ok((token, p)),
+        Err(e @ service::LoginError::Rejected) => Err(ApiError::Unauthorized(Json(ErrorBody::from_localized(&e)))),
+        Err(service::LoginError::Store(e)) => Err(ApiError::internal(e)),
+    }
+}
+
+/// Registers a person (shared by the API and the portal).
+pub async fn register(st: &AppState, form: RegisterPersonForm) -> Result<PersonRegistered, ApiError> {
+    let cmd = RegisterPerson::parse(&form)
+        .map_err(|fields| ApiError::invalid("person.invalid", "注册信息有误，请按提示修改", "invalid registration", fields))?;
+    let (person, account) = service::register_person(&st.store, &st.hasher, &st.clock, &st.ids, cmd)
+        .await
+        .map_err(|e| match e {
+            service::RegisterPersonError::Store(s) => ApiError::from(s),
+            e => ApiError::Conflict(Json(ErrorBody::from_localized(&e))),
+        })?;
+    Ok(PersonRegistered {
+        person_id: person.id.0,
+        account_id: account.id.0,
+        username: account.username.as_str().to_owned(),
+        name: person.name.as_str().to_owned(),
+        id_number: person.id_number.masked(),
+        birth_date: person.birth_date(),
+        gender: match person.gender() {
+            zhicheng_identity::Gender::Male => "male".into(),
+            zhicheng_identity::Gender::Female => "female".into(),
+        },
+    })
+}
+
+#[OpenApi(prefix_path = "/api/v1", tag = "Tag::Accounts")]
+impl AccountsApi {
+    /// 个人注册: register a person. One account per ID number; name and ID number cannot be
+    /// changed afterwards.
+    #[oai(path = "/persons", method = "post")]
+    async fn register_person(&self, body: Json<RegisterPersonRequest>) -> Result<RegisterResponse, ApiError> {
+        let b = body.0;
+        let form = RegisterPersonForm {
+            id_number: b.id_number,
+            name: b.name,
+            mobile: b.mobile,
+            username: b.username,
+            password: b.password,
+            ethnicity: b.ethnicity,
+        };
+        Ok(RegisterResponse::Created(Json(register(&self.0, form).await?)))
+    }
+
+    /// 登录: sign in with a username or ID number. Five consecutive wrong passwords lock the
+    /// account for 15 minutes; the answer never says whether the user exists.
+    #[oai(path = "/auth/login", method = "post")]
+    async fn login(&self, body: Json<LoginRequest>) -> Result<LoginResponse, ApiError> {
+        let (token, p) = sign_in(&self.0, &body.login, &body.password).await?;
+        Ok(LoginResponse::Ok(Json(LoginResult {
+            token: token.expose().to_owned(),
+            expires_in_seconds: service::SESSION_TTL_HOURS * 3600,
+            me: Me::from(&p),
+        })))
+    }
+
+    /// Ends the current session.
+    #[oai(path = "/auth/logout", method = "post")]
+    async fn logout(&self, auth: BearerAuth, req: &poem::Request) -> Result<LogoutResponse, ApiError> {
+        let _ = auth;
+        if let Some(t) = req.headers().get("authorization").and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer ")) {
+            self.0.store.delete_session(&SessionToken::presented(t).hash()).await?;
+        }
+        Ok(LogoutResponse::Done)
+    }
+
+    /// Who am I.
+    #[oai(path = "/auth/me", method = "get")]
+    async fn me(&self, auth: BearerAuth) -> Result<MeResponse, ApiError> {
+        Ok(MeResponse::Ok(Json(Me::from(&auth.0))))
+    }
+}
+
+/// Maps a `Localized` conflict into an API error (helper for other modules).
+pub fn conflict(e: &impl Localized) -> ApiError {
+    ApiError::Conflict(Json(ErrorBody::from_localized(e)))
+}

@@ -1,0 +1,115 @@
+//! Approval paths: request, list, decide.
+
+use chrono::{DateTime, Utc};
+use poem_openapi::param::Path;
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Object, OpenApi};
+use uuid::Uuid;
+use zhicheng_approval_path::PathLink;
+use zhicheng_approval_path::service;
+use zhicheng_kernel::{OrgId, PathLinkId, TitleLevel};
+
+use super::Tag;
+use super::orgs::DecisionRequest;
+use super::plans::parse_series;
+use crate::auth::BearerAuth;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+pub struct PathsApi(pub AppState);
+
+#[derive(Object)]
+pub struct PathLinkDto {
+    pub id: Uuid,
+    pub org_id: Uuid,
+    pub series: String,
+    pub level: String,
+    pub parent_id: Uuid,
+    /// The parent accepts declarations itself (the route ends there).
+    pub parent_is_receiver: bool,
+    /// pending, approved or rejected.
+    pub status: String,
+    pub status_name: String,
+    pub note: Option<String>,
+    pub requested_at: DateTime<Utc>,
+    pub decided_at: Option<DateTime<Utc>>,
+}
+
+impl From<&PathLink> for PathLinkDto {
+    fn from(l: &PathLink) -> Self {
+        PathLinkDto {
+            id: l.id.0,
+            org_id: l.org_id.0,
+            series: l.series.to_string(),
+            level: l.level.as_str().into(),
+            parent_id: l.parent_id.0,
+            parent_is_receiver: l.parent_is_receiver,
+            status: l.status.as_str().into(),
+            status_name: l.status.zh().into(),
+            note: l.note.clone(),
+            requested_at: l.requested_at,
+            decided_at: l.decided_at,
+        }
+    }
+}
+
+#[derive(Object)]
+pub struct RequestPathRequest {
+    pub series: String,
+    pub level: String,
+    /// The competent department, HR bureau or committee organiser to report to.
+    pub parent_id: Uuid,
+}
+
+#[derive(Object)]
+pub struct MyPaths {
+    /// Paths this organisation requested.
+    pub outgoing: Vec<PathLinkDto>,
+    /// Requests addressed to this organisation.
+    pub incoming: Vec<PathLinkDto>,
+}
+
+#[derive(ApiResponse)]
+pub enum PathResponse {
+    #[oai(status = 200)]
+    Ok(Json<PathLinkDto>),
+    #[oai(status = 201)]
+    Created(Json<PathLinkDto>),
+}
+
+#[derive(ApiResponse)]
+pub enum PathsResponse {
+    #[oai(status = 200)]
+    Ok(Json<MyPaths>),
+}
+
+#[OpenApi(prefix_path = "/api/v1", tag = "Tag::Paths")]
+impl PathsApi {
+    /// 新增路径: request a reporting path for (series, level) to an upper organisation.
+    #[oai(path = "/paths", method = "post")]
+    async fn request(&self, auth: BearerAuth, body: Json<RequestPathRequest>) -> Result<PathResponse, ApiError> {
+        let series = parse_series(&body.series)?;
+        let level = TitleLevel::parse(&body.level).map_err(|e| ApiError::field("level", "级别无效", e))?;
+        let st = &self.0;
+        let link = service::request_path(&st.store, &st.store, &st.clock, &st.ids, &auth.0, series, level, OrgId(body.parent_id)).await?;
+        Ok(PathResponse::Created(Json(PathLinkDto::from(&link))))
+    }
+
+    /// Paths requested by and addressed to the caller's organisation.
+    #[oai(path = "/paths", method = "get")]
+    async fn mine(&self, auth: BearerAuth) -> Result<PathsResponse, ApiError> {
+        let (out, inc) = service::my_links(&self.0.store, &auth.0).await?;
+        Ok(PathsResponse::Ok(Json(MyPaths {
+            outgoing: out.iter().map(PathLinkDto::from).collect(),
+            incoming: inc.iter().map(PathLinkDto::from).collect(),
+        })))
+    }
+
+    /// 路径审核: the upper organisation approves or rejects a request addressed to it.
+    #[oai(path = "/paths/:id/decision", method = "post")]
+    async fn decide(&self, auth: BearerAuth, id: Path<Uuid>, body: Json<DecisionRequest>) -> Result<PathResponse, ApiError> {
+        let b = body.0;
+        let link = service::decide_path(&self.0.store, &self.0.clock, &auth.0, PathLinkId(id.0), b.approve, b.note).await?;
+        Ok(PathResponse::Ok(Json(PathLinkDto::from(&link))))
+    }
+}

@@ -1,0 +1,163 @@
+//! zhicheng-server: the composition root. Wires the store and the runtime adapters into the
+//! domain services, and serves the REST API (`/api/v1`, spec at `/api/openapi.json`, Swagger UI
+//! at `/api/docs`), the server-rendered portal, `/healthz` and `/readyz`.
+//!
+//! It authenticates and translates; it must not decide anything the domain crates decide.
+
+pub mod api;
+pub mod auth;
+pub mod error;
+pub mod portal;
+pub mod state;
+pub mod views;
+
+use std::time::Duration;
+
+use poem::endpoint::make_sync;
+use poem::listener::{Acceptor, Listener, TcpAcceptor, TcpListener};
+use poem::middleware::SetHeader;
+use poem::web::Json;
+use poem::{EndpointExt, IntoResponse, Route, Server, get, handler};
+use poem_openapi::OpenApiService;
+use zhicheng_kernel::StoreError;
+use zhicheng_store::Store;
+
+pub use state::AppState;
+
+/// Where to listen and which database to use.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// e.g. `127.0.0.1:8080`, or port 0 for any free port.
+    pub bind: String,
+    /// `sqlite://data/zhicheng.db?mode=rwc` or `postgres://user@host/db`.
+    pub database_url: String,
+}
+
+/// Default SQLite file, created on first start.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/zhicheng.db?mode=rwc";
+/// Default address.
+pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("database: {0}")]
+    Store(#[from] StoreError),
+    #[error("cannot listen: {0}")]
+    Listen(#[from] std::io::Error),
+}
+
+/// A built server, bound to its port but not yet serving.
+pub struct Application {
+    acceptor: TcpAcceptor,
+    port: u16,
+    state: AppState,
+}
+
+impl Application {
+    /// Connects to the database, runs migrations, loads the signing key and binds the port.
+    ///
+    /// # Errors
+    /// [`StartError`] when the database or the port is unavailable.
+    pub async fn build(config: Config) -> Result<Application, StartError> {
+        let store = Store::connect(&config.database_url).await?;
+        store.migrate().await?;
+        let state = AppState::new(store).await?;
+        let acceptor = TcpListener::bind(config.bind.as_str()).into_acceptor().await?;
+        let port = acceptor
+            .local_addr()
+            .first()
+            .and_then(|a| a.as_socket_addr().map(|s| s.port()))
+            .unwrap_or_default();
+        Ok(Application { acceptor, port, state })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until Ctrl-C or SIGTERM, then drains in-flight requests for up to 10 s.
+    ///
+    /// # Errors
+    /// I/O errors of the listener.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.run_until(shutdown_signal()).await
+    }
+
+    /// Serves until `stop` completes (tests use this), then drains in-flight requests.
+    ///
+    /// # Errors
+    /// I/O errors of the listener.
+    pub async fn run_until(self, stop: impl std::future::Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        let app = endpoint(self.state);
+        Server::new_with_acceptor(self.acceptor)
+            .run_with_graceful_shutdown(app, stop, Some(Duration::from_secs(10)))
+            .await
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down: draining in-flight requests");
+}
+
+/// The OpenAPI service (also used to dump the spec).
+pub fn openapi(state: &AppState) -> OpenApiService<impl poem_openapi::OpenApi, ()> {
+    OpenApiService::new(api::apis(state), "zhicheng 职称申报与评审 API", env!("CARGO_PKG_VERSION"))
+        .description("Declaring and reviewing professional titles (职称). Errors are JSON `{code, message, message_en, fields}`; objects outside the caller's reach answer 404.")
+}
+
+#[handler]
+async fn readyz(st: poem::web::Data<&AppState>) -> poem::Response {
+    match st.store.ping().await {
+        Ok(()) => Json(serde_json::json!({ "status": "ready", "database": st.store.backend_name() })).into_response(),
+        Err(e) => {
+            tracing::error!("readiness: {e}");
+            (poem::http::StatusCode::SERVICE_UNAVAILABLE, Json(serde_json::json!({ "status": "unavailable" }))).into_response()
+        }
+    }
+}
+
+/// The whole HTTP application.
+pub fn endpoint(state: AppState) -> impl poem::Endpoint {
+    let api = openapi(&state);
+    let spec = api.spec_endpoint();
+    let docs = api.swagger_ui();
+    Route::new()
+        .nest("/", portal::routes())
+        .nest("/api/v1", api)
+        .at("/api/openapi.json", spec)
+        .nest("/api/docs", docs)
+        .at("/healthz", get(make_sync(|_| "ok")))
+        .at("/readyz", get(readyz))
+        .around(portal::same_origin)
+        .catch_all_error(error::normalise_error)
+        .with(
+            SetHeader::new()
+                .overriding("X-Content-Type-Options", "nosniff")
+                .overriding("Referrer-Policy", "same-origin")
+                .overriding("X-Frame-Options", "DENY")
+                .appending("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"),
+        )
+        .data(state)
+}

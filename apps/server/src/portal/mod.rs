@@ -1,0 +1,106 @@
+//! The web portal: server-rendered pages in Simplified Chinese, no JavaScript needed, every
+//! download a plain link. Pages call the same domain services as the API; no rule lives here.
+//!
+//! Sessions ride in an HttpOnly, SameSite=Lax cookie holding the same kind of token the API
+//! uses. State-changing forms carry a CSRF token derived from the session, and cross-origin
+//! POSTs are refused.
+
+mod pages;
+
+use askama::Template;
+use poem::http::{StatusCode, header};
+use poem::web::Html;
+use poem::{Endpoint, IntoResponse, Request, Response, Route, get, post};
+use sha2::{Digest, Sha256};
+use zhicheng_identity::SessionToken;
+use zhicheng_kernel::Principal;
+
+use crate::auth::{SESSION_COOKIE, principal_for};
+use crate::state::AppState;
+
+/// All portal routes.
+pub fn routes() -> Route {
+    Route::new()
+        .at("/", get(pages::home))
+        .at("/login", get(pages::login_form).post(pages::login_submit))
+        .at("/logout", post(pages::logout))
+        .at("/me", get(pages::me))
+        .at("/me/declarations/:id/certificate", get(pages::download_certificate))
+        .at("/verify/:code", get(pages::verify))
+}
+
+/// The signed-in visitor of a portal page.
+pub struct Visitor {
+    pub principal: Principal,
+    pub token: SessionToken,
+}
+
+impl Visitor {
+    pub fn csrf(&self) -> String {
+        csrf_for(&self.token)
+    }
+}
+
+pub fn csrf_for(token: &SessionToken) -> String {
+    hex::encode(&Sha256::digest(format!("{}:csrf", token.expose()).as_bytes())[..16])
+}
+
+fn cookie_value(req: &Request, name: &str) -> Option<String> {
+    req.headers()
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_owned())
+}
+
+/// The visitor behind the session cookie, if the session is alive.
+pub async fn visitor(st: &AppState, req: &Request) -> Option<Visitor> {
+    let token = SessionToken::presented(&cookie_value(req, SESSION_COOKIE)?);
+    let principal = principal_for(st, &token).await?;
+    Some(Visitor { principal, token })
+}
+
+pub fn session_cookie(token: &SessionToken, secure: bool) -> String {
+    format!(
+        "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",
+        token.expose(),
+        zhicheng_identity::service::SESSION_TTL_HOURS * 3600,
+        if secure { "; Secure" } else { "" }
+    )
+}
+
+pub fn clear_cookie() -> String {
+    format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0")
+}
+
+pub fn redirect(to: &str) -> Response {
+    Response::builder().status(StatusCode::SEE_OTHER).header(header::LOCATION, to).finish()
+}
+
+/// Renders a template, answering 500 (logged) if rendering fails.
+pub fn render(t: &impl Template) -> Response {
+    match t.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => {
+            tracing::error!("template failed: {e}");
+            (StatusCode::INTERNAL_SERVER_ERROR, Html("<h1>系统内部错误</h1>".to_owned())).into_response()
+        }
+    }
+}
+
+/// Refuses state-changing requests whose `Origin` is another site (CSRF defence in depth).
+pub async fn same_origin<E: Endpoint>(next: E, req: Request) -> poem::Result<Response> {
+    if req.method() == poem::http::Method::POST && !req.uri().path().starts_with("/api/") {
+        let host = req.headers().get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or_default().to_owned();
+        if let Some(origin) = req.headers().get(header::ORIGIN).and_then(|o| o.to_str().ok()) {
+            let origin_host = origin.split("://").nth(1).unwrap_or(origin);
+            if origin != "null" && origin_host != host {
+                return Ok((StatusCode::FORBIDDEN, Html("<h1>403 跨站请求被拒绝</h1>".to_owned())).into_response());
+            }
+        }
+    }
+    Ok(next.call(req).await?.into_response())
+}

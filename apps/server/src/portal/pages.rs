@@ -1,0 +1,233 @@
+//! Portal page handlers.
+
+use askama::Template;
+use poem::http::{StatusCode, header};
+use poem::web::{Data, Form, Path};
+use poem::{IntoResponse, Request, Response, handler};
+use serde::Deserialize;
+use zhicheng_declaration::Catalog;
+use zhicheng_identity::ports::IdentityRepo;
+use zhicheng_kernel::Role;
+
+use super::{Visitor, clear_cookie, redirect, render, session_cookie, visitor};
+use crate::api::accounts::sign_in;
+use crate::api::certificates::{certificate_file, holders_certificate};
+use crate::error::ApiError;
+use crate::state::AppState;
+
+#[handler]
+pub async fn home(st: Data<&AppState>, req: &Request) -> Response {
+    match visitor(&st, req).await {
+        Some(v) => redirect(landing(&v)),
+        None => redirect("/login"),
+    }
+}
+
+fn landing(v: &Visitor) -> &'static str {
+    match v.principal.role {
+        Role::Applicant => "/me",
+        _ => "/work",
+    }
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    signed_in: bool,
+    csrf: String,
+    login: String,
+    error: Option<String>,
+}
+
+#[handler]
+pub async fn login_form() -> Response {
+    render(&LoginPage { signed_in: false, csrf: String::new(), login: String::new(), error: None })
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    login: String,
+    #[serde(default)]
+    password: String,
+}
+
+#[handler]
+pub async fn login_submit(st: Data<&AppState>, req: &Request, form: Form<LoginForm>) -> Response {
+    match sign_in(&st, &form.login, &form.password).await {
+        Ok((token, principal)) => {
+            let secure = req.uri().scheme_str() == Some("https");
+            let to = if principal.role == Role::Applicant { "/me" } else { "/work" };
+            let mut r = redirect(to);
+            if let Ok(v) = session_cookie(&token, secure).parse() {
+                r.headers_mut().insert(header::SET_COOKIE, v);
+            }
+            r
+        }
+        Err(e) => {
+            let status = e.status();
+            let mut r = render(&LoginPage {
+                signed_in: false,
+                csrf: String::new(),
+                login: form.login.clone(),
+                error: Some(e.body().message.clone()),
+            });
+            r.set_status(if status == StatusCode::UNAUTHORIZED { StatusCode::OK } else { status });
+            r
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+#[handler]
+pub async fn logout(st: Data<&AppState>, req: &Request, form: Form<CsrfForm>) -> Response {
+    if let Some(v) = visitor(&st, req).await {
+        if form.csrf != v.csrf() {
+            return (StatusCode::FORBIDDEN, "CSRF token mismatch").into_response();
+        }
+        if let Err(e) = st.store.delete_session(&v.token.hash()).await {
+            tracing::error!("logout failed: {e}");
+        }
+    }
+    let mut r = redirect("/login");
+    if let Ok(v) = clear_cookie().parse() {
+        r.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    r
+}
+
+struct MeRow {
+    year: i32,
+    series_name: String,
+    level_name: String,
+    title_name: String,
+    specialty: String,
+    status_name: String,
+    certificate_status: String,
+    download: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "me.html")]
+struct MePage {
+    signed_in: bool,
+    csrf: String,
+    notice: Option<String>,
+    rows: Vec<MeRow>,
+}
+
+/// Page-level error: answered as a short localised page.
+fn error_page(e: &ApiError) -> Response {
+    let b = e.body();
+    (e.status(), poem::web::Html(format!("<!doctype html><meta charset=utf-8><title>错误</title><h1>{}</h1><p>{}</p><p><a href=\"/\">返回首页</a></p>", html_escape(&b.message), html_escape(&b.message_en)))).into_response()
+}
+
+fn html_escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+#[handler]
+pub async fn me(st: Data<&AppState>, req: &Request) -> Response {
+    let Some(v) = visitor(&st, req).await else { return redirect("/login") };
+    if v.principal.role != Role::Applicant {
+        return redirect(landing(&v));
+    }
+    let rows = match crate::views::my_declarations(&st, &v.principal).await {
+        Ok(r) => r,
+        Err(e) => return error_page(&e),
+    };
+    let rows = rows
+        .iter()
+        .map(|r| {
+            let d = &r.declaration;
+            MeRow {
+                year: d.year,
+                series_name: Catalog.find(&d.series).map(|s| s.name).unwrap_or_default().to_owned(),
+                level_name: d.level.zh().to_owned(),
+                title_name: Catalog.title_name(&d.series, d.level).unwrap_or_default().to_owned(),
+                specialty: d.specialty.clone(),
+                status_name: r.status_zh().to_owned(),
+                certificate_status: r.certificate_status_zh().to_owned(),
+                download: r
+                    .certificate
+                    .as_ref()
+                    .filter(|c| c.status == zhicheng_certificate::CertificateStatus::Valid)
+                    .map(|_| format!("/me/declarations/{}/certificate", d.id.0)),
+            }
+        })
+        .collect();
+    render(&MePage { signed_in: true, csrf: v.csrf(), notice: None, rows })
+}
+
+#[handler]
+pub async fn download_certificate(st: Data<&AppState>, req: &Request, id: Path<uuid::Uuid>) -> Response {
+    let Some(v) = visitor(&st, req).await else { return redirect("/login") };
+    let file = match holders_certificate(&st, &v.principal, id.0).await.and_then(|c| certificate_file(&c)) {
+        Ok(f) => f,
+        Err(e) => return error_page(&e),
+    };
+    let (name, bytes) = file;
+    Response::builder()
+        .header(header::CONTENT_TYPE, "application/json; charset=utf-8")
+        .header(header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\""))
+        .header("X-Content-Type-Options", "nosniff")
+        .header(header::CACHE_CONTROL, "no-store")
+        .body(bytes)
+}
+
+struct VerifiedCert {
+    valid: bool,
+    number: String,
+    holder_name: String,
+    holder_id_masked: String,
+    title_name: String,
+    series_name: String,
+    level_name: String,
+    specialty: String,
+    passed_on: String,
+    issuer_name: String,
+    status_name: String,
+    digest: String,
+}
+
+#[derive(Template)]
+#[template(path = "verify.html")]
+struct VerifyPage {
+    signed_in: bool,
+    csrf: String,
+    cert: Option<VerifiedCert>,
+}
+
+#[handler]
+pub async fn verify(st: Data<&AppState>, code: Path<String>) -> Response {
+    let found = match zhicheng_certificate::service::lookup_by_code(&st.store, &code.0).await {
+        Ok(c) => c,
+        Err(e) => return error_page(&ApiError::from(e)),
+    };
+    let status = if found.is_some() { StatusCode::OK } else { StatusCode::NOT_FOUND };
+    let cert = found.map(|c| {
+        let p = &c.document.payload;
+        VerifiedCert {
+            valid: c.status == zhicheng_certificate::CertificateStatus::Valid,
+            number: p.number.clone(),
+            holder_name: p.holder_name.clone(),
+            holder_id_masked: p.holder_id_masked.clone(),
+            title_name: p.title_name.clone(),
+            series_name: p.series_name.clone(),
+            level_name: p.level_name.clone(),
+            specialty: p.specialty.clone(),
+            passed_on: p.passed_on.to_string(),
+            issuer_name: p.issuer_name.clone(),
+            status_name: c.status.zh().to_owned(),
+            digest: p.digest(),
+        }
+    });
+    let mut r = render(&VerifyPage { signed_in: false, csrf: String::new(), cert });
+    r.set_status(status);
+    r
+}

@@ -1,0 +1,40 @@
+//! Shared application state: the store and the runtime adapters every use case needs.
+
+use std::sync::Arc;
+
+use zhicheng_certificate::IssuerKey;
+use zhicheng_certificate::ports::CertificateRepo;
+use zhicheng_identity::LockoutPolicy;
+use zhicheng_kernel::StoreError;
+use zhicheng_store::Store;
+use zhicheng_store::runtime::{BlockingArgon2, SystemClock, UuidV7, random_bytes};
+
+/// Everything a request handler needs, cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub hasher: BlockingArgon2,
+    pub clock: SystemClock,
+    pub ids: UuidV7,
+    pub key: Arc<IssuerKey>,
+    pub lockout: LockoutPolicy,
+}
+
+impl AppState {
+    /// Builds the state, loading (or creating on first start) the issuer signing key.
+    ///
+    /// # Errors
+    /// When the store cannot be read or the OS random source fails.
+    pub async fn new(store: Store) -> Result<AppState, StoreError> {
+        let candidate: [u8; 32] = random_bytes().map_err(|e| StoreError::Unavailable(e.to_string()))?;
+        let seed = store.signing_seed(candidate).await?;
+        Ok(AppState {
+            store,
+            hasher: BlockingArgon2::default(),
+            clock: SystemClock,
+            ids: UuidV7,
+            key: Arc::new(IssuerKey::from_seed(seed)),
+            lockout: LockoutPolicy::default(),
+        })
+    }
+}

@@ -1,0 +1,61 @@
+//! Read models shared by the API and the portal: an applicant's declarations with where each
+//! one is and whether its certificate can be downloaded. Three queries, joined in memory.
+
+use zhicheng_certificate::{Certificate, CertificateStatus};
+use zhicheng_declaration::{Declaration, DeclarationStatus};
+use zhicheng_kernel::Principal;
+use zhicheng_review_workflow::ReviewCase;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// One row of 我的申报.
+pub struct DeclarationRow {
+    pub declaration: Declaration,
+    pub case: Option<ReviewCase>,
+    pub certificate: Option<Certificate>,
+}
+
+impl DeclarationRow {
+    /// Machine status: the case status once submitted, else the declaration status.
+    pub fn status(&self) -> &'static str {
+        match &self.case {
+            Some(c) => c.status.as_str(),
+            None => self.declaration.status.as_str(),
+        }
+    }
+
+    pub fn status_zh(&self) -> &'static str {
+        match (&self.case, self.declaration.status) {
+            (Some(c), _) => c.status.zh(),
+            (None, DeclarationStatus::Draft) => "草稿（未提交）",
+            (None, DeclarationStatus::Submitted) => "已提交",
+        }
+    }
+
+    /// 证书状态 column.
+    pub fn certificate_status_zh(&self) -> &'static str {
+        match &self.certificate {
+            Some(c) if c.status == CertificateStatus::Valid => "可下载",
+            Some(_) => "已撤销",
+            None => "未发证",
+        }
+    }
+}
+
+/// The applicant's declarations, newest first.
+pub async fn my_declarations(st: &AppState, p: &Principal) -> Result<Vec<DeclarationRow>, ApiError> {
+    use zhicheng_review_workflow::ports::ReviewRepo;
+    let declarations = zhicheng_declaration::service::my_declarations(&st.store, p).await?;
+    let person = p.person_id.ok_or_else(ApiError::forbidden)?;
+    let cases = st.store.list_cases_for_person(person).await?;
+    let certificates = zhicheng_certificate::service::my_certificates(&st.store, p).await?;
+    Ok(declarations
+        .into_iter()
+        .map(|d| {
+            let case = cases.iter().find(|c| c.declaration_id == d.id).cloned();
+            let certificate = certificates.iter().find(|c| c.declaration_id == d.id).cloned();
+            DeclarationRow { declaration: d, case, certificate }
+        })
+        .collect())
+}

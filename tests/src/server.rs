@@ -1,0 +1,148 @@
+//! A real `zhicheng-server` on 127.0.0.1:0 for end-to-end tests, over a fresh SQLite file or a
+//! fresh PostgreSQL database, with a small JSON client and operator helpers.
+
+use std::path::PathBuf;
+
+use reqwest::StatusCode;
+use serde_json::Value;
+use tokio::sync::oneshot;
+use zhicheng_identity::service::{CreateOrg, create_org};
+use zhicheng_identity::{OrgKind, OrgName, Password, Username};
+use zhicheng_kernel::{Actor, RegionCode};
+use zhicheng_server::{AppState, Application, Config};
+
+use crate::pg::PgDatabase;
+
+/// Which database a test server runs on.
+pub enum Backend {
+    Sqlite(PathBuf),
+    Postgres(PgDatabase),
+}
+
+/// A running server; stops (gracefully) when dropped.
+pub struct TestServer {
+    pub base: String,
+    pub state: AppState,
+    stop: Option<oneshot::Sender<()>>,
+    _backend: Backend,
+}
+
+impl TestServer {
+    /// A server over a fresh SQLite file in the temp directory.
+    pub async fn sqlite() -> TestServer {
+        let dir = std::env::temp_dir().join(format!("zc-e2e-{}", uuid::Uuid::now_v7().simple()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let url = format!("sqlite://{}?mode=rwc", dir.join("zhicheng.db").display());
+        TestServer::start(url, Backend::Sqlite(dir)).await
+    }
+
+    /// A server over a fresh PostgreSQL database, or `None` (skip) when PostgreSQL is absent.
+    pub async fn postgres() -> Option<TestServer> {
+        let db = crate::pg::fresh_database().await?;
+        let url = db.url().to_owned();
+        Some(TestServer::start(url, Backend::Postgres(db)).await)
+    }
+
+    async fn start(database_url: String, backend: Backend) -> TestServer {
+        let app = Application::build(Config { bind: "127.0.0.1:0".into(), database_url }).await.expect("server starts");
+        let base = format!("http://127.0.0.1:{}", app.port());
+        let state = app.state().clone();
+        let (tx, rx) = oneshot::channel::<()>();
+        tokio::spawn(app.run_until(async move {
+            let _ = rx.await;
+        }));
+        TestServer { base, state, stop: Some(tx), _backend: backend }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// An anonymous API client.
+    pub fn client(&self) -> Client {
+        Client { base: self.base.clone(), http: http_client(), token: None }
+    }
+
+    /// Signs in through the API.
+    pub async fn login(&self, login: &str, password: &str) -> Client {
+        let mut c = self.client();
+        let (s, body) = c.post("/api/v1/auth/login", &serde_json::json!({ "login": login, "password": password })).await;
+        assert_eq!(s, StatusCode::OK, "login {login}: {body}");
+        c.token = Some(body["token"].as_str().unwrap().to_owned());
+        c
+    }
+
+    /// What `zhicheng org create` does: bootstraps an authority with its admin account.
+    /// Returns the organisation id.
+    pub async fn bootstrap_org(&self, kind: OrgKind, name: &str, region: &str, username: &str, password: &str) -> uuid::Uuid {
+        let cmd = CreateOrg {
+            kind,
+            name: OrgName::parse(name).unwrap(),
+            region: RegionCode::parse(region).unwrap(),
+            uscc: None,
+            admin_username: Username::parse(username).unwrap(),
+            admin_password: Password::parse(password, &[username]).unwrap(),
+        };
+        let st = &self.state;
+        let (org, _) = create_org(&st.store, &st.hasher, &st.clock, &st.ids, Actor::Operator("e2e".into()), cmd).await.unwrap();
+        org.id.0
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+        if let Backend::Sqlite(dir) = &self._backend {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+}
+
+fn http_client() -> reqwest::Client {
+    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
+}
+
+/// A JSON API client with an optional bearer token.
+#[derive(Clone)]
+pub struct Client {
+    pub base: String,
+    pub http: reqwest::Client,
+    pub token: Option<String>,
+}
+
+impl Client {
+    fn req(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        let r = self.http.request(method, format!("{}{}", self.base, path));
+        match &self.token {
+            Some(t) => r.bearer_auth(t),
+            None => r,
+        }
+    }
+
+    async fn send(r: reqwest::RequestBuilder) -> (StatusCode, Value) {
+        let resp = r.send().await.unwrap();
+        let status = resp.status();
+        let text = resp.text().await.unwrap();
+        let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        (status, body)
+    }
+
+    pub async fn get(&self, path: &str) -> (StatusCode, Value) {
+        Client::send(self.req(reqwest::Method::GET, path)).await
+    }
+
+    pub async fn post(&self, path: &str, body: &Value) -> (StatusCode, Value) {
+        Client::send(self.req(reqwest::Method::POST, path).json(body)).await
+    }
+
+    pub async fn put(&self, path: &str, body: &Value) -> (StatusCode, Value) {
+        Client::send(self.req(reqwest::Method::PUT, path).json(body)).await
+    }
+
+    /// Raw GET (for downloads and HTML).
+    pub async fn get_raw(&self, path: &str) -> reqwest::Response {
+        self.req(reqwest::Method::GET, path).send().await.unwrap()
+    }
+}
