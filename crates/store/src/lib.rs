@@ -6,4 +6,17 @@
 //! It holds no business rule: every decision is made by the domain closure it is handed; the
 //! store only loads, applies, writes with a version guard, appends the audit row and commits.
 
+mod convert;
+pub mod entity;
+mod error;
+pub mod memory;
+pub mod migration;
 pub mod runtime;
+mod sql;
+
+pub use error::db_err;
+pub use memory::MemoryStore;
+pub use sql::Store;
+
+/// Key of the issuer signing seed (hex) in the `settings` table.
+pub const SIGNING_SEED_KEY: &str = "certificate.signing_seed";

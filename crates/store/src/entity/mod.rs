@@ -1,0 +1,16 @@
+//! sea-orm entities, one module per table. Enums are stored as their `as_str()` strings, ids as
+//! UUIDs, instants as `DateTimeUtc`, and nested values (materials, levels, routes, votes,
+//! certificate documents) as JSON text.
+
+pub mod account;
+pub mod audit_event;
+pub mod certificate;
+pub mod commitment_acceptance;
+pub mod declaration;
+pub mod organisation;
+pub mod path_link;
+pub mod person;
+pub mod plan;
+pub mod review_case;
+pub mod session;
+pub mod setting;

@@ -1,0 +1,27 @@
+//! `plans`: yearly review plans with their declaration windows.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "plans")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub year: i32,
+    pub name: String,
+    pub organiser_id: Uuid,
+    pub series: String,
+    /// JSON array of `TitleLevel::as_str()`.
+    #[sea_orm(column_type = "Text")]
+    pub levels: String,
+    pub window_start: DateTimeUtc,
+    pub window_end: DateTimeUtc,
+    pub status: String,
+    pub created_at: DateTimeUtc,
+    pub version: i64,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,769 @@
+//! [`MemoryStore`]: every domain port in process memory, with the semantics of the database
+//! store (same `Duplicate` keys, version guard, `NotFound`, audit trail and list orders).
+//! The fake of the contract tests and of fast service tests. Writes are serialised by one
+//! mutex, so a concurrent update always observes the one before it.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use uuid::Uuid;
+use zhicheng_approval_path::PathLink;
+use zhicheng_approval_path::ports::PathRepo;
+use zhicheng_certificate::ports::CertificateRepo;
+use zhicheng_certificate::{Certificate, CertificateNumber};
+use zhicheng_declaration::ports::DeclarationRepo;
+use zhicheng_declaration::{CommitmentAcceptance, Declaration, ReviewPlan};
+use zhicheng_identity::ports::IdentityRepo;
+use zhicheng_identity::{
+    Account, LoginName, OrgKind, OrgName, Organisation, Person, Session, Uscc,
+};
+use zhicheng_kernel::{
+    AccountId, AuditEvent, CaseId, DeclarationId, OrgId, PathLinkId, PersonId, PlanId, SeriesCode,
+    StoreError, TitleLevel, TxError,
+};
+use zhicheng_review_workflow::ReviewCase;
+use zhicheng_review_workflow::ports::{CaseFilter, CaseRow, ReviewRepo};
+
+#[derive(Default)]
+struct State {
+    persons: BTreeMap<Uuid, Person>,
+    orgs: BTreeMap<Uuid, Organisation>,
+    accounts: BTreeMap<Uuid, Account>,
+    sessions: HashMap<String, Session>,
+    plans: BTreeMap<Uuid, ReviewPlan>,
+    commitments: HashMap<(Uuid, String), CommitmentAcceptance>,
+    declarations: BTreeMap<Uuid, Declaration>,
+    links: BTreeMap<Uuid, PathLink>,
+    cases: BTreeMap<Uuid, ReviewCase>,
+    /// Certificate with its (year, sequence).
+    certificates: BTreeMap<Uuid, (Certificate, i32, u64)>,
+    settings: HashMap<String, String>,
+    audit: Vec<AuditEvent>,
+}
+
+/// A versioned aggregate kept in one map of the state, with the unique keys the database
+/// enforces on it.
+trait Row: Clone + Send {
+    fn id(&self) -> Uuid;
+    fn version(&mut self) -> &mut i64;
+    fn table(st: &mut State) -> &mut BTreeMap<Uuid, Self>;
+    /// The unique key `v` would break among the other rows, as the database reports it.
+    fn clash(_st: &State, _v: &Self) -> Option<&'static str> {
+        None
+    }
+}
+
+impl Row for Person {
+    fn id(&self) -> Uuid {
+        self.id.0
+    }
+    fn version(&mut self) -> &mut i64 {
+        &mut self.version
+    }
+    fn table(st: &mut State) -> &mut BTreeMap<Uuid, Self> {
+        &mut st.persons
+    }
+    fn clash(st: &State, v: &Self) -> Option<&'static str> {
+        st.persons
+            .values()
+            .any(|p| p.id != v.id && p.id_number == v.id_number)
+            .then_some("id_number")
+    }
+}
+
+impl Row for Organisation {
+    fn id(&self) -> Uuid {
+        self.id.0
+    }
+    fn version(&mut self) -> &mut i64 {
+        &mut self.version
+    }
+    fn table(st: &mut State) -> &mut BTreeMap<Uuid, Self> {
+        &mut st.orgs
+    }
+}
+
+impl Row for Account {
+    fn id(&self) -> Uuid {
+        self.id.0
+    }
+    fn version(&mut self) -> &mut i64 {
+        &mut self.version
+    }
+    fn table(st: &mut State) -> &mut BTreeMap<Uuid, Self> {
+        &mut st.accounts
+    }
+    fn clash(st: &State, v: &Self) -> Option<&'static str> {
+        st.accounts
+            .values()
+            .any(|a| a.id != v.id && a.username == v.username)
+            .then_some("username")
+    }
+}
+
+impl Row for ReviewPlan {
+    fn id(&self) -> Uuid {
+        self.id.0
+    }
+    fn version(&mut self) -> &mut i64 {
+        &mut self.version
+    }
+    fn table(st: &mut State) -> &mut BTreeMap<Uuid, Self> {
+        &mut st.plans
+    }
+}
+
+impl Row for Declaration {
+    fn id(&self) -> Uuid {
+        self.id.0
+    }
+    fn version(&mut self) -> &mut i64 {
+        &mut self.version
+    }
+    fn table(st: &mut State) -> &mut BTreeMap<Uuid, Self> {
+        &mut st.declarations
+    }
+    fn clash(st: &State, v: &Self) -> Option<&'static str> {
+        st.declarations
+            .values()
+            .any(|d| d.id != v.id && d.person_id == v.person_id && d.year == v.year)
+            .then_some("person_year")
+    }
+}
+
+impl Row for PathLink {
+    fn id(&self) -> Uuid {
+        self.id.0
+    }
+    fn version(&mut self) -> &mut i64 {
+        &mut self.version
+    }
+    fn table(st: &mut State) -> &mut BTreeMap<Uuid, Self> {
+        &mut st.links
+    }
+    fn clash(st: &State, v: &Self) -> Option<&'static str> {
+        let live = |l: &PathLink| l.status.is_live();
+        (live(v)
+            && st.links.values().any(|l| {
+                l.id != v.id
+                    && live(l)
+                    && l.org_id == v.org_id
+                    && l.series == v.series
+                    && l.level == v.level
+            }))
+        .then_some("path_link")
+    }
+}
+
+impl Row for ReviewCase {
+    fn id(&self) -> Uuid {
+        self.id.0
+    }
+    fn version(&mut self) -> &mut i64 {
+        &mut self.version
+    }
+    fn table(st: &mut State) -> &mut BTreeMap<Uuid, Self> {
+        &mut st.cases
+    }
+    fn clash(st: &State, v: &Self) -> Option<&'static str> {
+        st.cases
+            .values()
+            .any(|c| c.id != v.id && c.declaration_id == v.declaration_id)
+            .then_some("case_declaration")
+    }
+}
+
+impl State {
+    /// Whether a new row may be inserted: its primary and unique keys are free.
+    fn check<R: Row>(&mut self, v: &R) -> Result<(), StoreError> {
+        if R::table(self).contains_key(&v.id()) {
+            return Err(StoreError::Duplicate("id".into()));
+        }
+        match R::clash(self, v) {
+            Some(key) => Err(StoreError::Duplicate(key.into())),
+            None => Ok(()),
+        }
+    }
+
+    fn put<R: Row>(&mut self, v: &R) {
+        R::table(self).insert(v.id(), v.clone());
+    }
+
+    /// Inserts one new row with its audit event.
+    fn insert<R: Row>(&mut self, v: &R, audit: &AuditEvent) -> Result<(), StoreError> {
+        self.check(v)?;
+        self.put(v);
+        self.audit.push(audit.clone());
+        Ok(())
+    }
+
+    /// Loads a copy of the row (or `NotFound`) with its stored version.
+    fn load<R: Row>(&mut self, id: Uuid) -> Result<(R, i64), StoreError> {
+        let mut v = R::table(self)
+            .get(&id)
+            .cloned()
+            .ok_or(StoreError::NotFound)?;
+        let version = *v.version();
+        Ok((v, version))
+    }
+
+    /// Writes back a loaded row with the next version, checking unique keys like the database.
+    fn write<R: Row>(&mut self, id: Uuid, mut v: R, loaded: i64) -> Result<(), StoreError> {
+        let current = R::table(self).get_mut(&id).map(|r| *r.version());
+        if current != Some(loaded) {
+            return Err(StoreError::Conflict);
+        }
+        if let Some(key) = R::clash(self, &v) {
+            return Err(StoreError::Duplicate(key.into()));
+        }
+        *v.version() = loaded + 1;
+        R::table(self).insert(id, v);
+        Ok(())
+    }
+
+    /// Load → closure → guarded write → audit, all under the lock.
+    fn update<R: Row, T, E>(
+        &mut self,
+        id: Uuid,
+        f: impl FnOnce(&mut R) -> Result<(T, AuditEvent), E>,
+    ) -> Result<T, TxError<E>> {
+        let (mut v, loaded) = self.load::<R>(id)?;
+        let (out, audit) = f(&mut v).map_err(TxError::Rejected)?;
+        self.write(id, v, loaded)?;
+        self.audit.push(audit);
+        Ok(out)
+    }
+
+    /// Rows matching `keep`, sorted by `key`.
+    fn list<R: Row, K: Ord>(&mut self, keep: impl Fn(&R) -> bool, key: impl Fn(&R) -> K) -> Vec<R> {
+        let mut v: Vec<R> = R::table(self)
+            .values()
+            .filter(|r| keep(r))
+            .cloned()
+            .collect();
+        v.sort_by_key(|r| key(r));
+        v
+    }
+}
+
+/// The in-memory store. Clones share the same state.
+#[derive(Clone, Default)]
+pub struct MemoryStore {
+    state: Arc<Mutex<State>>,
+}
+
+impl std::fmt::Debug for MemoryStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("MemoryStore")
+    }
+}
+
+impl MemoryStore {
+    pub fn new() -> Self {
+        MemoryStore::default()
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Always `"memory"`.
+    pub fn backend_name(&self) -> &'static str {
+        "memory"
+    }
+
+    /// Whether no organisation, person, account or plan exists yet.
+    ///
+    /// # Errors
+    /// Never.
+    pub async fn is_empty(&self) -> Result<bool, StoreError> {
+        let st = self.lock();
+        Ok(st.orgs.is_empty()
+            && st.persons.is_empty()
+            && st.accounts.is_empty()
+            && st.plans.is_empty())
+    }
+
+    /// The audit trail of one object, oldest first.
+    ///
+    /// # Errors
+    /// Never.
+    pub async fn audit_events(&self, object_id: Uuid) -> Result<Vec<AuditEvent>, StoreError> {
+        let mut v: Vec<AuditEvent> = self
+            .lock()
+            .audit
+            .iter()
+            .filter(|a| a.object_id == object_id)
+            .cloned()
+            .collect();
+        v.sort_by_key(|a| a.at); // stable: insertion order breaks ties, like the serial id
+        Ok(v)
+    }
+}
+
+impl IdentityRepo for MemoryStore {
+    async fn register_person(
+        &self,
+        person: &Person,
+        account: &Account,
+        audit: &AuditEvent,
+    ) -> Result<(), StoreError> {
+        let mut st = self.lock();
+        st.check(person)?;
+        st.check(account)?;
+        st.put(person);
+        st.put(account);
+        st.audit.push(audit.clone());
+        Ok(())
+    }
+
+    async fn create_org(
+        &self,
+        org: &Organisation,
+        admin: &Account,
+        audit: &AuditEvent,
+    ) -> Result<(), StoreError> {
+        let mut st = self.lock();
+        st.check(org)?;
+        st.check(admin)?;
+        st.put(org);
+        st.put(admin);
+        st.audit.push(audit.clone());
+        Ok(())
+    }
+
+    async fn get_person(&self, id: PersonId) -> Result<Option<Person>, StoreError> {
+        Ok(self.lock().persons.get(&id.0).cloned())
+    }
+
+    async fn get_org(&self, id: OrgId) -> Result<Option<Organisation>, StoreError> {
+        Ok(self.lock().orgs.get(&id.0).cloned())
+    }
+
+    async fn find_orgs_by_uscc(&self, uscc: &Uscc) -> Result<Vec<Organisation>, StoreError> {
+        Ok(self
+            .lock()
+            .list(|o: &Organisation| o.uscc.as_ref() == Some(uscc), by_name))
+    }
+
+    async fn find_orgs_by_name(&self, name: &OrgName) -> Result<Vec<Organisation>, StoreError> {
+        let key = name.normalised();
+        Ok(self
+            .lock()
+            .list(|o: &Organisation| o.name.normalised() == key, by_name))
+    }
+
+    async fn list_orgs(&self, kind: Option<OrgKind>) -> Result<Vec<Organisation>, StoreError> {
+        Ok(self
+            .lock()
+            .list(|o: &Organisation| kind.is_none_or(|k| o.kind == k), by_name))
+    }
+
+    async fn update_org<T, E, F>(&self, id: OrgId, f: F) -> Result<T, TxError<E>>
+    where
+        T: Send,
+        E: Send,
+        F: FnOnce(&mut Organisation) -> Result<(T, AuditEvent), E> + Send,
+    {
+        self.lock().update(id.0, f)
+    }
+
+    async fn find_account_by_login(
+        &self,
+        login: &LoginName,
+    ) -> Result<Option<Account>, StoreError> {
+        let mut st = self.lock();
+        Ok(match login {
+            LoginName::Username(u) => st.accounts.values().find(|a| &a.username == u).cloned(),
+            LoginName::IdNumber(n) => {
+                let person = st
+                    .persons
+                    .values()
+                    .find(|p| &p.id_number == n)
+                    .map(|p| p.id);
+                person.and_then(|p| {
+                    st.list(
+                        |a: &Account| a.person_id == Some(p),
+                        |a| (a.created_at, a.id),
+                    )
+                    .into_iter()
+                    .next()
+                })
+            }
+        })
+    }
+
+    async fn get_account(&self, id: AccountId) -> Result<Option<Account>, StoreError> {
+        Ok(self.lock().accounts.get(&id.0).cloned())
+    }
+
+    async fn update_account<T, E, F>(&self, id: AccountId, f: F) -> Result<T, TxError<E>>
+    where
+        T: Send,
+        E: Send,
+        F: FnOnce(&mut Account) -> Result<(T, AuditEvent), E> + Send,
+    {
+        self.lock().update(id.0, f)
+    }
+
+    async fn create_session(&self, session: &Session) -> Result<(), StoreError> {
+        let mut st = self.lock();
+        if st.sessions.contains_key(&session.token_hash) {
+            return Err(StoreError::Duplicate("id".into()));
+        }
+        if !st.accounts.contains_key(&session.account_id.0) {
+            return Err(StoreError::Unavailable(
+                "foreign key: no such account".into(),
+            ));
+        }
+        st.sessions
+            .insert(session.token_hash.clone(), session.clone());
+        Ok(())
+    }
+
+    async fn find_session(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<(Session, Account)>, StoreError> {
+        let st = self.lock();
+        Ok(st.sessions.get(token_hash).and_then(|s| {
+            st.accounts
+                .get(&s.account_id.0)
+                .map(|a| (s.clone(), a.clone()))
+        }))
+    }
+
+    async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
+        self.lock().sessions.remove(token_hash);
+        Ok(())
+    }
+
+    async fn count_accounts(&self) -> Result<u64, StoreError> {
+        Ok(self.lock().accounts.len() as u64)
+    }
+}
+
+fn by_name(o: &Organisation) -> (String, Uuid) {
+    (o.name.as_str().to_owned(), o.id.0)
+}
+
+impl DeclarationRepo for MemoryStore {
+    async fn create_plan(&self, plan: &ReviewPlan, audit: &AuditEvent) -> Result<(), StoreError> {
+        self.lock().insert(plan, audit)
+    }
+
+    async fn get_plan(&self, id: PlanId) -> Result<Option<ReviewPlan>, StoreError> {
+        Ok(self.lock().plans.get(&id.0).cloned())
+    }
+
+    async fn list_plans(&self) -> Result<Vec<ReviewPlan>, StoreError> {
+        Ok(self.lock().list(
+            |_: &ReviewPlan| true,
+            |p| std::cmp::Reverse((p.year, p.created_at, p.id)),
+        ))
+    }
+
+    async fn update_plan<T, E, F>(&self, id: PlanId, f: F) -> Result<T, TxError<E>>
+    where
+        T: Send,
+        E: Send,
+        F: FnOnce(&mut ReviewPlan) -> Result<(T, AuditEvent), E> + Send,
+    {
+        self.lock().update(id.0, f)
+    }
+
+    async fn accept_commitment(
+        &self,
+        acceptance: &CommitmentAcceptance,
+        audit: &AuditEvent,
+    ) -> Result<(), StoreError> {
+        let mut st = self.lock();
+        let key = (acceptance.person_id.0, acceptance.letter_version.clone());
+        if let std::collections::hash_map::Entry::Vacant(slot) = st.commitments.entry(key) {
+            slot.insert(acceptance.clone());
+            st.audit.push(audit.clone());
+        }
+        Ok(())
+    }
+
+    async fn get_commitment(
+        &self,
+        person: PersonId,
+        letter_version: &str,
+    ) -> Result<Option<CommitmentAcceptance>, StoreError> {
+        Ok(self
+            .lock()
+            .commitments
+            .get(&(person.0, letter_version.to_owned()))
+            .cloned())
+    }
+
+    async fn create_declaration(
+        &self,
+        declaration: &Declaration,
+        audit: &AuditEvent,
+    ) -> Result<(), StoreError> {
+        self.lock().insert(declaration, audit)
+    }
+
+    async fn get_declaration(&self, id: DeclarationId) -> Result<Option<Declaration>, StoreError> {
+        Ok(self.lock().declarations.get(&id.0).cloned())
+    }
+
+    async fn list_declarations_for_person(
+        &self,
+        person: PersonId,
+    ) -> Result<Vec<Declaration>, StoreError> {
+        Ok(self.lock().list(
+            |d: &Declaration| d.person_id == person,
+            |d| std::cmp::Reverse((d.created_at, d.id)),
+        ))
+    }
+
+    async fn update_declaration<T, E, F>(&self, id: DeclarationId, f: F) -> Result<T, TxError<E>>
+    where
+        T: Send,
+        E: Send,
+        F: FnOnce(&mut Declaration) -> Result<(T, AuditEvent), E> + Send,
+    {
+        self.lock().update(id.0, f)
+    }
+}
+
+fn newest_link_first(
+    l: &PathLink,
+) -> std::cmp::Reverse<(chrono::DateTime<chrono::Utc>, PathLinkId)> {
+    std::cmp::Reverse((l.requested_at, l.id))
+}
+
+impl PathRepo for MemoryStore {
+    async fn create_link(&self, link: &PathLink, audit: &AuditEvent) -> Result<(), StoreError> {
+        self.lock().insert(link, audit)
+    }
+
+    async fn get_link(&self, id: PathLinkId) -> Result<Option<PathLink>, StoreError> {
+        Ok(self.lock().links.get(&id.0).cloned())
+    }
+
+    async fn list_links_from(&self, org: OrgId) -> Result<Vec<PathLink>, StoreError> {
+        Ok(self
+            .lock()
+            .list(|l: &PathLink| l.org_id == org, newest_link_first))
+    }
+
+    async fn list_links_to(&self, parent: OrgId) -> Result<Vec<PathLink>, StoreError> {
+        Ok(self
+            .lock()
+            .list(|l: &PathLink| l.parent_id == parent, newest_link_first))
+    }
+
+    async fn find_approved_link(
+        &self,
+        org: OrgId,
+        series: &SeriesCode,
+        level: TitleLevel,
+    ) -> Result<Option<PathLink>, StoreError> {
+        Ok(self
+            .lock()
+            .list(
+                |l: &PathLink| {
+                    l.org_id == org
+                        && &l.series == series
+                        && l.level == level
+                        && l.status == zhicheng_approval_path::LinkStatus::Approved
+                },
+                newest_link_first,
+            )
+            .into_iter()
+            .next())
+    }
+
+    async fn update_link<T, E, F>(&self, id: PathLinkId, f: F) -> Result<T, TxError<E>>
+    where
+        T: Send,
+        E: Send,
+        F: FnOnce(&mut PathLink) -> Result<(T, AuditEvent), E> + Send,
+    {
+        self.lock().update(id.0, f)
+    }
+}
+
+impl ReviewRepo for MemoryStore {
+    async fn submit_declaration<E, F>(
+        &self,
+        id: DeclarationId,
+        f: F,
+    ) -> Result<ReviewCase, TxError<E>>
+    where
+        E: Send,
+        F: FnOnce(&mut Declaration) -> Result<(ReviewCase, AuditEvent), E> + Send,
+    {
+        let mut st = self.lock();
+        let (mut d, loaded) = st.load::<Declaration>(id.0)?;
+        let (case, audit) = f(&mut d).map_err(TxError::Rejected)?;
+        st.check(&case)?;
+        st.write(id.0, d, loaded)?;
+        st.put(&case);
+        st.audit.push(audit);
+        Ok(case)
+    }
+
+    async fn get_case(&self, id: CaseId) -> Result<Option<ReviewCase>, StoreError> {
+        Ok(self.lock().cases.get(&id.0).cloned())
+    }
+
+    async fn get_case_for_declaration(
+        &self,
+        id: DeclarationId,
+    ) -> Result<Option<ReviewCase>, StoreError> {
+        Ok(self
+            .lock()
+            .cases
+            .values()
+            .find(|c| c.declaration_id == id)
+            .cloned())
+    }
+
+    async fn list_cases(&self, filter: &CaseFilter) -> Result<Vec<CaseRow>, StoreError> {
+        let mut st = self.lock();
+        let cases = st.list(
+            |c: &ReviewCase| {
+                c.holder_id == filter.holder
+                    && filter.status.is_none_or(|s| c.status == s)
+                    && filter.series.as_ref().is_none_or(|s| &c.series == s)
+                    && filter.level.is_none_or(|l| c.level == l)
+            },
+            |c| (c.held_since, c.id),
+        );
+        Ok(cases
+            .into_iter()
+            .map(|case| CaseRow {
+                applicant_name: st
+                    .persons
+                    .get(&case.person_id.0)
+                    .map(|p| p.name.as_str().to_owned())
+                    .unwrap_or_default(),
+                specialty: st
+                    .declarations
+                    .get(&case.declaration_id.0)
+                    .map(|d| d.specialty.clone())
+                    .unwrap_or_default(),
+                unit_name: st
+                    .orgs
+                    .get(&case.unit_id.0)
+                    .map(|o| o.name.as_str().to_owned())
+                    .unwrap_or_default(),
+                case,
+            })
+            .collect())
+    }
+
+    async fn list_cases_for_person(&self, person: PersonId) -> Result<Vec<ReviewCase>, StoreError> {
+        Ok(self.lock().list(
+            |c: &ReviewCase| c.person_id == person,
+            |c| std::cmp::Reverse((c.opened_at, c.id)),
+        ))
+    }
+
+    async fn update_case<T, E, F>(&self, id: CaseId, f: F) -> Result<T, TxError<E>>
+    where
+        T: Send,
+        E: Send,
+        F: FnOnce(&mut ReviewCase) -> Result<(T, AuditEvent), E> + Send,
+    {
+        self.lock().update(id.0, f)
+    }
+}
+
+impl MemoryStore {
+    fn find_certificate(&self, pred: impl Fn(&Certificate) -> bool) -> Option<Certificate> {
+        self.lock()
+            .certificates
+            .values()
+            .map(|(c, _, _)| c)
+            .find(|c| pred(c))
+            .cloned()
+    }
+}
+
+impl CertificateRepo for MemoryStore {
+    async fn issue<E, F>(
+        &self,
+        case: CaseId,
+        issuer: OrgId,
+        year: i32,
+        f: F,
+    ) -> Result<Certificate, TxError<E>>
+    where
+        E: Send,
+        F: FnOnce(&mut ReviewCase, u64) -> Result<(Certificate, AuditEvent), E> + Send,
+    {
+        let mut st = self.lock();
+        let (mut c, loaded) = st.load::<ReviewCase>(case.0)?;
+        let seq = st
+            .certificates
+            .values()
+            .filter(|(cert, y, _)| cert.issuer_id == issuer && *y == year)
+            .count() as u64
+            + 1;
+        let (cert, audit) = f(&mut c, seq).map_err(TxError::Rejected)?;
+        let taken = st.certificates.contains_key(&cert.id.0)
+            || st.certificates.values().any(|(other, y, s)| {
+                other.number == cert.number
+                    || other.verification_code == cert.verification_code
+                    || other.case_id == cert.case_id
+                    || (other.issuer_id == cert.issuer_id && *y == year && *s == seq)
+            });
+        if taken {
+            return Err(TxError::Store(StoreError::Conflict));
+        }
+        st.write(case.0, c, loaded)?;
+        st.certificates.insert(cert.id.0, (cert.clone(), year, seq));
+        st.audit.push(audit);
+        Ok(cert)
+    }
+
+    async fn find_by_number(
+        &self,
+        number: &CertificateNumber,
+    ) -> Result<Option<Certificate>, StoreError> {
+        Ok(self.find_certificate(|c| &c.number == number))
+    }
+
+    async fn find_by_code(&self, code: &str) -> Result<Option<Certificate>, StoreError> {
+        Ok(self.find_certificate(|c| c.verification_code == code))
+    }
+
+    async fn find_by_case(&self, case: CaseId) -> Result<Option<Certificate>, StoreError> {
+        Ok(self.find_certificate(|c| c.case_id == case))
+    }
+
+    async fn list_for_person(&self, person: PersonId) -> Result<Vec<Certificate>, StoreError> {
+        let mut v: Vec<Certificate> = self
+            .lock()
+            .certificates
+            .values()
+            .map(|(c, _, _)| c)
+            .filter(|c| c.person_id == person)
+            .cloned()
+            .collect();
+        v.sort_by_key(|c| std::cmp::Reverse((c.issued_at, c.id)));
+        Ok(v)
+    }
+
+    async fn signing_seed(&self, candidate: [u8; 32]) -> Result<[u8; 32], StoreError> {
+        let mut st = self.lock();
+        let stored = st
+            .settings
+            .entry(crate::SIGNING_SEED_KEY.to_owned())
+            .or_insert_with(|| hex::encode(candidate));
+        hex::decode(stored.as_str())
+            .ok()
+            .and_then(|b| <[u8; 32]>::try_from(b).ok())
+            .ok_or_else(|| {
+                StoreError::Unavailable("stored signing seed is not 32 hex bytes".into())
+            })
+    }
+}

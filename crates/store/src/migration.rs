@@ -1,0 +1,256 @@
+//! The schema as one sea-orm-migration `Migrator`: tables from the entities, then every index
+//! and unique key by name (the names let unique violations be mapped to domain keys).
+
+use sea_orm::{EntityTrait, Schema};
+use sea_orm_migration::prelude::*;
+
+use crate::entity::{
+    account, audit_event, certificate, commitment_acceptance, declaration, organisation, path_link,
+    person, plan, review_case, session, setting,
+};
+
+/// Runs every migration of the store.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(Initial)]
+    }
+}
+
+/// The initial schema.
+struct Initial;
+
+impl MigrationName for Initial {
+    fn name(&self) -> &str {
+        "m20260101_000001_initial"
+    }
+}
+
+async fn table<E: EntityTrait>(m: &SchemaManager<'_>, e: E) -> Result<(), DbErr> {
+    let schema = Schema::new(m.get_database_backend());
+    m.create_table(
+        schema
+            .create_table_from_entity(e)
+            .if_not_exists()
+            .to_owned(),
+    )
+    .await
+}
+
+async fn index<E, C, I>(
+    m: &SchemaManager<'_>,
+    name: &str,
+    e: E,
+    cols: I,
+    unique: bool,
+) -> Result<(), DbErr>
+where
+    E: IntoIden,
+    C: IntoIndexColumn,
+    I: IntoIterator<Item = C>,
+{
+    let mut stmt = Index::create();
+    stmt.name(name).table(e).if_not_exists();
+    for c in cols {
+        stmt.col(c);
+    }
+    if unique {
+        stmt.unique();
+    }
+    m.create_index(stmt.to_owned()).await
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Initial {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        table(m, person::Entity).await?;
+        table(m, organisation::Entity).await?;
+        table(m, account::Entity).await?;
+        table(m, session::Entity).await?;
+        table(m, plan::Entity).await?;
+        table(m, commitment_acceptance::Entity).await?;
+        table(m, declaration::Entity).await?;
+        table(m, path_link::Entity).await?;
+        table(m, review_case::Entity).await?;
+        table(m, certificate::Entity).await?;
+        table(m, setting::Entity).await?;
+        table(m, audit_event::Entity).await?;
+
+        use account::Column as A;
+        use certificate::Column as C;
+        use declaration::Column as D;
+        use organisation::Column as O;
+        use path_link::Column as L;
+        use review_case::Column as R;
+        index(
+            m,
+            "ux_persons_id_number",
+            person::Entity,
+            [person::Column::IdNumber],
+            true,
+        )
+        .await?;
+        index(
+            m,
+            "idx_organisations_uscc",
+            organisation::Entity,
+            [O::Uscc],
+            false,
+        )
+        .await?;
+        index(
+            m,
+            "idx_organisations_name_key",
+            organisation::Entity,
+            [O::NameKey],
+            false,
+        )
+        .await?;
+        index(
+            m,
+            "idx_organisations_kind_name",
+            organisation::Entity,
+            [O::Kind, O::Name],
+            false,
+        )
+        .await?;
+        index(
+            m,
+            "ux_accounts_username",
+            account::Entity,
+            [A::Username],
+            true,
+        )
+        .await?;
+        index(
+            m,
+            "idx_accounts_person",
+            account::Entity,
+            [A::PersonId],
+            false,
+        )
+        .await?;
+        index(m, "idx_accounts_org", account::Entity, [A::OrgId], false).await?;
+        index(
+            m,
+            "idx_sessions_account",
+            session::Entity,
+            [session::Column::AccountId],
+            false,
+        )
+        .await?;
+        index(
+            m,
+            "idx_plans_year",
+            plan::Entity,
+            [plan::Column::Year],
+            false,
+        )
+        .await?;
+        index(
+            m,
+            "ux_declarations_person_year",
+            declaration::Entity,
+            [D::PersonId, D::Year],
+            true,
+        )
+        .await?;
+        index(
+            m,
+            "idx_path_links_org",
+            path_link::Entity,
+            [L::OrgId, L::RequestedAt],
+            false,
+        )
+        .await?;
+        index(
+            m,
+            "idx_path_links_parent",
+            path_link::Entity,
+            [L::ParentId, L::RequestedAt],
+            false,
+        )
+        .await?;
+        m.get_connection()
+            .execute_unprepared(
+                "CREATE UNIQUE INDEX IF NOT EXISTS ux_path_links_live ON path_links \
+                 (org_id, series, level) WHERE status IN ('pending','approved')",
+            )
+            .await?;
+        index(
+            m,
+            "ux_review_cases_declaration",
+            review_case::Entity,
+            [R::DeclarationId],
+            true,
+        )
+        .await?;
+        index(
+            m,
+            "idx_review_cases_holder",
+            review_case::Entity,
+            [R::HolderId, R::Status, R::Series, R::Level],
+            false,
+        )
+        .await?;
+        index(
+            m,
+            "idx_review_cases_person",
+            review_case::Entity,
+            [R::PersonId],
+            false,
+        )
+        .await?;
+        index(
+            m,
+            "ux_certificates_number",
+            certificate::Entity,
+            [C::Number],
+            true,
+        )
+        .await?;
+        index(
+            m,
+            "ux_certificates_code",
+            certificate::Entity,
+            [C::VerificationCode],
+            true,
+        )
+        .await?;
+        index(
+            m,
+            "ux_certificates_case",
+            certificate::Entity,
+            [C::CaseId],
+            true,
+        )
+        .await?;
+        index(
+            m,
+            "idx_certificates_person",
+            certificate::Entity,
+            [C::PersonId],
+            false,
+        )
+        .await?;
+        index(
+            m,
+            "ux_certificates_issuer_year_seq",
+            certificate::Entity,
+            [C::IssuerId, C::Year, C::Seq],
+            true,
+        )
+        .await?;
+        index(
+            m,
+            "idx_audit_events_object",
+            audit_event::Entity,
+            [audit_event::Column::ObjectId],
+            false,
+        )
+        .await?;
+        Ok(())
+    }
+}

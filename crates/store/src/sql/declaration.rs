@@ -1,0 +1,119 @@
+//! `DeclarationRepo` on the database.
+
+use sea_orm::entity::prelude::*;
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{Condition, Order};
+use zhicheng_declaration::ports::DeclarationRepo;
+use zhicheng_declaration::{CommitmentAcceptance, Declaration, ReviewPlan};
+use zhicheng_kernel::{AuditEvent, DeclarationId, PersonId, PlanId, StoreError, TxError};
+
+use super::Store;
+use crate::convert::Aggregate;
+use crate::entity::{commitment_acceptance as ca, declaration, plan};
+use crate::error::db_err;
+
+impl DeclarationRepo for Store {
+    async fn create_plan(&self, p: &ReviewPlan, audit: &AuditEvent) -> Result<(), StoreError> {
+        self.insert_with_audit(vec![plan::Entity::active(p)], audit)
+            .await
+    }
+
+    async fn get_plan(&self, id: PlanId) -> Result<Option<ReviewPlan>, StoreError> {
+        self.get::<plan::Entity>(id.0).await
+    }
+
+    async fn list_plans(&self) -> Result<Vec<ReviewPlan>, StoreError> {
+        use plan::Column as C;
+        let order = [
+            (C::Year, Order::Desc),
+            (C::CreatedAt, Order::Desc),
+            (C::Id, Order::Desc),
+        ];
+        self.list::<plan::Entity>(Condition::all(), &order).await
+    }
+
+    async fn update_plan<T, E, F>(&self, id: PlanId, f: F) -> Result<T, TxError<E>>
+    where
+        T: Send,
+        E: Send,
+        F: FnOnce(&mut ReviewPlan) -> Result<(T, AuditEvent), E> + Send,
+    {
+        self.update::<plan::Entity, _, _, _>(id.0, f).await
+    }
+
+    async fn accept_commitment(
+        &self,
+        a: &CommitmentAcceptance,
+        audit: &AuditEvent,
+    ) -> Result<(), StoreError> {
+        let txn = self.begin().await?;
+        let row = ca::ActiveModel {
+            person_id: sea_orm::ActiveValue::Set(a.person_id.0),
+            letter_version: sea_orm::ActiveValue::Set(a.letter_version.clone()),
+            accepted_at: sea_orm::ActiveValue::Set(a.accepted_at),
+        };
+        let inserted = ca::Entity::insert(row)
+            .on_conflict(
+                OnConflict::columns([ca::Column::PersonId, ca::Column::LetterVersion])
+                    .do_nothing()
+                    .to_owned(),
+            )
+            .exec_without_returning(&txn)
+            .await
+            .map_err(db_err)?;
+        if inserted > 0 {
+            super::insert_audit(&txn, audit).await?;
+        }
+        super::commit(txn).await
+    }
+
+    async fn get_commitment(
+        &self,
+        person: PersonId,
+        letter_version: &str,
+    ) -> Result<Option<CommitmentAcceptance>, StoreError> {
+        Ok(
+            ca::Entity::find_by_id((person.0, letter_version.to_owned()))
+                .one(&self.db)
+                .await
+                .map_err(db_err)?
+                .map(|m| CommitmentAcceptance {
+                    person_id: m.person_id.into(),
+                    letter_version: m.letter_version,
+                    accepted_at: m.accepted_at,
+                }),
+        )
+    }
+
+    async fn create_declaration(
+        &self,
+        d: &Declaration,
+        audit: &AuditEvent,
+    ) -> Result<(), StoreError> {
+        self.insert_with_audit(vec![declaration::Entity::active(d)], audit)
+            .await
+    }
+
+    async fn get_declaration(&self, id: DeclarationId) -> Result<Option<Declaration>, StoreError> {
+        self.get::<declaration::Entity>(id.0).await
+    }
+
+    async fn list_declarations_for_person(
+        &self,
+        person: PersonId,
+    ) -> Result<Vec<Declaration>, StoreError> {
+        use declaration::Column as C;
+        let cond = Condition::all().add(C::PersonId.eq(person.0));
+        let order = [(C::CreatedAt, Order::Desc), (C::Id, Order::Desc)];
+        self.list::<declaration::Entity>(cond, &order).await
+    }
+
+    async fn update_declaration<T, E, F>(&self, id: DeclarationId, f: F) -> Result<T, TxError<E>>
+    where
+        T: Send,
+        E: Send,
+        F: FnOnce(&mut Declaration) -> Result<(T, AuditEvent), E> + Send,
+    {
+        self.update::<declaration::Entity, _, _, _>(id.0, f).await
+    }
+}

@@ -1,0 +1,156 @@
+//! `IdentityRepo` on the database.
+
+use sea_orm::entity::prelude::*;
+use sea_orm::{Condition, JoinType, Order, QueryOrder, QuerySelect};
+use zhicheng_identity::ports::IdentityRepo;
+use zhicheng_identity::{
+    Account, LoginName, OrgKind, OrgName, Organisation, Person, Session, Uscc,
+};
+use zhicheng_kernel::{AccountId, AuditEvent, OrgId, PersonId, StoreError, TxError};
+
+use super::{Store, insert};
+use crate::convert::{self, Aggregate};
+use crate::entity::{account, organisation, person, session};
+use crate::error::db_err;
+
+const BY_NAME: [(organisation::Column, Order); 2] = [
+    (organisation::Column::Name, Order::Asc),
+    (organisation::Column::Id, Order::Asc),
+];
+
+impl IdentityRepo for Store {
+    async fn register_person(
+        &self,
+        p: &Person,
+        a: &Account,
+        audit: &AuditEvent,
+    ) -> Result<(), StoreError> {
+        let txn = self.begin().await?;
+        insert(&txn, person::Entity::active(p)).await?;
+        insert(&txn, account::Entity::active(a)).await?;
+        super::insert_audit(&txn, audit).await?;
+        super::commit(txn).await
+    }
+
+    async fn create_org(
+        &self,
+        org: &Organisation,
+        admin: &Account,
+        audit: &AuditEvent,
+    ) -> Result<(), StoreError> {
+        let txn = self.begin().await?;
+        insert(&txn, organisation::Entity::active(org)).await?;
+        insert(&txn, account::Entity::active(admin)).await?;
+        super::insert_audit(&txn, audit).await?;
+        super::commit(txn).await
+    }
+
+    async fn get_person(&self, id: PersonId) -> Result<Option<Person>, StoreError> {
+        self.get::<person::Entity>(id.0).await
+    }
+
+    async fn get_org(&self, id: OrgId) -> Result<Option<Organisation>, StoreError> {
+        self.get::<organisation::Entity>(id.0).await
+    }
+
+    async fn find_orgs_by_uscc(&self, uscc: &Uscc) -> Result<Vec<Organisation>, StoreError> {
+        let cond = Condition::all().add(organisation::Column::Uscc.eq(uscc.as_str()));
+        self.list::<organisation::Entity>(cond, &BY_NAME).await
+    }
+
+    async fn find_orgs_by_name(&self, name: &OrgName) -> Result<Vec<Organisation>, StoreError> {
+        let cond = Condition::all().add(organisation::Column::NameKey.eq(name.normalised()));
+        self.list::<organisation::Entity>(cond, &BY_NAME).await
+    }
+
+    async fn list_orgs(&self, kind: Option<OrgKind>) -> Result<Vec<Organisation>, StoreError> {
+        let mut cond = Condition::all();
+        if let Some(k) = kind {
+            cond = cond.add(organisation::Column::Kind.eq(k.as_str()));
+        }
+        self.list::<organisation::Entity>(cond, &BY_NAME).await
+    }
+
+    async fn update_org<T, E, F>(&self, id: OrgId, f: F) -> Result<T, TxError<E>>
+    where
+        T: Send,
+        E: Send,
+        F: FnOnce(&mut Organisation) -> Result<(T, AuditEvent), E> + Send,
+    {
+        self.update::<organisation::Entity, _, _, _>(id.0, f).await
+    }
+
+    async fn find_account_by_login(
+        &self,
+        login: &LoginName,
+    ) -> Result<Option<Account>, StoreError> {
+        let q = match login {
+            LoginName::Username(u) => {
+                account::Entity::find().filter(account::Column::Username.eq(u.as_str()))
+            }
+            LoginName::IdNumber(n) => account::Entity::find()
+                .join(JoinType::InnerJoin, account::Relation::Person.def())
+                .filter(person::Column::IdNumber.eq(n.as_str()))
+                .order_by_asc(account::Column::CreatedAt),
+        };
+        q.one(&self.db)
+            .await
+            .map_err(db_err)?
+            .map(account::Entity::domain)
+            .transpose()
+    }
+
+    async fn get_account(&self, id: AccountId) -> Result<Option<Account>, StoreError> {
+        self.get::<account::Entity>(id.0).await
+    }
+
+    async fn update_account<T, E, F>(&self, id: AccountId, f: F) -> Result<T, TxError<E>>
+    where
+        T: Send,
+        E: Send,
+        F: FnOnce(&mut Account) -> Result<(T, AuditEvent), E> + Send,
+    {
+        self.update::<account::Entity, _, _, _>(id.0, f).await
+    }
+
+    async fn create_session(&self, s: &Session) -> Result<(), StoreError> {
+        session::Entity::insert(convert::session_active(s))
+            .exec_without_returning(&self.db)
+            .await
+            .map(|_| ())
+            .map_err(db_err)
+    }
+
+    async fn find_session(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<(Session, Account)>, StoreError> {
+        let row = session::Entity::find_by_id(token_hash.to_owned())
+            .find_also_related(account::Entity)
+            .one(&self.db)
+            .await
+            .map_err(db_err)?;
+        match row {
+            Some((s, Some(a))) => Ok(Some((
+                convert::session_domain(s),
+                account::Entity::domain(a)?,
+            ))),
+            _ => Ok(None),
+        }
+    }
+
+    async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
+        session::Entity::delete_by_id(token_hash.to_owned())
+            .exec(&self.db)
+            .await
+            .map(|_| ())
+            .map_err(db_err)
+    }
+
+    async fn count_accounts(&self) -> Result<u64, StoreError> {
+        account::Entity::find()
+            .count(&self.db)
+            .await
+            .map_err(db_err)
+    }
+}

@@ -1,0 +1,1402 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! Contract tests of the storage ports. Each suite is written once, generic over the port
+//! traits, and runs on the in-memory fake, on SQLite (temporary file) and on PostgreSQL (a
+//! throwaway database; skipped when unreachable unless `ZHICHENG_REQUIRE_PG=1`).
+
+use std::fmt::Debug;
+use std::future::Future;
+
+use chrono::{DateTime, Duration, SubsecRound, Utc};
+use sea_orm::{ConnectionTrait, DbBackend, Statement};
+use uuid::Uuid;
+use zhicheng_approval_path::ports::PathRepo;
+use zhicheng_approval_path::{LinkStatus, PathLink, Route};
+use zhicheng_certificate::ports::CertificateRepo;
+use zhicheng_certificate::{
+    Certificate, CertificateNumber, CertificatePayload, CertificateStatus, IssuerKey,
+};
+use zhicheng_declaration::ports::DeclarationRepo;
+use zhicheng_declaration::{
+    CommitmentAcceptance, Declaration, DeclarationStatus, Materials, ReviewPlan, commitment,
+};
+use zhicheng_identity::ports::IdentityRepo;
+use zhicheng_identity::{
+    Account, IdCardNumber, LockoutPolicy, LoginName, MobileNumber, OrgKind, OrgName, Organisation,
+    PasswordHash, PermissionStatus, Person, PersonName, Session, Uscc, Username,
+};
+use zhicheng_kernel::{
+    AccountId, Actor, AuditEvent, CaseId, CertificateId, DeclarationId, OrgId, PathLinkId,
+    PersonId, PlanId, RegionCode, Role, SeriesCode, StoreError, TitleLevel, TxError,
+};
+use zhicheng_review_workflow::ports::{CaseFilter, ReviewRepo};
+use zhicheng_review_workflow::{CaseStatus, CommitteeVote, ReviewCase, TransitionError};
+use zhicheng_store::{MemoryStore, Store};
+
+// ---------------------------------------------------------------------------------------------
+// Back ends
+// ---------------------------------------------------------------------------------------------
+
+/// What the suites need besides the ports: the audit trail of an object.
+trait Audited: Sync {
+    fn audit(&self, object: Uuid) -> impl Future<Output = Vec<AuditEvent>> + Send;
+}
+
+impl Audited for Store {
+    async fn audit(&self, object: Uuid) -> Vec<AuditEvent> {
+        self.audit_events(object).await.unwrap()
+    }
+}
+
+impl Audited for MemoryStore {
+    async fn audit(&self, object: Uuid) -> Vec<AuditEvent> {
+        self.audit_events(object).await.unwrap()
+    }
+}
+
+/// A temporary SQLite file (in a directory the store must create), removed afterwards.
+struct TempSqlite {
+    dir: std::path::PathBuf,
+}
+
+impl TempSqlite {
+    fn new() -> Self {
+        let dir = std::env::temp_dir().join(format!("zc_store_{}", Uuid::now_v7().simple()));
+        TempSqlite { dir }
+    }
+
+    fn url(&self) -> String {
+        format!("sqlite://{}/nested/zhicheng.db", self.dir.display())
+    }
+}
+
+impl Drop for TempSqlite {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+async fn sqlite_store() -> (Store, TempSqlite) {
+    let tmp = TempSqlite::new();
+    let store = Store::connect(&tmp.url()).await.unwrap();
+    store.migrate().await.unwrap();
+    (store, tmp)
+}
+
+fn pg_admin_url() -> String {
+    std::env::var("ZHICHENG_TEST_PG_ADMIN_URL")
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+        .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+}
+
+/// A fresh PostgreSQL database, dropped (`WITH (FORCE)`) when this value is dropped.
+struct PgDb {
+    admin: String,
+    name: String,
+    url: String,
+}
+
+impl PgDb {
+    /// `None` (after printing `SKIP`) when PostgreSQL is unreachable and not required.
+    async fn create() -> Option<PgDb> {
+        let admin = pg_admin_url();
+        let conn = tokio::time::timeout(std::time::Duration::from_secs(10), Store::connect(&admin))
+            .await
+            .map_err(|_| StoreError::Unavailable("timeout".into()))
+            .and_then(|r| r);
+        let admin_store = match conn {
+            Ok(s) => s,
+            Err(e) => {
+                if std::env::var("ZHICHENG_REQUIRE_PG").as_deref() == Ok("1") {
+                    panic!("PostgreSQL not reachable at {admin}: {e}");
+                }
+                eprintln!("SKIP: PostgreSQL not reachable at {admin}: {e}");
+                return None;
+            }
+        };
+        let name = format!("zc_store_{}", Uuid::now_v7().simple());
+        admin_store
+            .connection()
+            .execute_unprepared(&format!("CREATE DATABASE {name}"))
+            .await
+            .unwrap();
+        let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
+        let url = format!("{base}/{name}");
+        Some(PgDb { admin, name, url })
+    }
+}
+
+impl Drop for PgDb {
+    fn drop(&mut self) {
+        let admin = self.admin.clone();
+        let name = self.name.clone();
+        // Own thread and runtime: works from inside the test's runtime.
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async {
+                if let Ok(s) = Store::connect(&admin).await {
+                    let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+                    if let Err(e) = s.connection().execute_unprepared(&sql).await {
+                        eprintln!("could not drop {name}: {e}");
+                    }
+                }
+            });
+        })
+        .join();
+    }
+}
+
+async fn pg_store() -> Option<(Store, PgDb)> {
+    let db = PgDb::create().await?;
+    let store = Store::connect(&db.url).await.unwrap();
+    store.migrate().await.unwrap();
+    Some((store, db))
+}
+
+/// One suite on the three back ends.
+macro_rules! on_every_backend {
+    ($($suite:ident),* $(,)?) => {$(
+        mod $suite {
+            use super::*;
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn memory() {
+                super::$suite(&MemoryStore::new()).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let (store, _tmp) = sqlite_store().await;
+                super::$suite(&store).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let Some((store, _db)) = pg_store().await else { return };
+                super::$suite(&store).await;
+            }
+        }
+    )*};
+}
+
+on_every_backend!(
+    identity_contract,
+    declaration_contract,
+    path_contract,
+    review_contract,
+    certificate_contract,
+);
+
+// ---------------------------------------------------------------------------------------------
+// Fixtures (real domain constructors where the domain has them)
+// ---------------------------------------------------------------------------------------------
+
+fn now() -> DateTime<Utc> {
+    Utc::now().trunc_subsecs(6)
+}
+
+fn id() -> Uuid {
+    Uuid::now_v7()
+}
+
+fn audit(object_type: &str, object: Uuid, action: &str) -> AuditEvent {
+    AuditEvent::new(now(), Actor::System, action, object_type, object)
+        .with_detail(serde_json::json!({ "test": action }))
+}
+
+/// A valid resident ID number, unique per `n`.
+fn id_number(n: u32) -> IdCardNumber {
+    let first17 = format!("37100319850315{:03}", n % 1000);
+    let k = zhicheng_identity::id_card::check_char(first17.as_bytes());
+    IdCardNumber::parse(&format!("{first17}{}", char::from(k))).unwrap()
+}
+
+fn unique_n() -> u32 {
+    (Uuid::now_v7().as_u128() % 997) as u32
+}
+
+fn person(n: u32) -> Person {
+    Person {
+        id: PersonId(id()),
+        id_number: id_number(n),
+        name: PersonName::parse(&format!("张{}", ["三", "四", "五", "六"][n as usize % 4]))
+            .unwrap(),
+        mobile: MobileNumber::parse("13800138000").unwrap(),
+        ethnicity: Some("汉族".into()),
+        created_at: now(),
+        version: 1,
+    }
+}
+
+fn account(username: &str, role: Role, person: Option<PersonId>, org: Option<OrgId>) -> Account {
+    Account {
+        id: AccountId(id()),
+        username: Username::parse(username).unwrap(),
+        password_hash: PasswordHash("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into()),
+        role,
+        person_id: person,
+        org_id: org,
+        failed_attempts: 0,
+        locked_until: None,
+        created_at: now(),
+        version: 1,
+    }
+}
+
+fn org(kind: OrgKind, name: &str, region: &str) -> Organisation {
+    Organisation {
+        id: OrgId(id()),
+        kind,
+        name: OrgName::parse(name).unwrap(),
+        uscc: None,
+        region: RegionCode::parse(region).unwrap(),
+        permission: if kind == OrgKind::EmployerUnit {
+            PermissionStatus::Active
+        } else {
+            PermissionStatus::NotApplied
+        },
+        permission_note: None,
+        created_at: now(),
+        version: 1,
+    }
+}
+
+fn eng() -> SeriesCode {
+    SeriesCode::parse("ENG").unwrap()
+}
+
+fn open_plan(year: i32, organiser: OrgId, at: DateTime<Utc>) -> ReviewPlan {
+    let mut p = ReviewPlan::new(
+        PlanId(id()),
+        organiser,
+        year,
+        &format!("{year}年度工程技术人员职称评审"),
+        eng(),
+        vec![TitleLevel::SeniorDeputy, TitleLevel::Intermediate],
+        at - Duration::days(1),
+        at + Duration::days(30),
+        at,
+    )
+    .unwrap();
+    p.open().unwrap();
+    p
+}
+
+fn materials(tag: &str) -> Materials {
+    Materials {
+        work_history: format!("2010-2026 文登区人民医院 {tag}"),
+        achievements: "主持项目三项".into(),
+        ..Materials::default()
+    }
+}
+
+fn acceptance(p: PersonId, at: DateTime<Utc>) -> CommitmentAcceptance {
+    CommitmentAcceptance {
+        person_id: p,
+        letter_version: commitment::CURRENT.version.into(),
+        accepted_at: at,
+    }
+}
+
+fn draft(p: PersonId, unit: &Organisation, plan: &ReviewPlan, at: DateTime<Utc>) -> Declaration {
+    Declaration::draft(
+        DeclarationId(id()),
+        p,
+        unit,
+        plan,
+        TitleLevel::Intermediate,
+        "电气工程",
+        materials("v1"),
+        Some(&acceptance(p, at)),
+        at,
+    )
+    .unwrap()
+}
+
+/// Counts how two overlapping updates ended: every failure must be a `Conflict`.
+fn successes<T: Debug, E: Debug>(results: [Result<T, TxError<E>>; 2]) -> i64 {
+    let mut ok = 0;
+    for r in results {
+        match r {
+            Ok(_) => ok += 1,
+            Err(TxError::Store(StoreError::Conflict)) => {}
+            Err(e) => panic!("a concurrent update failed with {e:?}, not Conflict"),
+        }
+    }
+    assert!(ok >= 1, "at least one of two overlapping updates succeeds");
+    ok
+}
+
+fn is_not_found<T: Debug, E: Debug>(r: Result<T, TxError<E>>) {
+    assert!(
+        matches!(r, Err(TxError::Store(StoreError::NotFound))),
+        "expected NotFound, got {r:?}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Identity
+// ---------------------------------------------------------------------------------------------
+
+async fn identity_contract<R: IdentityRepo + Audited>(r: &R) {
+    let n = unique_n();
+    let mut unit = org(OrgKind::EmployerUnit, "文登区（人民）医院", "371003");
+    unit.uscc = Some(Uscc::parse("123710034940875396").unwrap());
+    let admin = account("unitadmin", Role::UnitAdmin, None, Some(unit.id));
+    r.create_org(
+        &unit,
+        &admin,
+        &audit("organisation", unit.id.0, "org.created"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.get_org(unit.id).await.unwrap(), Some(unit.clone()));
+    assert_eq!(r.get_org(OrgId(id())).await.unwrap(), None);
+
+    // Register a person with an account; both round-trip.
+    let p1 = person(n);
+    let a1 = account("zhangsan", Role::Applicant, Some(p1.id), None);
+    r.register_person(&p1, &a1, &audit("person", p1.id.0, "person.registered"))
+        .await
+        .unwrap();
+    assert_eq!(r.get_person(p1.id).await.unwrap(), Some(p1.clone()));
+    assert_eq!(r.get_account(a1.id).await.unwrap(), Some(a1.clone()));
+    let trail = r.audit(p1.id.0).await;
+    assert_eq!(trail.len(), 1);
+    assert_eq!(trail[0].action, "person.registered");
+    assert_eq!(
+        trail[0].detail,
+        serde_json::json!({ "test": "person.registered" })
+    );
+
+    // Duplicate ID number: nothing of the second registration is kept.
+    let mut p2 = person(n + 1);
+    p2.id_number = p1.id_number.clone();
+    let a2 = account("lisi", Role::Applicant, Some(p2.id), None);
+    assert_eq!(
+        r.register_person(&p2, &a2, &audit("person", p2.id.0, "person.registered"))
+            .await,
+        Err(StoreError::Duplicate("id_number".into()))
+    );
+    assert_eq!(r.get_account(a2.id).await.unwrap(), None);
+    assert!(r.audit(p2.id.0).await.is_empty());
+
+    // Duplicate username: the person is not kept either.
+    let p3 = person(n + 2);
+    let a3 = account("ZhangSan", Role::Applicant, Some(p3.id), None);
+    assert_eq!(
+        r.register_person(&p3, &a3, &audit("person", p3.id.0, "person.registered"))
+            .await,
+        Err(StoreError::Duplicate("username".into()))
+    );
+    assert_eq!(r.get_person(p3.id).await.unwrap(), None);
+    let dept = org(OrgKind::CompetentDepartment, "文登区卫生健康局", "371003");
+    let taken = account("unitadmin", Role::DeptOperator, None, Some(dept.id));
+    assert_eq!(
+        r.create_org(
+            &dept,
+            &taken,
+            &audit("organisation", dept.id.0, "org.created")
+        )
+        .await,
+        Err(StoreError::Duplicate("username".into()))
+    );
+    assert_eq!(r.get_org(dept.id).await.unwrap(), None);
+    let dept_admin = account("deptadmin", Role::DeptOperator, None, Some(dept.id));
+    r.create_org(
+        &dept,
+        &dept_admin,
+        &audit("organisation", dept.id.0, "org.created"),
+    )
+    .await
+    .unwrap();
+    let bureau = org(OrgKind::HrBureau, "威海市人力资源和社会保障局", "371000");
+    let bureau_admin = account("bureauadmin", Role::HrBureau, None, Some(bureau.id));
+    r.create_org(
+        &bureau,
+        &bureau_admin,
+        &audit("organisation", bureau.id.0, "org.created"),
+    )
+    .await
+    .unwrap();
+
+    // Logins by username and by ID number.
+    let by_name = LoginName::Username(Username::parse("ZHANGSAN").unwrap());
+    assert_eq!(
+        r.find_account_by_login(&by_name).await.unwrap(),
+        Some(a1.clone())
+    );
+    let by_id = LoginName::IdNumber(p1.id_number.clone());
+    assert_eq!(
+        r.find_account_by_login(&by_id).await.unwrap(),
+        Some(a1.clone())
+    );
+    let nobody = LoginName::Username(Username::parse("nobody").unwrap());
+    assert_eq!(r.find_account_by_login(&nobody).await.unwrap(), None);
+    let unknown_id = LoginName::IdNumber(id_number(n + 3));
+    assert_eq!(r.find_account_by_login(&unknown_id).await.unwrap(), None);
+
+    // Organisation look-ups.
+    assert_eq!(
+        r.find_orgs_by_uscc(unit.uscc.as_ref().unwrap())
+            .await
+            .unwrap(),
+        vec![unit.clone()]
+    );
+    let other_uscc = Uscc::parse("123710034940875397").unwrap();
+    assert!(r.find_orgs_by_uscc(&other_uscc).await.unwrap().is_empty());
+    let spelled = OrgName::parse("文登区 (人民)医院").unwrap();
+    assert_eq!(
+        r.find_orgs_by_name(&spelled).await.unwrap(),
+        vec![unit.clone()]
+    );
+    let names = |v: Vec<Organisation>| v.into_iter().map(|o| o.id).collect::<Vec<_>>();
+    let mut all = vec![unit.clone(), dept.clone(), bureau.clone()];
+    all.sort_by(|a, b| a.name.as_str().cmp(b.name.as_str()));
+    assert_eq!(names(r.list_orgs(None).await.unwrap()), names(all));
+    assert_eq!(
+        names(r.list_orgs(Some(OrgKind::HrBureau)).await.unwrap()),
+        vec![bureau.id]
+    );
+    assert!(
+        r.list_orgs(Some(OrgKind::CommitteeOrganiser))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // Version-guarded update of an account.
+    let policy = LockoutPolicy::default();
+    let t = now();
+    let out = r
+        .update_account(a1.id, |a| {
+            let o = a.record_failure(t, policy);
+            Ok::<_, ()>((o, audit("account", a.id.0, "account.login_failed")))
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        out,
+        zhicheng_identity::account::FailureOutcome::Counted { remaining: 4 }
+    );
+    let stored = r.get_account(a1.id).await.unwrap().unwrap();
+    assert_eq!((stored.version, stored.failed_attempts), (2, 1));
+    assert_eq!(r.audit(a1.id.0).await.len(), 1);
+
+    // A refusing closure leaves the row and the audit trail untouched.
+    let refused = r
+        .update_account(a1.id, |a| {
+            a.failed_attempts = 99;
+            Err::<((), AuditEvent), _>("no")
+        })
+        .await;
+    assert_eq!(refused, Err(TxError::Rejected("no")));
+    assert_eq!(r.get_account(a1.id).await.unwrap().unwrap(), stored);
+    assert_eq!(r.audit(a1.id.0).await.len(), 1);
+
+    is_not_found(
+        r.update_account(AccountId(id()), |_| {
+            Ok::<_, ()>(((), audit("account", Uuid::nil(), "x")))
+        })
+        .await,
+    );
+
+    // Two overlapping updates: no lost update.
+    let bump = |a: &mut Account| {
+        a.failed_attempts += 1;
+        Ok::<_, ()>(((), audit("account", a.id.0, "account.bumped")))
+    };
+    let (x, y) = tokio::join!(r.update_account(a1.id, bump), r.update_account(a1.id, bump));
+    let ok = successes([x, y]);
+    let after = r.get_account(a1.id).await.unwrap().unwrap();
+    assert_eq!(after.version, stored.version + ok);
+    assert_eq!(
+        i64::from(after.failed_attempts),
+        i64::from(stored.failed_attempts) + ok
+    );
+    assert_eq!(r.audit(a1.id.0).await.len() as i64, 1 + ok);
+
+    // Organisations update the same way.
+    r.update_org(unit.id, |o| {
+        o.permission_note = Some("人工审核通过".into());
+        Ok::<_, ()>(((), audit("organisation", o.id.0, "org.noted")))
+    })
+    .await
+    .unwrap();
+    let u = r.get_org(unit.id).await.unwrap().unwrap();
+    assert_eq!(
+        (u.version, u.permission_note.as_deref()),
+        (2, Some("人工审核通过"))
+    );
+    is_not_found(
+        r.update_org(OrgId(id()), |_| {
+            Ok::<_, ()>(((), audit("organisation", Uuid::nil(), "x")))
+        })
+        .await,
+    );
+
+    // Sessions.
+    let s = Session {
+        token_hash: format!("{:064x}", id().as_u128()),
+        account_id: a1.id,
+        created_at: now(),
+        expires_at: now() + Duration::hours(8),
+    };
+    r.create_session(&s).await.unwrap();
+    let (found, acct) = r.find_session(&s.token_hash).await.unwrap().unwrap();
+    assert_eq!(found, s);
+    assert_eq!(acct.id, a1.id);
+    assert_eq!(acct.version, after.version);
+    r.delete_session(&s.token_hash).await.unwrap();
+    assert_eq!(r.find_session(&s.token_hash).await.unwrap(), None);
+    r.delete_session(&s.token_hash).await.unwrap();
+
+    assert_eq!(r.count_accounts().await.unwrap(), 4);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Declarations
+// ---------------------------------------------------------------------------------------------
+
+async fn declaration_contract<R: DeclarationRepo + Audited>(r: &R) {
+    let t0 = now();
+    let bureau = OrgId(id());
+    let unit = org(OrgKind::EmployerUnit, "文登区人民医院", "371003");
+    let p2025 = open_plan(2025, bureau, t0);
+    let mut p2026 = open_plan(2026, bureau, t0);
+    p2026.status = zhicheng_declaration::PlanStatus::Draft;
+    r.create_plan(&p2026, &audit("plan", p2026.id.0, "plan.created"))
+        .await
+        .unwrap();
+    r.create_plan(&p2025, &audit("plan", p2025.id.0, "plan.created"))
+        .await
+        .unwrap();
+    assert_eq!(r.get_plan(p2026.id).await.unwrap(), Some(p2026.clone()));
+    assert_eq!(r.get_plan(PlanId(id())).await.unwrap(), None);
+    let years: Vec<i32> = r
+        .list_plans()
+        .await
+        .unwrap()
+        .iter()
+        .map(|p| p.year)
+        .collect();
+    assert_eq!(years, [2026, 2025]);
+
+    // Open the draft plan; opening again is refused and changes nothing.
+    r.update_plan(p2026.id, |p| {
+        p.open()
+            .map(|()| ((), audit("plan", p.id.0, "plan.opened")))
+    })
+    .await
+    .unwrap();
+    let opened = r.get_plan(p2026.id).await.unwrap().unwrap();
+    assert_eq!(
+        (opened.version, opened.status),
+        (2, zhicheng_declaration::PlanStatus::Open)
+    );
+    assert_eq!(opened.levels, p2026.levels);
+    let again = r
+        .update_plan(p2026.id, |p| {
+            p.open()
+                .map(|()| ((), audit("plan", p.id.0, "plan.opened")))
+        })
+        .await;
+    assert!(matches!(again, Err(TxError::Rejected(_))));
+    assert_eq!(r.get_plan(p2026.id).await.unwrap().unwrap(), opened);
+    assert_eq!(r.audit(p2026.id.0).await.len(), 2);
+    is_not_found(
+        r.update_plan(PlanId(id()), |_| {
+            Ok::<_, ()>(((), audit("plan", Uuid::nil(), "x")))
+        })
+        .await,
+    );
+
+    // Commitment acceptance is idempotent: the first one is kept, audited once.
+    let applicant = PersonId(id());
+    let first = acceptance(applicant, t0);
+    let later = acceptance(applicant, t0 + Duration::minutes(5));
+    r.accept_commitment(&first, &audit("person", applicant.0, "commitment.accepted"))
+        .await
+        .unwrap();
+    r.accept_commitment(&later, &audit("person", applicant.0, "commitment.accepted"))
+        .await
+        .unwrap();
+    assert_eq!(
+        r.get_commitment(applicant, commitment::CURRENT.version)
+            .await
+            .unwrap(),
+        Some(first.clone())
+    );
+    assert_eq!(r.get_commitment(applicant, "1999.1").await.unwrap(), None);
+    assert_eq!(r.audit(applicant.0).await.len(), 1);
+
+    // One declaration per person and year.
+    let d1 = draft(applicant, &unit, &opened, t0);
+    r.create_declaration(&d1, &audit("declaration", d1.id.0, "declaration.created"))
+        .await
+        .unwrap();
+    assert_eq!(r.get_declaration(d1.id).await.unwrap(), Some(d1.clone()));
+    let dup = draft(applicant, &unit, &opened, t0 + Duration::seconds(1));
+    assert_eq!(
+        r.create_declaration(&dup, &audit("declaration", dup.id.0, "declaration.created"))
+            .await,
+        Err(StoreError::Duplicate("person_year".into()))
+    );
+    assert_eq!(r.get_declaration(dup.id).await.unwrap(), None);
+    assert!(r.audit(dup.id.0).await.is_empty());
+    let d0 = draft(applicant, &unit, &p2025, t0 + Duration::seconds(2));
+    r.create_declaration(&d0, &audit("declaration", d0.id.0, "declaration.created"))
+        .await
+        .unwrap();
+    let other = draft(PersonId(id()), &unit, &opened, t0);
+    r.create_declaration(
+        &other,
+        &audit("declaration", other.id.0, "declaration.created"),
+    )
+    .await
+    .unwrap();
+    let mine: Vec<DeclarationId> = r
+        .list_declarations_for_person(applicant)
+        .await
+        .unwrap()
+        .iter()
+        .map(|d| d.id)
+        .collect();
+    assert_eq!(mine, [d0.id, d1.id], "newest first");
+
+    // Edit, refusal, missing id.
+    r.update_declaration(d1.id, |d| {
+        d.edit(materials("v2"))
+            .map(|()| ((), audit("declaration", d.id.0, "declaration.edited")))
+    })
+    .await
+    .unwrap();
+    let edited = r.get_declaration(d1.id).await.unwrap().unwrap();
+    assert_eq!(
+        (edited.version, edited.materials.clone()),
+        (2, materials("v2"))
+    );
+    let refused = r
+        .update_declaration(d1.id, |d| {
+            d.specialty = "changed".into();
+            Err::<((), AuditEvent), _>(
+                zhicheng_declaration::declaration::EditDeclarationError::NotDraft,
+            )
+        })
+        .await;
+    assert!(matches!(refused, Err(TxError::Rejected(_))));
+    assert_eq!(r.get_declaration(d1.id).await.unwrap().unwrap(), edited);
+    assert_eq!(r.audit(d1.id.0).await.len(), 2);
+    is_not_found(
+        r.update_declaration(DeclarationId(id()), |_| {
+            Ok::<_, ()>(((), audit("declaration", Uuid::nil(), "x")))
+        })
+        .await,
+    );
+
+    // Overlapping edits: no lost update.
+    let append = |d: &mut Declaration| {
+        d.materials.summary.push('+');
+        Ok::<_, ()>(((), audit("declaration", d.id.0, "declaration.edited")))
+    };
+    let (x, y) = tokio::join!(
+        r.update_declaration(d1.id, append),
+        r.update_declaration(d1.id, append)
+    );
+    let ok = successes([x, y]);
+    let after = r.get_declaration(d1.id).await.unwrap().unwrap();
+    assert_eq!(after.version, edited.version + ok);
+    assert_eq!(after.materials.summary.len() as i64, ok);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Approval paths
+// ---------------------------------------------------------------------------------------------
+
+async fn path_contract<R: PathRepo + Audited>(r: &R) {
+    let t0 = now();
+    let unit = org(OrgKind::EmployerUnit, "文登区人民医院", "371003");
+    let dept = org(OrgKind::CompetentDepartment, "文登区卫生健康局", "371003");
+    let bureau = org(OrgKind::HrBureau, "威海市人力资源和社会保障局", "371000");
+    let request = |parent: &Organisation, level: TitleLevel, at: DateTime<Utc>| {
+        PathLink::request(PathLinkId(id()), &unit, eng(), level, parent, at).unwrap()
+    };
+    let create = |l: &PathLink| {
+        let a = audit("path_link", l.id.0, "path.requested");
+        let l = l.clone();
+        async move { r.create_link(&l, &a).await }
+    };
+
+    let l1 = request(&dept, TitleLevel::Intermediate, t0);
+    create(&l1).await.unwrap();
+    assert_eq!(r.get_link(l1.id).await.unwrap(), Some(l1.clone()));
+    assert_eq!(r.get_link(PathLinkId(id())).await.unwrap(), None);
+
+    // A pending link occupies its slot.
+    let clash = request(&bureau, TitleLevel::Intermediate, t0 + Duration::seconds(1));
+    assert_eq!(
+        create(&clash).await,
+        Err(StoreError::Duplicate("path_link".into()))
+    );
+    assert_eq!(r.get_link(clash.id).await.unwrap(), None);
+    let l2 = request(&dept, TitleLevel::SeniorDeputy, t0 + Duration::seconds(2));
+    create(&l2).await.unwrap();
+    assert_eq!(
+        r.find_approved_link(unit.id, &eng(), TitleLevel::Intermediate)
+            .await
+            .unwrap(),
+        None,
+        "pending links are not routes"
+    );
+
+    // Only the parent decides; a refusal changes nothing.
+    let refused = r
+        .update_link(l1.id, |l| {
+            l.decide(bureau.id, true, None, t0)
+                .map(|s| (s, audit("path_link", l.id.0, "path.decided")))
+        })
+        .await;
+    assert!(matches!(refused, Err(TxError::Rejected(_))));
+    assert_eq!(r.get_link(l1.id).await.unwrap(), Some(l1.clone()));
+    assert_eq!(r.audit(l1.id.0).await.len(), 1);
+
+    // Rejection frees the slot; a new request may follow and be approved.
+    let st = r
+        .update_link(l1.id, |l| {
+            l.decide(dept.id, false, Some("材料不全".into()), t0)
+                .map(|s| (s, audit("path_link", l.id.0, "path.decided")))
+        })
+        .await
+        .unwrap();
+    assert_eq!(st, LinkStatus::Rejected);
+    let rejected = r.get_link(l1.id).await.unwrap().unwrap();
+    assert_eq!(
+        (rejected.version, rejected.status),
+        (2, LinkStatus::Rejected)
+    );
+    assert_eq!(
+        r.find_approved_link(unit.id, &eng(), TitleLevel::Intermediate)
+            .await
+            .unwrap(),
+        None,
+        "rejected links are not routes"
+    );
+    let l3 = request(&bureau, TitleLevel::Intermediate, t0 + Duration::seconds(3));
+    create(&l3).await.unwrap();
+    r.update_link(l3.id, |l| {
+        l.decide(bureau.id, true, None, t0)
+            .map(|s| (s, audit("path_link", l.id.0, "path.decided")))
+    })
+    .await
+    .unwrap();
+    let approved = r
+        .find_approved_link(unit.id, &eng(), TitleLevel::Intermediate)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((approved.id, approved.version), (l3.id, 2));
+    assert_eq!(approved.parent_id, bureau.id);
+    assert!(approved.parent_is_receiver);
+    assert_eq!(
+        r.find_approved_link(unit.id, &eng(), TitleLevel::SeniorDeputy)
+            .await
+            .unwrap(),
+        None
+    );
+    let again = request(&dept, TitleLevel::Intermediate, t0 + Duration::seconds(4));
+    assert_eq!(
+        create(&again).await,
+        Err(StoreError::Duplicate("path_link".into()))
+    );
+
+    // Lists, newest first.
+    let ids = |v: Vec<PathLink>| v.into_iter().map(|l| l.id).collect::<Vec<_>>();
+    assert_eq!(
+        ids(r.list_links_from(unit.id).await.unwrap()),
+        [l3.id, l2.id, l1.id]
+    );
+    assert_eq!(ids(r.list_links_to(dept.id).await.unwrap()), [l2.id, l1.id]);
+    assert_eq!(ids(r.list_links_to(bureau.id).await.unwrap()), [l3.id]);
+    assert!(r.list_links_from(dept.id).await.unwrap().is_empty());
+
+    is_not_found(
+        r.update_link(PathLinkId(id()), |_| {
+            Ok::<_, ()>(((), audit("path_link", Uuid::nil(), "x")))
+        })
+        .await,
+    );
+
+    // Overlapping updates: no lost update.
+    let before = r.get_link(l2.id).await.unwrap().unwrap();
+    let note = |l: &mut PathLink| {
+        l.note = Some(format!("{}+", l.note.clone().unwrap_or_default()));
+        Ok::<_, ()>(((), audit("path_link", l.id.0, "path.noted")))
+    };
+    let (x, y) = tokio::join!(r.update_link(l2.id, note), r.update_link(l2.id, note));
+    let ok = successes([x, y]);
+    let after = r.get_link(l2.id).await.unwrap().unwrap();
+    assert_eq!(after.version, before.version + ok);
+    assert_eq!(after.note.unwrap().len() as i64, ok);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Review cases
+// ---------------------------------------------------------------------------------------------
+
+struct Applicant {
+    person: Person,
+    declaration: Declaration,
+}
+
+/// Registers a person and creates their draft declaration in `plan`.
+async fn applicant<R: IdentityRepo + DeclarationRepo>(
+    r: &R,
+    n: u32,
+    username: &str,
+    unit: &Organisation,
+    plan: &ReviewPlan,
+    at: DateTime<Utc>,
+) -> Applicant {
+    let p = person(n);
+    let a = account(username, Role::Applicant, Some(p.id), None);
+    r.register_person(&p, &a, &audit("person", p.id.0, "person.registered"))
+        .await
+        .unwrap();
+    let mut d = draft(p.id, unit, plan, at);
+    d.specialty = format!("专业{n}");
+    r.create_declaration(&d, &audit("declaration", d.id.0, "declaration.created"))
+        .await
+        .unwrap();
+    Applicant {
+        person: p,
+        declaration: d,
+    }
+}
+
+/// Submits a declaration at `at`, opening its case.
+async fn submit<R: ReviewRepo>(
+    r: &R,
+    d: DeclarationId,
+    plan: &ReviewPlan,
+    at: DateTime<Utc>,
+) -> Result<ReviewCase, TxError<zhicheng_declaration::declaration::SubmitDeclarationError>> {
+    let case_id = CaseId(id());
+    r.submit_declaration(d, |d| {
+        d.submit(at, plan)?;
+        let case = ReviewCase::open(case_id, d, at);
+        Ok((case, audit("declaration", d.id.0, "declaration.submitted")))
+    })
+    .await
+}
+
+async fn review_contract<R: IdentityRepo + DeclarationRepo + ReviewRepo + Audited>(r: &R) {
+    let t0 = now();
+    let n = unique_n();
+    let unit = org(OrgKind::EmployerUnit, "文登区人民医院", "371003");
+    r.create_org(
+        &unit,
+        &account("unitadmin", Role::UnitAdmin, None, Some(unit.id)),
+        &audit("organisation", unit.id.0, "org.created"),
+    )
+    .await
+    .unwrap();
+    let bureau = OrgId(id());
+    let p2026 = open_plan(2026, bureau, t0);
+    let p2025 = open_plan(2025, bureau, t0);
+    r.create_plan(&p2026, &audit("plan", p2026.id.0, "plan.created"))
+        .await
+        .unwrap();
+    let a = applicant(r, n, "zhangsan", &unit, &p2026, t0).await;
+    let b = applicant(r, n + 1, "lisi", &unit, &p2026, t0).await;
+
+    // Submitting updates the declaration and opens the case in one transaction.
+    let ca = submit(r, a.declaration.id, &p2026, t0).await.unwrap();
+    let d = r.get_declaration(a.declaration.id).await.unwrap().unwrap();
+    assert_eq!(
+        (d.status, d.version, d.submitted_at),
+        (DeclarationStatus::Submitted, 2, Some(t0))
+    );
+    assert_eq!(r.get_case(ca.id).await.unwrap(), Some(ca.clone()));
+    assert_eq!(ca.version, 1);
+    assert_eq!(
+        r.get_case_for_declaration(a.declaration.id).await.unwrap(),
+        Some(ca.clone())
+    );
+    assert_eq!(r.audit(a.declaration.id.0).await.len(), 2);
+
+    // A second submission is refused by the domain: no second case, no audit.
+    let again = submit(r, a.declaration.id, &p2026, t0).await;
+    assert!(matches!(again, Err(TxError::Rejected(_))));
+    assert_eq!(
+        r.get_declaration(a.declaration.id).await.unwrap().unwrap(),
+        d
+    );
+    assert_eq!(r.audit(a.declaration.id.0).await.len(), 2);
+    is_not_found(submit(r, DeclarationId(id()), &p2026, t0).await);
+    assert_eq!(r.get_case(CaseId(id())).await.unwrap(), None);
+    assert_eq!(
+        r.get_case_for_declaration(b.declaration.id).await.unwrap(),
+        None
+    );
+
+    let cb = submit(r, b.declaration.id, &p2026, t0 + Duration::seconds(5))
+        .await
+        .unwrap();
+
+    // The holder's list: oldest holding first, with names, in one query.
+    let all = CaseFilter {
+        holder: unit.id,
+        status: None,
+        series: None,
+        level: None,
+    };
+    let rows = r.list_cases(&all).await.unwrap();
+    assert_eq!(rows.len(), 2);
+    assert_eq!((rows[0].case.id, rows[1].case.id), (ca.id, cb.id));
+    assert_eq!(rows[0].applicant_name, a.person.name.as_str());
+    assert_eq!(rows[1].applicant_name, b.person.name.as_str());
+    assert_eq!(rows[0].specialty, a.declaration.specialty);
+    assert_eq!(rows[1].unit_name, unit.name.as_str());
+
+    // Unit approval, a refused step, a missing case.
+    r.update_case(ca.id, |c| {
+        c.unit_approve(unit.id, t0 + Duration::seconds(10))
+            .map(|()| ((), audit("case", c.id.0, "case.unit_approved")))
+    })
+    .await
+    .unwrap();
+    let approved = r.get_case(ca.id).await.unwrap().unwrap();
+    assert_eq!(
+        (approved.status, approved.version),
+        (CaseStatus::ReadyToReport, 2)
+    );
+    let refused = r
+        .update_case(ca.id, |c| {
+            c.unit_approve(bureau, t0)
+                .map(|()| ((), audit("case", c.id.0, "case.unit_approved")))
+        })
+        .await;
+    assert_eq!(refused, Err(TxError::Rejected(TransitionError::NotHolder)));
+    assert_eq!(r.get_case(ca.id).await.unwrap().unwrap(), approved);
+    assert_eq!(r.audit(ca.id.0).await.len(), 1);
+    is_not_found(
+        r.update_case(CaseId(id()), |_| {
+            Ok::<_, ()>(((), audit("case", Uuid::nil(), "x")))
+        })
+        .await,
+    );
+
+    // Filters by status, series and level; held_since now orders b first.
+    let with = |status: Option<CaseStatus>, series: Option<SeriesCode>, level| CaseFilter {
+        holder: unit.id,
+        status,
+        series,
+        level,
+    };
+    let ids = |v: Vec<zhicheng_review_workflow::ports::CaseRow>| {
+        v.into_iter().map(|c| c.case.id).collect::<Vec<_>>()
+    };
+    assert_eq!(ids(r.list_cases(&all).await.unwrap()), [cb.id, ca.id]);
+    assert_eq!(
+        ids(r
+            .list_cases(&with(Some(CaseStatus::ReadyToReport), None, None))
+            .await
+            .unwrap()),
+        [ca.id]
+    );
+    assert_eq!(
+        ids(r
+            .list_cases(&with(
+                Some(CaseStatus::UnitReview),
+                Some(eng()),
+                Some(TitleLevel::Intermediate)
+            ))
+            .await
+            .unwrap()),
+        [cb.id]
+    );
+    let lib = SeriesCode::parse("LIB").unwrap();
+    assert!(
+        r.list_cases(&with(None, Some(lib), None))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        r.list_cases(&with(None, None, Some(TitleLevel::SeniorFull)))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        r.list_cases(&CaseFilter {
+            holder: bureau,
+            ..all.clone()
+        })
+        .await
+        .unwrap()
+        .is_empty()
+    );
+
+    // A person's cases, newest first.
+    let mut d0 = draft(a.person.id, &unit, &p2025, t0);
+    d0.id = DeclarationId(id());
+    r.create_declaration(&d0, &audit("declaration", d0.id.0, "declaration.created"))
+        .await
+        .unwrap();
+    let c0 = submit(r, d0.id, &p2025, t0 + Duration::seconds(20))
+        .await
+        .unwrap();
+    let mine: Vec<CaseId> = r
+        .list_cases_for_person(a.person.id)
+        .await
+        .unwrap()
+        .iter()
+        .map(|c| c.id)
+        .collect();
+    assert_eq!(mine, [c0.id, ca.id]);
+
+    // Overlapping updates: no lost update.
+    let bump = |c: &mut ReviewCase| {
+        c.hop += 1;
+        Ok::<_, ()>(((), audit("case", c.id.0, "case.bumped")))
+    };
+    let (x, y) = tokio::join!(r.update_case(cb.id, bump), r.update_case(cb.id, bump));
+    let ok = successes([x, y]);
+    let after = r.get_case(cb.id).await.unwrap().unwrap();
+    assert_eq!(after.version, cb.version + ok);
+    assert_eq!(i64::from(after.hop), ok);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Certificates
+// ---------------------------------------------------------------------------------------------
+
+/// A declaration submitted and taken through unit review, reporting, acceptance and a passing
+/// vote at `receiver`.
+async fn passed_case<R: DeclarationRepo + ReviewRepo>(
+    r: &R,
+    unit: &Organisation,
+    plan: &ReviewPlan,
+    receiver: OrgId,
+) -> ReviewCase {
+    let t = now();
+    let d = draft(PersonId(id()), unit, plan, t);
+    r.create_declaration(&d, &audit("declaration", d.id.0, "declaration.created"))
+        .await
+        .unwrap();
+    let case = submit(r, d.id, plan, t).await.unwrap();
+    let route = Route {
+        hops: vec![unit.id, receiver],
+    };
+    let vote = CommitteeVote {
+        members: 25,
+        attending: 20,
+        yes: 18,
+        no: 2,
+        abstain: 0,
+    };
+    r.update_case(case.id, |c| {
+        c.unit_approve(unit.id, t)?;
+        c.report(unit.id, &route, t)?;
+        c.accept(receiver, t)?;
+        c.record_vote(receiver, vote, t)?;
+        Ok::<_, TransitionError>(((), audit("case", c.id.0, "case.passed")))
+    })
+    .await
+    .unwrap();
+    r.get_case(case.id).await.unwrap().unwrap()
+}
+
+fn certificate(
+    c: &ReviewCase,
+    (issuer, province): (OrgId, u8),
+    year: i32,
+    seq: u64,
+    code: &str,
+) -> Certificate {
+    let number = CertificateNumber::new(province, year, c.level, &c.series, seq);
+    let payload = CertificatePayload {
+        format: "zhicheng-cert/1".into(),
+        number: number.to_string(),
+        holder_name: "张三".into(),
+        holder_id_masked: "3710**********1231".into(),
+        holder_id_digest: "00".into(),
+        series_code: c.series.to_string(),
+        series_name: "工程技术人员".into(),
+        level: c.level.as_str().into(),
+        level_name: c.level.zh().into(),
+        title_name: "工程师".into(),
+        specialty: "电气工程".into(),
+        year,
+        issuer_name: "威海市人力资源和社会保障局".into(),
+        passed_on: c.held_since.date_naive(),
+        issued_at: now(),
+        verify_path: format!("/verify/{code}"),
+    };
+    Certificate {
+        id: CertificateId(id()),
+        number,
+        case_id: c.id,
+        declaration_id: c.declaration_id,
+        person_id: c.person_id,
+        issuer_id: issuer,
+        document: IssuerKey::from_seed([7; 32]).sign(payload),
+        verification_code: code.to_owned(),
+        status: CertificateStatus::Valid,
+        issued_at: now(),
+        version: 1,
+    }
+}
+
+/// Issues `case` by `issuer` for `year`, certifying it in the closure; the number uses the
+/// sequence handed in unless `force_seq` is given.
+async fn issue<R: CertificateRepo>(
+    r: &R,
+    case: CaseId,
+    (issuer, province): (OrgId, u8),
+    year: i32,
+    force_seq: Option<u64>,
+) -> Result<(Certificate, u64), TxError<TransitionError>> {
+    let code = format!("code{}", id().simple());
+    let mut seen = 0;
+    let cert = r
+        .issue(case, issuer, year, |c, seq| {
+            seen = seq;
+            c.certify(issuer, now())?;
+            let cert = certificate(c, (issuer, province), year, force_seq.unwrap_or(seq), &code);
+            let a = audit("certificate", cert.id.0, "certificate.issued");
+            Ok((cert, a))
+        })
+        .await?;
+    Ok((cert, seen))
+}
+
+async fn certificate_contract<R: DeclarationRepo + ReviewRepo + CertificateRepo + Audited>(r: &R) {
+    let t0 = now();
+    let unit = org(OrgKind::EmployerUnit, "文登区人民医院", "371003");
+    let bureau = OrgId(id());
+    let other_issuer = OrgId(id());
+    let plan = open_plan(2026, bureau, t0);
+    let c1 = passed_case(r, &unit, &plan, bureau).await;
+    let c2 = passed_case(r, &unit, &plan, bureau).await;
+    let c3 = passed_case(r, &unit, &plan, other_issuer).await;
+    let c4 = passed_case(r, &unit, &plan, bureau).await;
+    assert_eq!(c1.status, CaseStatus::Passed);
+
+    // Sequence numbers 1, 2 per issuer and year; the case is certified in the same transaction.
+    let (cert1, seq1) = issue(r, c1.id, (bureau, 37), 2026, None).await.unwrap();
+    assert_eq!(seq1, 1);
+    assert!(cert1.number.as_str().contains("-000001-"));
+    let certified = r.get_case(c1.id).await.unwrap().unwrap();
+    assert_eq!(
+        (certified.status, certified.version),
+        (CaseStatus::Certified, c1.version + 1)
+    );
+    assert_eq!(
+        r.find_by_number(&cert1.number).await.unwrap(),
+        Some(cert1.clone())
+    );
+    assert_eq!(
+        r.find_by_code(&cert1.verification_code).await.unwrap(),
+        Some(cert1.clone())
+    );
+    assert_eq!(r.find_by_case(c1.id).await.unwrap(), Some(cert1.clone()));
+    assert_eq!(r.audit(cert1.id.0).await.len(), 1);
+    let (cert2, seq2) = issue(r, c2.id, (bureau, 37), 2026, None).await.unwrap();
+    assert_eq!(seq2, 2);
+    assert_ne!(cert1.number, cert2.number);
+    // (Numbers carry the province, not the issuer: this issuer sits in another province.)
+    let (_, seq_other) = issue(r, c3.id, (other_issuer, 41), 2026, None)
+        .await
+        .unwrap();
+    assert_eq!(seq_other, 1, "sequences count per issuer");
+
+    // A second issue of the same case is refused by the domain; nothing is written.
+    let again = issue(r, c1.id, (bureau, 37), 2026, None).await;
+    assert!(matches!(
+        again,
+        Err(TxError::Rejected(TransitionError::WrongStatus(_)))
+    ));
+    assert_eq!(r.get_case(c1.id).await.unwrap().unwrap(), certified);
+    is_not_found(issue(r, CaseId(id()), (bureau, 37), 2026, None).await);
+
+    // A number already taken is a conflict and leaves the case as it was.
+    let taken = issue(r, c4.id, (bureau, 37), 2026, Some(1)).await;
+    assert!(
+        matches!(taken, Err(TxError::Store(StoreError::Conflict))),
+        "{taken:?}"
+    );
+    assert_eq!(r.get_case(c4.id).await.unwrap().unwrap(), c4);
+    assert_eq!(r.find_by_case(c4.id).await.unwrap(), None);
+
+    // Another year starts again at 1.
+    let (_, seq_2027) = issue(r, c4.id, (bureau, 37), 2027, None).await.unwrap();
+    assert_eq!(seq_2027, 1);
+
+    // Unknown look-ups.
+    let unknown = CertificateNumber::new(37, 2026, TitleLevel::Intermediate, &eng(), 999);
+    assert_eq!(r.find_by_number(&unknown).await.unwrap(), None);
+    assert_eq!(r.find_by_code("nosuchcode000000").await.unwrap(), None);
+    assert_eq!(r.find_by_case(CaseId(id())).await.unwrap(), None);
+    assert_eq!(
+        r.list_for_person(c1.person_id).await.unwrap(),
+        vec![cert1.clone()]
+    );
+    assert!(r.list_for_person(PersonId(id())).await.unwrap().is_empty());
+
+    // Two parallel issues for the same issuer and year never share a number.
+    let c5 = passed_case(r, &unit, &plan, bureau).await;
+    let c6 = passed_case(r, &unit, &plan, bureau).await;
+    let (x, y) = tokio::join!(
+        issue(r, c5.id, (bureau, 37), 2026, None),
+        issue(r, c6.id, (bureau, 37), 2026, None)
+    );
+    let mut numbers = Vec::new();
+    for res in [x, y] {
+        match res {
+            Ok((c, seq)) => {
+                assert!((3..=4).contains(&seq), "seq {seq}");
+                numbers.push(c.number);
+            }
+            Err(TxError::Store(StoreError::Conflict)) => {}
+            Err(e) => panic!("parallel issue failed with {e:?}"),
+        }
+    }
+    assert!(!numbers.is_empty());
+    if numbers.len() == 2 {
+        assert_ne!(numbers[0], numbers[1]);
+    }
+
+    // The signing seed: the first candidate wins.
+    assert_eq!(r.signing_seed([1; 32]).await.unwrap(), [1; 32]);
+    assert_eq!(r.signing_seed([2; 32]).await.unwrap(), [1; 32]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Store-specific behaviour
+// ---------------------------------------------------------------------------------------------
+
+async fn pragma(store: &Store, name: &str) -> String {
+    let row = store
+        .connection()
+        .query_one_raw(Statement::from_string(
+            DbBackend::Sqlite,
+            format!("PRAGMA {name}"),
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    row.try_get_by_index::<String>(0)
+        .or_else(|_| row.try_get_by_index::<i64>(0).map(|n| n.to_string()))
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_runs_with_wal_full_sync_and_foreign_keys() {
+    let (store, tmp) = sqlite_store().await;
+    assert!(
+        tmp.dir.join("nested").is_dir(),
+        "the parent directory is created"
+    );
+    assert_eq!(store.backend_name(), "sqlite");
+    store.ping().await.unwrap();
+    // Every pooled connection carries the settings: hold several at once.
+    let checks = (0..4).map(|_| {
+        let s = store.clone();
+        async move {
+            (
+                pragma(&s, "journal_mode").await,
+                pragma(&s, "synchronous").await,
+                pragma(&s, "foreign_keys").await,
+                pragma(&s, "busy_timeout").await,
+            )
+        }
+    });
+    for got in futures_join_all(checks).await {
+        assert_eq!(got, ("wal".into(), "2".into(), "1".into(), "5000".into()));
+    }
+}
+
+/// `join_all` without another dependency.
+async fn futures_join_all<F: Future + Send + 'static>(
+    futs: impl Iterator<Item = F>,
+) -> Vec<F::Output>
+where
+    F::Output: Send + 'static,
+{
+    let handles: Vec<_> = futs.map(tokio::spawn).collect();
+    let mut out = Vec::new();
+    for h in handles {
+        out.push(h.await.unwrap());
+    }
+    out
+}
+
+async fn lifecycle(store: &Store) {
+    store.migrate().await.unwrap();
+    store.migrate().await.unwrap();
+    assert!(store.is_empty().await.unwrap());
+    let unit = org(OrgKind::EmployerUnit, "文登区人民医院", "371003");
+    store
+        .create_org(
+            &unit,
+            &account("unitadmin", Role::UnitAdmin, None, Some(unit.id)),
+            &audit("organisation", unit.id.0, "org.created"),
+        )
+        .await
+        .unwrap();
+    assert!(!store.is_empty().await.unwrap());
+    store.ping().await.unwrap();
+    // Sessions need an existing account (foreign key).
+    let orphan = Session {
+        token_hash: "ff".repeat(32),
+        account_id: AccountId(id()),
+        created_at: now(),
+        expires_at: now(),
+    };
+    assert!(matches!(
+        store.create_session(&orphan).await,
+        Err(StoreError::Unavailable(_))
+    ));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_migrates_idempotently_and_knows_when_it_is_empty() {
+    let (store, _tmp) = sqlite_store().await;
+    lifecycle(&store).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn in_memory_sqlite_works_for_quick_tests() {
+    let store = Store::connect("sqlite::memory:").await.unwrap();
+    lifecycle(&store).await;
+    assert_eq!(store.backend_name(), "sqlite");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_migrates_idempotently_and_knows_when_it_is_empty() {
+    let Some((store, _db)) = pg_store().await else {
+        return;
+    };
+    assert_eq!(store.backend_name(), "postgres");
+    lifecycle(&store).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn memory_store_reports_emptiness_too() {
+    let m = MemoryStore::new();
+    assert!(m.is_empty().await.unwrap());
+    assert_eq!(m.backend_name(), "memory");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unsupported_urls_are_refused() {
+    assert!(matches!(
+        Store::connect("mysql://localhost/x").await,
+        Err(StoreError::Unavailable(_))
+    ));
+}
