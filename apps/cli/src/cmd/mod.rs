@@ -1,0 +1,7 @@
+//! One module per command group.
+
+pub mod check;
+pub mod db;
+pub mod demo;
+pub mod org;
+pub mod plan;

@@ -1,0 +1,430 @@
+//! End-to-end tests of the `zhicheng` binary against throwaway SQLite databases.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+/// A throwaway SQLite database in its own directory.
+struct Db {
+    dir: tempfile::TempDir,
+    url: String,
+}
+
+fn db() -> Db {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/zhicheng.db?mode=rwc", dir.path().display());
+    Db { dir, url }
+}
+
+fn run_with(url: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_zhicheng"))
+        .args(args)
+        .env("DATABASE_URL", url)
+        .env("ZHICHENG_OPERATOR", "tester")
+        .env_remove("ZHICHENG_ADMIN_PASSWORD")
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap()
+}
+
+impl Db {
+    fn run(&self, args: &[&str]) -> Output {
+        run_with(&self.url, args)
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        let mut all = vec!["--json"];
+        all.extend_from_slice(args);
+        let out = self.run(&all);
+        assert_eq!(code(&out), 0, "{args:?}: {}", stderr(&out));
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+}
+
+fn code(out: &Output) -> i32 {
+    out.status.code().unwrap()
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// `check` never opens the database: give it one that cannot exist.
+fn check(args: &[&str]) -> Output {
+    run_with("postgres://127.0.0.1:1/never", args)
+}
+
+fn check_json(args: &[&str]) -> (i32, Value) {
+    let mut all = vec!["--json", "check"];
+    all.extend_from_slice(args);
+    let out = check(&all);
+    (code(&out), serde_json::from_slice(&out.stdout).unwrap())
+}
+
+#[test]
+fn check_id_number_valid_and_invalid() {
+    let out = check(&["check", "id-number", "11010519491231002x"]);
+    assert_eq!(code(&out), 0);
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[0].starts_with("有效"), "{text}");
+    assert!(lines[1].starts_with("valid"), "{text}");
+
+    let (c, v) = check_json(&["id-number", "11010519491231002x"]);
+    assert_eq!(c, 0);
+    assert_eq!(v["valid"], true);
+    assert_eq!(v["normalised"], "11010519491231002X");
+    assert_eq!(v["birth_date"], "1949-12-31");
+    assert_eq!(v["gender"], "female");
+    assert_eq!(v["reason"], Value::Null);
+
+    let out = check(&["check", "id-number", "110105194912310021"]);
+    assert_eq!(code(&out), 1);
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[0].contains("校验位"), "{text}");
+    assert!(lines[1].starts_with("invalid"), "{text}");
+
+    let (c, v) = check_json(&["id-number", "371003198502301234"]);
+    assert_eq!(c, 1);
+    assert_eq!(v["valid"], false);
+    assert_eq!(v["reason"]["code"], "id_number.birth_date");
+    assert_eq!(v["normalised"], Value::Null);
+
+    // A missing argument is a usage error.
+    assert_eq!(code(&check(&["check", "id-number"])), 2);
+}
+
+#[test]
+fn check_uscc_valid_wrong_check_char_and_bad_shape() {
+    let (c, v) = check_json(&["uscc", "91371003MA3C12346Y"]);
+    assert_eq!(c, 0);
+    assert_eq!(v["valid"], true);
+    assert_eq!(v["check_char_ok"], true);
+    assert_eq!(v["expected_check_char"], "Y");
+    assert_eq!(v["region"], "371003");
+
+    let (c, v) = check_json(&["uscc", "91371003MA3C123460"]);
+    assert_eq!(c, 1);
+    assert_eq!(v["valid"], false);
+    assert_eq!(v["check_char_ok"], false);
+    assert_eq!(v["expected_check_char"], "Y");
+    assert_eq!(v["region"], "371003");
+    assert_eq!(v["manual_review"], true);
+    let out = check(&["check", "uscc", "91371003MA3C123460"]);
+    assert_eq!(code(&out), 1);
+    assert!(stdout(&out).contains("人工审核"), "{}", stdout(&out));
+    assert!(stdout(&out).contains("manual review"), "{}", stdout(&out));
+
+    let (c, v) = check_json(&["uscc", "91371003MA3C1234"]);
+    assert_eq!(c, 1);
+    assert_eq!(v["valid"], false);
+    assert_eq!(v["check_char_ok"], false);
+    assert_eq!(v["region"], Value::Null);
+    assert_eq!(v["reason"]["code"], "uscc.length");
+}
+
+#[test]
+fn db_migrate_is_idempotent_and_says_what_it_did() {
+    let db = db();
+    let out = db.run(&["db", "migrate"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(stdout(&out).contains("m20260101_000001_initial"));
+    let out = db.run(&["db", "migrate"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(stdout(&out).contains("up to date"), "{}", stdout(&out));
+    let v = db.json(&["db", "migrate"]);
+    assert_eq!(v["applied"], serde_json::json!([]));
+    assert!(db.dir.path().join("zhicheng.db").exists());
+}
+
+#[test]
+fn an_unreachable_database_exits_3_and_a_bad_url_exits_2() {
+    let out = run_with("sqlite:///proc/zhicheng-no/x.db?mode=rwc", &["org", "list"]);
+    assert_eq!(code(&out), 3, "{}", stderr(&out));
+    assert!(stderr(&out).contains("error:"));
+    let out = run_with("mysql://localhost/x", &["org", "list"]);
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+}
+
+#[test]
+fn org_create_prints_a_password_once_and_refuses_a_taken_username() {
+    let db = db();
+    let args = [
+        "org",
+        "create",
+        "--kind",
+        "hr_bureau",
+        "--name",
+        "威海市文登区人力资源和社会保障局",
+        "--region",
+        "371003",
+        "--admin-username",
+        "wendeng_hrss",
+    ];
+    let out = db.run(&args);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let text = stdout(&out);
+    let line = text.lines().find(|l| l.contains("password:")).unwrap();
+    let password = line.rsplit(' ').next().unwrap();
+    assert_eq!(password.len(), 23, "{text}");
+
+    let out = db.run(&args);
+    assert_eq!(code(&out), 1);
+    let err = stderr(&out);
+    assert!(err.contains("用户名"), "{err}");
+    assert!(err.contains("username"), "{err}");
+
+    // The admin account is recorded as created by the operator.
+    let v = db.json(&[
+        "org",
+        "create",
+        "--kind",
+        "committee_organiser",
+        "--name",
+        "威海市卫生系列高级职称评审委员会办公室",
+        "--region",
+        "371000",
+        "--admin-username",
+        "weihai_committee",
+        "--admin-password",
+        "Weihai-Health-2026",
+    ]);
+    assert_eq!(v["org"]["kind"], "committee_organiser");
+    assert_eq!(v["password"], Value::Null);
+    let org_id: uuid::Uuid = v["org"]["id"].as_str().unwrap().parse().unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let events = rt.block_on(async {
+        let store = zhicheng_store::Store::connect(&db.url).await.unwrap();
+        store.audit_events(org_id).await.unwrap()
+    });
+    assert_eq!(
+        events[0].actor,
+        zhicheng_kernel::Actor::Operator("tester".into())
+    );
+
+    let orgs = db.json(&["org", "list"]);
+    assert_eq!(orgs.as_array().unwrap().len(), 2);
+    let bureaus = db.json(&["org", "list", "--kind", "hr_bureau"]);
+    assert_eq!(bureaus.as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn org_create_refuses_units_and_names_bad_fields() {
+    let db = db();
+    let out = db.run(&[
+        "org",
+        "create",
+        "--kind",
+        "employer_unit",
+        "--name",
+        "某单位",
+        "--region",
+        "371003",
+        "--admin-username",
+        "unit_admin",
+    ]);
+    assert_eq!(code(&out), 2);
+    let err = stderr(&out);
+    assert!(err.lines().next().unwrap().contains("门户"), "{err}");
+    assert!(err.contains("portal"), "{err}");
+
+    let out = db.run(&[
+        "org",
+        "create",
+        "--kind",
+        "hr_bureau",
+        "--name",
+        "人社局",
+        "--region",
+        "37100",
+        "--admin-username",
+        "1abc",
+        "--admin-password",
+        "short",
+    ]);
+    assert_eq!(code(&out), 2);
+    let err = stderr(&out);
+    for field in [
+        "--region：",
+        "--region:",
+        "--admin-username",
+        "--admin-password",
+    ] {
+        assert!(err.contains(field), "{field} in {err}");
+    }
+    assert_eq!(db.json(&["org", "list"]), serde_json::json!([]));
+}
+
+#[test]
+fn plans_are_created_opened_listed_and_closed() {
+    let db = db();
+    let org = db.json(&[
+        "org",
+        "create",
+        "--kind",
+        "committee_organiser",
+        "--name",
+        "山东省工程技术职称评审委员会办公室",
+        "--region",
+        "370000",
+        "--admin-username",
+        "eng_committee",
+    ]);
+    let organiser = org["org"]["id"].as_str().unwrap().to_owned();
+    let plan = db.json(&[
+        "plan",
+        "create",
+        "--organiser",
+        &organiser,
+        "--year",
+        "2026",
+        "--name",
+        "2026 年度工程技术职称评审",
+        "--series",
+        "ENG",
+        "--levels",
+        "senior_deputy,intermediate",
+        "--start",
+        "2026-03-01",
+        "--end",
+        "2026-03-31",
+    ]);
+    assert_eq!(plan["status"], "draft");
+    assert_eq!(plan["window_start"], "2026-02-28T16:00:00Z");
+    assert_eq!(plan["window_end"], "2026-03-31T15:59:59Z");
+    assert_eq!(
+        plan["levels"],
+        serde_json::json!(["senior_deputy", "intermediate"])
+    );
+    let id = plan["id"].as_str().unwrap().to_owned();
+
+    let out = db.run(&["plan", "open", &id]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(code(&db.run(&["plan", "open", &id])), 1);
+    let list = db.json(&["plan", "list"]);
+    assert_eq!(list[0]["id"], id.as_str());
+    assert_eq!(list[0]["status"], "open");
+    let out = db.run(&["plan", "list"]);
+    assert!(stdout(&out).contains(&id));
+    assert_eq!(db.json(&["plan", "close", &id])["status"], "closed");
+
+    // Bad input exits 2, unknown objects 1.
+    let base = |organiser: &str, series: &str, start: &str| {
+        db.run(&[
+            "plan",
+            "create",
+            "--organiser",
+            organiser,
+            "--name",
+            "计划",
+            "--series",
+            series,
+            "--levels",
+            "intermediate",
+            "--start",
+            start,
+            "--end",
+            "2026-03-31",
+        ])
+    };
+    assert_eq!(code(&base("not-a-uuid", "ENG", "2026-03-01")), 2);
+    assert_eq!(code(&base(&organiser, "ENG", "March 1st")), 2);
+    assert_eq!(code(&base(&organiser, "NOPE", "2026-03-01")), 2);
+    assert_eq!(
+        code(&base(
+            "0190f5e2-7c4b-7d2a-9a51-3c2f1e8b6a10",
+            "ENG",
+            "2026-03-01"
+        )),
+        1
+    );
+    assert_eq!(
+        code(&db.run(&["plan", "open", "0190f5e2-7c4b-7d2a-9a51-3c2f1e8b6a10"])),
+        1
+    );
+}
+
+#[test]
+fn demo_seed_fills_an_empty_database_once() {
+    let db = db();
+    let out = db.run(&["demo", "seed"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let text = stdout(&out);
+    for want in [
+        "hr_bureau",
+        "dept_operator",
+        "committee_organiser",
+        "unit_admin",
+        "applicant",
+        "wendeng_hrss",
+        "wendeng_hospital",
+        "zhangsan",
+        "371003198503151231",
+        "威海市文登区人民医院 → 文登区卫生健康局 → 威海市卫生系列高级职称评审委员会办公室",
+        "威海文登仁和医院有限公司 → 威海市文登区人力资源和社会保障局",
+    ] {
+        assert!(text.contains(want), "{want} in {text}");
+    }
+    let orgs = db.json(&["org", "list"]);
+    assert_eq!(orgs.as_array().unwrap().len(), 5);
+    assert!(
+        orgs.as_array()
+            .unwrap()
+            .iter()
+            .all(|o| o["permission"] == "active")
+    );
+    let plans = db.json(&["plan", "list"]);
+    assert_eq!(plans[0]["status"], "open");
+    assert_eq!(plans[0]["series"], "HEALTH");
+
+    let out = db.run(&["demo", "seed"]);
+    assert_eq!(code(&out), 1);
+    assert!(stderr(&out).contains("not empty"), "{}", stderr(&out));
+    assert_eq!(db.json(&["org", "list"]), orgs);
+    assert_eq!(db.json(&["plan", "list"]), plans);
+}
+
+#[test]
+fn demo_seed_json_lists_every_account_with_its_own_password() {
+    let db = db();
+    let v = db.json(&["demo", "seed"]);
+    let accounts = v["accounts"].as_array().unwrap();
+    assert_eq!(accounts.len(), 6);
+    let mut passwords: Vec<&str> = accounts
+        .iter()
+        .map(|a| a["password"].as_str().unwrap())
+        .collect();
+    passwords.sort_unstable();
+    passwords.dedup();
+    assert_eq!(passwords.len(), 6);
+    let roles: Vec<&str> = accounts
+        .iter()
+        .map(|a| a["role"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        roles,
+        [
+            "hr_bureau",
+            "dept_operator",
+            "committee_organiser",
+            "unit_admin",
+            "unit_admin",
+            "applicant"
+        ]
+    );
+    assert_eq!(v["plan"]["status"], "open");
+    assert_eq!(v["routes"].as_array().unwrap().len(), 4);
+    assert_eq!(v["applicant"]["id_number"], "371003198503151231");
+
+    // Not empty any more: refused, JSON error on stderr.
+    let out = db.run(&["--json", "demo", "seed"]);
+    assert_eq!(code(&out), 1);
+    let err: Value = serde_json::from_slice(&out.stderr).unwrap();
+    assert_eq!(err["error"]["code"], "demo.not_empty");
+}
