@@ -100,7 +100,7 @@ impl PgDb {
     /// `None` (after printing `SKIP`) when PostgreSQL is unreachable and not required.
     async fn create() -> Option<PgDb> {
         let admin = pg_admin_url();
-        let conn = tokio::time::timeout(std::time::Duration::from_secs(10), Store::connect(&admin))
+        let conn = tokio::time::timeout(std::time::Duration::from_secs(5), Store::connect(&admin))
             .await
             .map_err(|_| StoreError::Unavailable("timeout".into()))
             .and_then(|r| r);
@@ -1319,6 +1319,38 @@ async fn sqlite_runs_with_wal_full_sync_and_foreign_keys() {
     for got in futures_join_all(checks).await {
         assert_eq!(got, ("wal".into(), "2".into(), "1".into(), "5000".into()));
     }
+}
+
+/// Writes `n` plans, each with its audit row, one transaction each.
+async fn write_plans(store: &Store, n: usize) {
+    for _ in 0..n {
+        let p = open_plan(2026, OrgId(id()), now());
+        store
+            .create_plan(&p, &audit("plan", p.id.0, "plan.created"))
+            .await
+            .unwrap();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_wal_stays_bounded_by_the_checkpointer() {
+    let (store, tmp) = sqlite_store().await;
+    let wal = tmp.dir.join("nested").join("zhicheng.db-wal");
+    let wal_size = || std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
+    // Rounds small enough that SQLite's own auto-checkpoint (1000 pages) never fires.
+    write_plans(&store, 60).await;
+    let first = wal_size();
+    assert!(first > 0);
+    for _ in 0..2 {
+        tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+        write_plans(&store, 60).await;
+    }
+    let last = wal_size();
+    // Without checkpoints the WAL would hold all three rounds (about 3 × `first`).
+    assert!(
+        last < first * 2,
+        "WAL grew from {first} to {last} bytes: the checkpointer did not run"
+    );
 }
 
 /// `join_all` without another dependency.
