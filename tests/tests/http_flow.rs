@@ -136,7 +136,8 @@ async fn whole_flow(srv: TestServer) {
     assert_eq!(queue.as_array().unwrap().len(), 1);
     assert_eq!(queue[0]["applicant_name"], "张伟");
     let approve = format!("/api/v1/cases/{case_id}/approve");
-    let (a, b) = tokio::join!(unit.post(&approve, &json!({})), unit.post(&approve, &json!({})));
+    let empty = json!({});
+    let (a, b) = tokio::join!(unit.post(&approve, &empty), unit.post(&approve, &empty));
     let mut statuses = [a.0, b.0];
     statuses.sort();
     assert_eq!(statuses, [StatusCode::OK, StatusCode::CONFLICT], "{a:?} {b:?}");

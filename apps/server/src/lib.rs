@@ -124,6 +124,7 @@ async fn shutdown_signal() {
 /// The OpenAPI service (also used to dump the spec).
 pub fn openapi(state: &AppState) -> OpenApiService<impl poem_openapi::OpenApi, ()> {
     OpenApiService::new(api::apis(state), "zhicheng 职称申报与评审 API", env!("CARGO_PKG_VERSION"))
+        .server("/api/v1")
         .description("Declaring and reviewing professional titles (职称). Errors are JSON `{code, message, message_en, fields}`; objects outside the caller's reach answer 404.")
 }
 

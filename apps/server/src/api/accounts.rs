@@ -138,7 +138,7 @@ pub async fn register(st: &AppState, form: RegisterPersonForm) -> Result<PersonR
     })
 }
 
-#[OpenApi(prefix_path = "/api/v1", tag = "Tag::Accounts")]
+#[OpenApi(tag = "Tag::Accounts")]
 impl AccountsApi {
     /// 个人注册: register a person. One account per ID number; name and ID number cannot be
     /// changed afterwards.

@@ -110,7 +110,7 @@ pub async fn issue(st: &AppState, p: &zhicheng_kernel::Principal, id: CaseId) ->
     Ok(zhicheng_certificate::service::issue_certificate(&st.store, &st.store, &st.store, &st.store, &st.clock, &st.ids, &st.key, p, id, code).await?)
 }
 
-#[OpenApi(prefix_path = "/api/v1", tag = "Tag::Cases")]
+#[OpenApi(tag = "Tag::Cases")]
 impl CasesApi {
     /// 职称申报数据审核 / 上报: cases the caller's organisation holds, filtered by status,
     /// series and level.

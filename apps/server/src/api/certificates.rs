@@ -115,7 +115,7 @@ pub fn certificate_file(c: &Certificate) -> Result<(String, Vec<u8>), ApiError> 
     Ok((format!("zhicheng-certificate-{}.json", c.number), bytes))
 }
 
-#[OpenApi(prefix_path = "/api/v1", tag = "Tag::Certificates")]
+#[OpenApi(tag = "Tag::Certificates")]
 impl CertificatesApi {
     /// 下载证书: the holder downloads the signed certificate of a declaration.
     #[oai(path = "/declarations/:id/certificate", method = "get")]

@@ -155,7 +155,7 @@ pub async fn create(st: &AppState, auth: &zhicheng_kernel::Principal, b: CreateD
     Ok(service::create_declaration(&st.store, &st.store, &st.clock, &st.ids, auth, cmd).await?)
 }
 
-#[OpenApi(prefix_path = "/api/v1", tag = "Tag::Declarations")]
+#[OpenApi(tag = "Tag::Declarations")]
 impl DeclarationsApi {
     /// 新增申报信息: starts this year's draft. Needs the commitment letter accepted, an open
     /// plan covering the level, and a unit with the title-review permission.

@@ -125,7 +125,7 @@ pub async fn register_unit(st: &AppState, req: RegisterUnitRequest) -> Result<Or
     Ok(org)
 }
 
-#[OpenApi(prefix_path = "/api/v1", tag = "Tag::Organisations")]
+#[OpenApi(tag = "Tag::Organisations")]
 impl OrgsApi {
     /// 单位注册: an employer unit registers itself and its administrator account. Apply for the
     /// title-review permission next.

@@ -83,7 +83,7 @@ pub enum PathsResponse {
     Ok(Json<MyPaths>),
 }
 
-#[OpenApi(prefix_path = "/api/v1", tag = "Tag::Paths")]
+#[OpenApi(tag = "Tag::Paths")]
 impl PathsApi {
     /// 新增路径: request a reporting path for (series, level) to an upper organisation.
     #[oai(path = "/paths", method = "post")]

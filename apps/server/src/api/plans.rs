@@ -129,7 +129,7 @@ pub fn parse_series(s: &str) -> Result<SeriesCode, ApiError> {
     SeriesCode::parse(s).map_err(|e| ApiError::field("series", "职称系列代码无效，见 /api/v1/catalog/series", e))
 }
 
-#[OpenApi(prefix_path = "/api/v1", tag = "Tag::Plans")]
+#[OpenApi(tag = "Tag::Plans")]
 impl PlansApi {
     /// The title catalog: series and the title name at each level.
     #[oai(path = "/catalog/series", method = "get")]
