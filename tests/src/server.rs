@@ -44,14 +44,24 @@ impl TestServer {
     }
 
     async fn start(database_url: String, backend: Backend) -> TestServer {
-        let app = Application::build(Config { bind: "127.0.0.1:0".into(), database_url }).await.expect("server starts");
+        let app = Application::build(Config {
+            bind: "127.0.0.1:0".into(),
+            database_url,
+        })
+        .await
+        .expect("server starts");
         let base = format!("http://127.0.0.1:{}", app.port());
         let state = app.state().clone();
         let (tx, rx) = oneshot::channel::<()>();
         tokio::spawn(app.run_until(async move {
             let _ = rx.await;
         }));
-        TestServer { base, state, stop: Some(tx), _backend: backend }
+        TestServer {
+            base,
+            state,
+            stop: Some(tx),
+            _backend: backend,
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -60,13 +70,22 @@ impl TestServer {
 
     /// An anonymous API client.
     pub fn client(&self) -> Client {
-        Client { base: self.base.clone(), http: http_client(), token: None }
+        Client {
+            base: self.base.clone(),
+            http: http_client(),
+            token: None,
+        }
     }
 
     /// Signs in through the API.
     pub async fn login(&self, login: &str, password: &str) -> Client {
         let mut c = self.client();
-        let (s, body) = c.post("/api/v1/auth/login", &serde_json::json!({ "login": login, "password": password })).await;
+        let (s, body) = c
+            .post(
+                "/api/v1/auth/login",
+                &serde_json::json!({ "login": login, "password": password }),
+            )
+            .await;
         assert_eq!(s, StatusCode::OK, "login {login}: {body}");
         c.token = Some(body["token"].as_str().unwrap().to_owned());
         c
@@ -74,7 +93,14 @@ impl TestServer {
 
     /// What `zhicheng org create` does: bootstraps an authority with its admin account.
     /// Returns the organisation id.
-    pub async fn bootstrap_org(&self, kind: OrgKind, name: &str, region: &str, username: &str, password: &str) -> uuid::Uuid {
+    pub async fn bootstrap_org(
+        &self,
+        kind: OrgKind,
+        name: &str,
+        region: &str,
+        username: &str,
+        password: &str,
+    ) -> uuid::Uuid {
         let cmd = CreateOrg {
             kind,
             name: OrgName::parse(name).unwrap(),
@@ -84,7 +110,16 @@ impl TestServer {
             admin_password: Password::parse(password, &[username]).unwrap(),
         };
         let st = &self.state;
-        let (org, _) = create_org(&st.store, &st.hasher, &st.clock, &st.ids, Actor::Operator("e2e".into()), cmd).await.unwrap();
+        let (org, _) = create_org(
+            &st.store,
+            &st.hasher,
+            &st.clock,
+            &st.ids,
+            Actor::Operator("e2e".into()),
+            cmd,
+        )
+        .await
+        .unwrap();
         org.id.0
     }
 }
@@ -101,7 +136,10 @@ impl Drop for TestServer {
 }
 
 fn http_client() -> reqwest::Client {
-    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
 }
 
 /// A JSON API client with an optional bearer token.

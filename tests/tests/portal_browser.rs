@@ -13,7 +13,9 @@ const PW: &str = "Wendeng-2026!";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_applicant_signs_in_and_sees_my_declarations() {
-    let Some(b) = browser::start_browser().await else { return };
+    let Some(b) = browser::start_browser().await else {
+        return;
+    };
     let srv = TestServer::sqlite().await;
     let (s, body) = srv
         .client()
@@ -25,22 +27,84 @@ async fn an_applicant_signs_in_and_sees_my_declarations() {
     assert_eq!(s, StatusCode::CREATED, "{body}");
 
     b.goto(&srv.url("/login")).await.unwrap();
-    assert_eq!(b.find(Locator::Css("h1")).await.unwrap().text().await.unwrap(), "登录");
+    assert_eq!(
+        b.find(Locator::Css("h1"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+        "登录"
+    );
     // A wrong password keeps what was typed and says what happened.
-    b.find(Locator::Id("login")).await.unwrap().send_keys("lina1949").await.unwrap();
-    b.find(Locator::Id("password")).await.unwrap().send_keys("wrong-Password1").await.unwrap();
-    b.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
-    let alert = b.wait().for_element(Locator::Css("[role=alert]")).await.unwrap().text().await.unwrap();
+    b.find(Locator::Id("login"))
+        .await
+        .unwrap()
+        .send_keys("lina1949")
+        .await
+        .unwrap();
+    b.find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys("wrong-Password1")
+        .await
+        .unwrap();
+    b.find(Locator::Css("button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let alert = b
+        .wait()
+        .for_element(Locator::Css("[role=alert]"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(alert.contains("用户名或密码错误"), "{alert}");
-    assert_eq!(b.find(Locator::Id("login")).await.unwrap().prop("value").await.unwrap().as_deref(), Some("lina1949"));
+    assert_eq!(
+        b.find(Locator::Id("login"))
+            .await
+            .unwrap()
+            .prop("value")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("lina1949")
+    );
 
-    b.find(Locator::Id("password")).await.unwrap().send_keys(PW).await.unwrap();
-    b.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
-    let h1 = b.wait().for_element(Locator::XPath("//h1[text()='我的申报']")).await.unwrap();
+    b.find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys(PW)
+        .await
+        .unwrap();
+    b.find(Locator::Css("button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let h1 = b
+        .wait()
+        .for_element(Locator::XPath("//h1[text()='我的申报']"))
+        .await
+        .unwrap();
     assert_eq!(h1.text().await.unwrap(), "我的申报");
     assert!(b.current_url().await.unwrap().path().ends_with("/me"));
-    let body = b.find(Locator::Css("main")).await.unwrap().text().await.unwrap();
-    assert!(body.contains("您还没有申报记录") && body.contains("证书状态"), "{body}");
+    let body = b
+        .find(Locator::Css("main"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        body.contains("您还没有申报记录") && body.contains("证书状态"),
+        "{body}"
+    );
 
     let shot = std::env::temp_dir().join("zhicheng-portal-me.png");
     assert!(b.save_screenshot(&shot).await.unwrap() > 1000);

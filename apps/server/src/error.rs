@@ -35,7 +35,13 @@ pub struct ErrorBody {
 
 impl ErrorBody {
     pub fn new(code: &str, zh: impl Into<String>, en: impl Into<String>) -> ErrorBody {
-        ErrorBody { code: code.to_owned(), message: zh.into(), message_en: en.into(), fields: Vec::new(), request_id: None }
+        ErrorBody {
+            code: code.to_owned(),
+            message: zh.into(),
+            message_en: en.into(),
+            fields: Vec::new(),
+            request_id: None,
+        }
     }
 
     pub fn from_localized(e: &impl Localized) -> ErrorBody {
@@ -47,7 +53,12 @@ impl ErrorBody {
 
 impl From<FieldError> for FieldProblem {
     fn from(f: FieldError) -> Self {
-        FieldProblem { field: f.field, code: f.code, message: f.zh, message_en: f.en }
+        FieldProblem {
+            field: f.field,
+            code: f.code,
+            message: f.zh,
+            message_en: f.en,
+        }
     }
 }
 
@@ -79,15 +90,27 @@ pub enum ApiError {
 
 impl ApiError {
     pub fn unauthorized() -> ApiError {
-        ApiError::Unauthorized(Json(ErrorBody::new("auth.required", "请先登录", "sign in first")))
+        ApiError::Unauthorized(Json(ErrorBody::new(
+            "auth.required",
+            "请先登录",
+            "sign in first",
+        )))
     }
 
     pub fn forbidden() -> ApiError {
-        ApiError::Forbidden(Json(ErrorBody::new("forbidden", "无权进行此操作", "you may not do this")))
+        ApiError::Forbidden(Json(ErrorBody::new(
+            "forbidden",
+            "无权进行此操作",
+            "you may not do this",
+        )))
     }
 
     pub fn not_found() -> ApiError {
-        ApiError::NotFound(Json(ErrorBody::new("not_found", "记录不存在或无权查看", "not found")))
+        ApiError::NotFound(Json(ErrorBody::new(
+            "not_found",
+            "记录不存在或无权查看",
+            "not found",
+        )))
     }
 
     /// Invalid input with its field problems.
@@ -103,7 +126,12 @@ impl ApiError {
             &format!("{field}.invalid"),
             zh,
             &en.to_string(),
-            vec![FieldError::new(field, &format!("{field}.invalid"), zh, en.to_string())],
+            vec![FieldError::new(
+                field,
+                &format!("{field}.invalid"),
+                zh,
+                en.to_string(),
+            )],
         )
     }
 
@@ -113,7 +141,11 @@ impl ApiError {
         let id = uuid::Uuid::now_v7().simple().to_string();
         let at = std::panic::Location::caller();
         tracing::error!(request_id = %id, %at, "internal error: {detail}");
-        let mut b = ErrorBody::new("internal", "系统内部错误，请稍后重试", "internal error; please try again later");
+        let mut b = ErrorBody::new(
+            "internal",
+            "系统内部错误，请稍后重试",
+            "internal error; please try again later",
+        );
         b.request_id = Some(id);
         ApiError::Internal(Json(b))
     }
@@ -149,7 +181,9 @@ impl<E: Localized + std::fmt::Display> From<ServiceError<E>> for ApiError {
         match &e {
             ServiceError::NotFound => ApiError::not_found(),
             ServiceError::Forbidden => ApiError::forbidden(),
-            ServiceError::Rule(r) if r.invalid_input() => ApiError::Unprocessable(Json(ErrorBody::from_localized(&e))),
+            ServiceError::Rule(r) if r.invalid_input() => {
+                ApiError::Unprocessable(Json(ErrorBody::from_localized(&e)))
+            }
             ServiceError::Rule(_) => ApiError::Conflict(Json(ErrorBody::from_localized(&e))),
             ServiceError::Store(StoreError::Conflict | StoreError::Duplicate(_)) => {
                 ApiError::Conflict(Json(ErrorBody::from_localized(&e)))
@@ -182,15 +216,34 @@ pub async fn normalise_error(err: poem::Error) -> Response {
         return resp;
     }
     let body = match status {
-        StatusCode::UNAUTHORIZED => ErrorBody::new("auth.required", "请先登录（缺少或无效的令牌）", "sign in first (missing or invalid token)"),
+        StatusCode::UNAUTHORIZED => ErrorBody::new(
+            "auth.required",
+            "请先登录（缺少或无效的令牌）",
+            "sign in first (missing or invalid token)",
+        ),
         StatusCode::NOT_FOUND => ErrorBody::new("not_found", "页面或接口不存在", "no such route"),
-        StatusCode::METHOD_NOT_ALLOWED => ErrorBody::new("method_not_allowed", "不支持该请求方法", "method not allowed"),
-        StatusCode::PAYLOAD_TOO_LARGE => ErrorBody::new("payload_too_large", "提交的内容过大", "request body too large"),
-        s if s.is_client_error() => ErrorBody::new("bad_request", format!("请求格式有误：{msg}"), format!("malformed request: {msg}")),
+        StatusCode::METHOD_NOT_ALLOWED => ErrorBody::new(
+            "method_not_allowed",
+            "不支持该请求方法",
+            "method not allowed",
+        ),
+        StatusCode::PAYLOAD_TOO_LARGE => ErrorBody::new(
+            "payload_too_large",
+            "提交的内容过大",
+            "request body too large",
+        ),
+        s if s.is_client_error() => ErrorBody::new(
+            "bad_request",
+            format!("请求格式有误：{msg}"),
+            format!("malformed request: {msg}"),
+        ),
         _ => return ApiError::internal(msg).into_response(),
     };
-    (status, poem::web::Json(serde_json::json!({
-        "code": body.code, "message": body.message, "message_en": body.message_en, "fields": [],
-    })))
+    (
+        status,
+        poem::web::Json(serde_json::json!({
+            "code": body.code, "message": body.message, "message_en": body.message_en, "fields": [],
+        })),
+    )
         .into_response()
 }

@@ -62,13 +62,19 @@ impl Application {
         let store = Store::connect(&config.database_url).await?;
         store.migrate().await?;
         let state = AppState::new(store).await?;
-        let acceptor = TcpListener::bind(config.bind.as_str()).into_acceptor().await?;
+        let acceptor = TcpListener::bind(config.bind.as_str())
+            .into_acceptor()
+            .await?;
         let port = acceptor
             .local_addr()
             .first()
             .and_then(|a| a.as_socket_addr().map(|s| s.port()))
             .unwrap_or_default();
-        Ok(Application { acceptor, port, state })
+        Ok(Application {
+            acceptor,
+            port,
+            state,
+        })
     }
 
     pub fn port(&self) -> u16 {
@@ -91,7 +97,10 @@ impl Application {
     ///
     /// # Errors
     /// I/O errors of the listener.
-    pub async fn run_until(self, stop: impl std::future::Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+    pub async fn run_until(
+        self,
+        stop: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
         let app = endpoint(self.state);
         Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(app, stop, Some(Duration::from_secs(10)))
@@ -131,10 +140,17 @@ pub fn openapi(state: &AppState) -> OpenApiService<impl poem_openapi::OpenApi, (
 #[handler]
 async fn readyz(st: poem::web::Data<&AppState>) -> poem::Response {
     match st.store.ping().await {
-        Ok(()) => Json(serde_json::json!({ "status": "ready", "database": st.store.backend_name() })).into_response(),
+        Ok(()) => {
+            Json(serde_json::json!({ "status": "ready", "database": st.store.backend_name() }))
+                .into_response()
+        }
         Err(e) => {
             tracing::error!("readiness: {e}");
-            (poem::http::StatusCode::SERVICE_UNAVAILABLE, Json(serde_json::json!({ "status": "unavailable" }))).into_response()
+            (
+                poem::http::StatusCode::SERVICE_UNAVAILABLE,
+                Json(serde_json::json!({ "status": "unavailable" })),
+            )
+                .into_response()
         }
     }
 }

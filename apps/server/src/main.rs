@@ -4,7 +4,11 @@ use clap::Parser;
 use zhicheng_server::{Application, Config, DEFAULT_BIND, DEFAULT_DATABASE_URL};
 
 #[derive(Parser, Debug)]
-#[command(name = "zhicheng-server", version, about = "zhicheng 职称申报与评审: API and web portal")]
+#[command(
+    name = "zhicheng-server",
+    version,
+    about = "zhicheng 职称申报与评审: API and web portal"
+)]
 struct Args {
     /// Address to listen on.
     #[arg(long, env = "ZHICHENG_BIND", default_value = DEFAULT_BIND)]
@@ -17,17 +21,28 @@ struct Args {
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
         .init();
     let args = Args::parse();
-    let app = match Application::build(Config { bind: args.bind, database_url: args.database_url }).await {
+    let app = match Application::build(Config {
+        bind: args.bind,
+        database_url: args.database_url,
+    })
+    .await
+    {
         Ok(a) => a,
         Err(e) => {
             eprintln!("zhicheng-server: {e}");
             return std::process::ExitCode::FAILURE;
         }
     };
-    tracing::info!("portal http://127.0.0.1:{}/  API docs http://127.0.0.1:{}/api/docs", app.port(), app.port());
+    tracing::info!(
+        "portal http://127.0.0.1:{}/  API docs http://127.0.0.1:{}/api/docs",
+        app.port(),
+        app.port()
+    );
     match app.run_until_stopped().await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {

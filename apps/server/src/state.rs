@@ -26,7 +26,8 @@ impl AppState {
     /// # Errors
     /// When the store cannot be read or the OS random source fails.
     pub async fn new(store: Store) -> Result<AppState, StoreError> {
-        let candidate: [u8; 32] = random_bytes().map_err(|e| StoreError::Unavailable(e.to_string()))?;
+        let candidate: [u8; 32] =
+            random_bytes().map_err(|e| StoreError::Unavailable(e.to_string()))?;
         let seed = store.signing_seed(candidate).await?;
         Ok(AppState {
             store,

@@ -44,7 +44,10 @@ impl DeclarationRow {
 }
 
 /// The applicant's declarations, newest first.
-pub async fn my_declarations(st: &AppState, p: &Principal) -> Result<Vec<DeclarationRow>, ApiError> {
+pub async fn my_declarations(
+    st: &AppState,
+    p: &Principal,
+) -> Result<Vec<DeclarationRow>, ApiError> {
     use zhicheng_review_workflow::ports::ReviewRepo;
     let declarations = zhicheng_declaration::service::my_declarations(&st.store, p).await?;
     let person = p.person_id.ok_or_else(ApiError::forbidden)?;
@@ -54,8 +57,15 @@ pub async fn my_declarations(st: &AppState, p: &Principal) -> Result<Vec<Declara
         .into_iter()
         .map(|d| {
             let case = cases.iter().find(|c| c.declaration_id == d.id).cloned();
-            let certificate = certificates.iter().find(|c| c.declaration_id == d.id).cloned();
-            DeclarationRow { declaration: d, case, certificate }
+            let certificate = certificates
+                .iter()
+                .find(|c| c.declaration_id == d.id)
+                .cloned();
+            DeclarationRow {
+                declaration: d,
+                case,
+                certificate,
+            }
         })
         .collect())
 }

@@ -103,7 +103,10 @@ impl Localized for RequestPathError {
         .into()
     }
     fn invalid_input(&self) -> bool {
-        matches!(self, Self::BadParent | Self::SelfParent | Self::OutsideRegion | Self::NotARequester)
+        matches!(
+            self,
+            Self::BadParent | Self::SelfParent | Self::OutsideRegion | Self::NotARequester
+        )
     }
     fn en(&self) -> String {
         self.to_string()

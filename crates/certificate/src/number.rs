@@ -51,6 +51,12 @@ impl CertificateNumber {
         CertificateNumber(format!("{body}-{k}"))
     }
 
+    /// The prefix sequence numbers count in: one sequence per province and year, whoever
+    /// issues, so two issuers in one province never produce the same number.
+    pub fn scope(province: u8, year: i32) -> String {
+        format!("{province:02}-{year:04}")
+    }
+
     pub fn parse(s: &str) -> Result<Self, CertificateNumberError> {
         let s = s.trim().to_ascii_uppercase();
         let (body, k) = s.rsplit_once('-').ok_or(CertificateNumberError)?;

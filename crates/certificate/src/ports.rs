@@ -2,23 +2,23 @@
 
 use std::future::Future;
 
-use zhicheng_kernel::{AuditEvent, CaseId, OrgId, PersonId, StoreError, TxError};
+use zhicheng_kernel::{AuditEvent, CaseId, PersonId, StoreError, TxError};
 use zhicheng_review_workflow::ReviewCase;
 
 use crate::{Certificate, CertificateNumber};
 
 pub trait CertificateRepo: Send + Sync {
-    /// Issues a certificate in one transaction: loads the case, counts the issuer's certificates
-    /// of `year` to get the next sequence number (1-based), applies `f` (which marks the case
-    /// certified and builds the certificate), writes both.
+    /// Issues a certificate in one transaction: loads the case, counts the certificates already
+    /// issued in `scope` (the number's province-and-year prefix from
+    /// [`CertificateNumber::scope`], e.g. `37-2026`) to get the next sequence number (1-based),
+    /// applies `f` (which marks the case certified and builds the certificate), writes both.
     ///
     /// # Errors
     /// `StoreError::Conflict` when a parallel issue took the same number or changed the case.
     fn issue<E, F>(
         &self,
         case: CaseId,
-        issuer: OrgId,
-        year: i32,
+        scope: &str,
         f: F,
     ) -> impl Future<Output = Result<Certificate, TxError<E>>> + Send
     where

@@ -92,8 +92,9 @@ where
     let now = clock.now();
     let cert_id = CertificateId(ids.new_id());
     let actor = Actor::from(principal);
+    let scope = CertificateNumber::scope(issuer.region.province(), case.year);
     let r = certs
-        .issue(case_id, org, case.year, move |c, seq| {
+        .issue(case_id, &scope, move |c, seq| {
             if c.holder_id != org {
                 return Err(TransitionError::NotHolder);
             }

@@ -170,13 +170,26 @@ impl Localized for CreateDeclarationError {
         }
     }
     fn invalid_input(&self) -> bool {
-        matches!(self, Self::Specialty | Self::Materials(_) | Self::LevelNotInPlan | Self::NotAUnit)
+        matches!(
+            self,
+            Self::Specialty | Self::Materials(_) | Self::LevelNotInPlan | Self::NotAUnit
+        )
     }
     fn fields(&self) -> Vec<FieldError> {
         match self {
             Self::Materials(v) => v.clone(),
-            Self::Specialty => vec![FieldError::new("specialty", "declaration.specialty", self.zh(), self.to_string())],
-            Self::LevelNotInPlan => vec![FieldError::new("level", "declaration.level_not_in_plan", self.zh(), self.to_string())],
+            Self::Specialty => vec![FieldError::new(
+                "specialty",
+                "declaration.specialty",
+                self.zh(),
+                self.to_string(),
+            )],
+            Self::LevelNotInPlan => vec![FieldError::new(
+                "level",
+                "declaration.level_not_in_plan",
+                self.zh(),
+                self.to_string(),
+            )],
             _ => Vec::new(),
         }
     }

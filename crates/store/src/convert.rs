@@ -29,6 +29,7 @@ pub trait Aggregate: EntityTrait {
     /// Every column set from the domain value (including its `version`).
     fn active(d: &Self::Domain) -> Self::ActiveModel;
     fn version_of(m: &Self::Model) -> i64;
+    fn set_version(m: &mut Self::Model, version: i64);
 }
 
 fn corrupt(what: &str) -> StoreError {
@@ -88,6 +89,9 @@ impl Aggregate for person::Entity {
     fn version_of(m: &person::Model) -> i64 {
         m.version
     }
+    fn set_version(m: &mut person::Model, version: i64) {
+        m.version = version;
+    }
 }
 
 impl Aggregate for organisation::Entity {
@@ -127,6 +131,9 @@ impl Aggregate for organisation::Entity {
     fn version_of(m: &organisation::Model) -> i64 {
         m.version
     }
+    fn set_version(m: &mut organisation::Model, version: i64) {
+        m.version = version;
+    }
 }
 
 impl Aggregate for account::Entity {
@@ -163,6 +170,9 @@ impl Aggregate for account::Entity {
     }
     fn version_of(m: &account::Model) -> i64 {
         m.version
+    }
+    fn set_version(m: &mut account::Model, version: i64) {
+        m.version = version;
     }
 }
 
@@ -204,6 +214,9 @@ impl Aggregate for plan::Entity {
     }
     fn version_of(m: &plan::Model) -> i64 {
         m.version
+    }
+    fn set_version(m: &mut plan::Model, version: i64) {
+        m.version = version;
     }
 }
 
@@ -250,6 +263,9 @@ impl Aggregate for declaration::Entity {
     fn version_of(m: &declaration::Model) -> i64 {
         m.version
     }
+    fn set_version(m: &mut declaration::Model, version: i64) {
+        m.version = version;
+    }
 }
 
 impl Aggregate for path_link::Entity {
@@ -288,6 +304,9 @@ impl Aggregate for path_link::Entity {
     }
     fn version_of(m: &path_link::Model) -> i64 {
         m.version
+    }
+    fn set_version(m: &mut path_link::Model, version: i64) {
+        m.version = version;
     }
 }
 
@@ -338,6 +357,9 @@ impl Aggregate for review_case::Entity {
     fn version_of(m: &review_case::Model) -> i64 {
         m.version
     }
+    fn set_version(m: &mut review_case::Model, version: i64) {
+        m.version = version;
+    }
 }
 
 pub fn certificate_domain(m: certificate::Model) -> Result<Certificate, StoreError> {
@@ -356,7 +378,7 @@ pub fn certificate_domain(m: certificate::Model) -> Result<Certificate, StoreErr
     })
 }
 
-pub fn certificate_active(c: &Certificate, year: i32, seq: u64) -> certificate::ActiveModel {
+pub fn certificate_active(c: &Certificate, scope: &str, seq: u64) -> certificate::ActiveModel {
     certificate::ActiveModel {
         id: Set(c.id.0),
         number: Set(c.number.as_str().to_owned()),
@@ -364,7 +386,8 @@ pub fn certificate_active(c: &Certificate, year: i32, seq: u64) -> certificate::
         declaration_id: Set(c.declaration_id.0),
         person_id: Set(c.person_id.0),
         issuer_id: Set(c.issuer_id.0),
-        year: Set(year),
+        year: Set(c.document.payload.year),
+        scope: Set(scope.to_owned()),
         seq: Set(i64::try_from(seq).unwrap_or(i64::MAX)),
         document: Set(to_json(&c.document)),
         verification_code: Set(c.verification_code.clone()),

@@ -36,7 +36,7 @@ struct State {
     links: BTreeMap<Uuid, PathLink>,
     cases: BTreeMap<Uuid, ReviewCase>,
     /// Certificate with its (year, sequence).
-    certificates: BTreeMap<Uuid, (Certificate, i32, u64)>,
+    certificates: BTreeMap<Uuid, (Certificate, String, u64)>,
     settings: HashMap<String, String>,
     audit: Vec<AuditEvent>,
 }
@@ -204,6 +204,8 @@ impl State {
             .cloned()
             .ok_or(StoreError::NotFound)?;
         let version = *v.version();
+        // Hand out the version the row will have once written, as the SQL store does.
+        *v.version() = version + 1;
         Ok((v, version))
     }
 
@@ -689,13 +691,7 @@ impl MemoryStore {
 }
 
 impl CertificateRepo for MemoryStore {
-    async fn issue<E, F>(
-        &self,
-        case: CaseId,
-        issuer: OrgId,
-        year: i32,
-        f: F,
-    ) -> Result<Certificate, TxError<E>>
+    async fn issue<E, F>(&self, case: CaseId, scope: &str, f: F) -> Result<Certificate, TxError<E>>
     where
         E: Send,
         F: FnOnce(&mut ReviewCase, u64) -> Result<(Certificate, AuditEvent), E> + Send,
@@ -705,22 +701,23 @@ impl CertificateRepo for MemoryStore {
         let seq = st
             .certificates
             .values()
-            .filter(|(cert, y, _)| cert.issuer_id == issuer && *y == year)
+            .filter(|(_, sc, _)| sc == scope)
             .count() as u64
             + 1;
         let (cert, audit) = f(&mut c, seq).map_err(TxError::Rejected)?;
         let taken = st.certificates.contains_key(&cert.id.0)
-            || st.certificates.values().any(|(other, y, s)| {
+            || st.certificates.values().any(|(other, sc, s)| {
                 other.number == cert.number
                     || other.verification_code == cert.verification_code
                     || other.case_id == cert.case_id
-                    || (other.issuer_id == cert.issuer_id && *y == year && *s == seq)
+                    || (sc == scope && *s == seq)
             });
         if taken {
             return Err(TxError::Store(StoreError::Conflict));
         }
         st.write(case.0, c, loaded)?;
-        st.certificates.insert(cert.id.0, (cert.clone(), year, seq));
+        st.certificates
+            .insert(cert.id.0, (cert.clone(), scope.to_owned(), seq));
         st.audit.push(audit);
         Ok(cert)
     }

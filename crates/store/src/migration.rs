@@ -237,9 +237,9 @@ impl MigrationTrait for Initial {
         .await?;
         index(
             m,
-            "ux_certificates_issuer_year_seq",
+            "ux_certificates_scope_seq",
             certificate::Entity,
-            [C::IssuerId, C::Year, C::Seq],
+            [C::Scope, C::Seq],
             true,
         )
         .await?;

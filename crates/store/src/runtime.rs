@@ -63,7 +63,9 @@ pub struct BlockingArgon2 {
 
 impl BlockingArgon2 {
     pub fn new(permits: usize) -> Self {
-        BlockingArgon2 { permits: std::sync::Arc::new(tokio::sync::Semaphore::new(permits.max(1))) }
+        BlockingArgon2 {
+            permits: std::sync::Arc::new(tokio::sync::Semaphore::new(permits.max(1))),
+        }
     }
 }
 

@@ -1164,7 +1164,7 @@ async fn issue<R: CertificateRepo>(
     let code = format!("code{}", id().simple());
     let mut seen = 0;
     let cert = r
-        .issue(case, issuer, year, |c, seq| {
+        .issue(case, &CertificateNumber::scope(province, year), |c, seq| {
             seen = seq;
             c.certify(issuer, now())?;
             let cert = certificate(c, (issuer, province), year, force_seq.unwrap_or(seq), &code);
@@ -1209,11 +1209,13 @@ async fn certificate_contract<R: DeclarationRepo + ReviewRepo + CertificateRepo 
     let (cert2, seq2) = issue(r, c2.id, (bureau, 37), 2026, None).await.unwrap();
     assert_eq!(seq2, 2);
     assert_ne!(cert1.number, cert2.number);
-    // (Numbers carry the province, not the issuer: this issuer sits in another province.)
-    let (_, seq_other) = issue(r, c3.id, (other_issuer, 41), 2026, None)
+    // Another issuer in the same province continues the province's sequence (numbers carry
+    // the province, not the issuer, so they never collide).
+    let (cert_other, seq_other) = issue(r, c3.id, (other_issuer, 37), 2026, None)
         .await
         .unwrap();
-    assert_eq!(seq_other, 1, "sequences count per issuer");
+    assert_eq!(seq_other, 3, "sequences count per province and year");
+    assert_ne!(cert_other.number, cert2.number);
 
     // A second issue of the same case is refused by the domain; nothing is written.
     let again = issue(r, c1.id, (bureau, 37), 2026, None).await;
@@ -1259,7 +1261,7 @@ async fn certificate_contract<R: DeclarationRepo + ReviewRepo + CertificateRepo 
     for res in [x, y] {
         match res {
             Ok((c, seq)) => {
-                assert!((3..=4).contains(&seq), "seq {seq}");
+                assert!((4..=5).contains(&seq), "seq {seq}");
                 numbers.push(c.number);
             }
             Err(TxError::Store(StoreError::Conflict)) => {}

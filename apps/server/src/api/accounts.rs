@@ -4,9 +4,9 @@ use chrono::NaiveDate;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 use uuid::Uuid;
-use zhicheng_identity::service::{self, RegisterPerson, RegisterPersonForm};
+use zhicheng_identity::SessionToken;
 use zhicheng_identity::ports::IdentityRepo;
-use zhicheng_identity::{SessionToken};
+use zhicheng_identity::service::{self, RegisterPerson, RegisterPersonForm};
 use zhicheng_kernel::{Localized, Principal};
 use zhicheng_store::runtime::random_bytes;
 
@@ -80,7 +80,12 @@ pub struct Me {
 
 impl From<&Principal> for Me {
     fn from(p: &Principal) -> Self {
-        Me { account_id: p.account_id.0, role: p.role.as_str().to_owned(), person_id: p.person_id.map(|x| x.0), org_id: p.org_id.map(|x| x.0) }
+        Me {
+            account_id: p.account_id.0,
+            role: p.role.as_str().to_owned(),
+            person_id: p.person_id.map(|x| x.0),
+            org_id: p.org_id.map(|x| x.0),
+        }
     }
 }
 
@@ -104,26 +109,46 @@ pub enum LogoutResponse {
 }
 
 /// Signs in and returns the principal and a fresh token (shared by the API and the portal).
-pub async fn sign_in(st: &AppState, login: &str, password: &str) -> Result<(SessionToken, Principal), ApiError> {
+pub async fn sign_in(
+    st: &AppState,
+    login: &str,
+    password: &str,
+) -> Result<(SessionToken, Principal), ApiError> {
     let bytes: [u8; 32] = random_bytes().map_err(ApiError::internal)?;
     let token = SessionToken::from_random(bytes);
-    match service::login(&st.store, &st.hasher, &st.clock, st.lockout, login, password, &token).await {
+    match service::login(
+        &st.store, &st.hasher, &st.clock, st.lockout, login, password, &token,
+    )
+    .await
+    {
         Ok(p) => Ok((token, p)),
-        Err(e @ service::LoginError::Rejected) => Err(ApiError::Unauthorized(Json(ErrorBody::from_localized(&e)))),
+        Err(e @ service::LoginError::Rejected) => {
+            Err(ApiError::Unauthorized(Json(ErrorBody::from_localized(&e))))
+        }
         Err(service::LoginError::Store(e)) => Err(ApiError::internal(e)),
     }
 }
 
 /// Registers a person (shared by the API and the portal).
-pub async fn register(st: &AppState, form: RegisterPersonForm) -> Result<PersonRegistered, ApiError> {
-    let cmd = RegisterPerson::parse(&form)
-        .map_err(|fields| ApiError::invalid("person.invalid", "注册信息有误，请按提示修改", "invalid registration", fields))?;
-    let (person, account) = service::register_person(&st.store, &st.hasher, &st.clock, &st.ids, cmd)
-        .await
-        .map_err(|e| match e {
-            service::RegisterPersonError::Store(s) => ApiError::from(s),
-            e => ApiError::Conflict(Json(ErrorBody::from_localized(&e))),
-        })?;
+pub async fn register(
+    st: &AppState,
+    form: RegisterPersonForm,
+) -> Result<PersonRegistered, ApiError> {
+    let cmd = RegisterPerson::parse(&form).map_err(|fields| {
+        ApiError::invalid(
+            "person.invalid",
+            "注册信息有误，请按提示修改",
+            "invalid registration",
+            fields,
+        )
+    })?;
+    let (person, account) =
+        service::register_person(&st.store, &st.hasher, &st.clock, &st.ids, cmd)
+            .await
+            .map_err(|e| match e {
+                service::RegisterPersonError::Store(s) => ApiError::from(s),
+                e => ApiError::Conflict(Json(ErrorBody::from_localized(&e))),
+            })?;
     Ok(PersonRegistered {
         person_id: person.id.0,
         account_id: account.id.0,
@@ -143,7 +168,10 @@ impl AccountsApi {
     /// 个人注册: register a person. One account per ID number; name and ID number cannot be
     /// changed afterwards.
     #[oai(path = "/persons", method = "post")]
-    async fn register_person(&self, body: Json<RegisterPersonRequest>) -> Result<RegisterResponse, ApiError> {
+    async fn register_person(
+        &self,
+        body: Json<RegisterPersonRequest>,
+    ) -> Result<RegisterResponse, ApiError> {
         let b = body.0;
         let form = RegisterPersonForm {
             id_number: b.id_number,
@@ -153,7 +181,9 @@ impl AccountsApi {
             password: b.password,
             ethnicity: b.ethnicity,
         };
-        Ok(RegisterResponse::Created(Json(register(&self.0, form).await?)))
+        Ok(RegisterResponse::Created(Json(
+            register(&self.0, form).await?,
+        )))
     }
 
     /// 登录: sign in with a username or ID number. Five consecutive wrong passwords lock the
@@ -170,10 +200,22 @@ impl AccountsApi {
 
     /// Ends the current session.
     #[oai(path = "/auth/logout", method = "post")]
-    async fn logout(&self, auth: BearerAuth, req: &poem::Request) -> Result<LogoutResponse, ApiError> {
+    async fn logout(
+        &self,
+        auth: BearerAuth,
+        req: &poem::Request,
+    ) -> Result<LogoutResponse, ApiError> {
         let _ = auth;
-        if let Some(t) = req.headers().get("authorization").and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer ")) {
-            self.0.store.delete_session(&SessionToken::presented(t).hash()).await?;
+        if let Some(t) = req
+            .headers()
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+        {
+            self.0
+                .store
+                .delete_session(&SessionToken::presented(t).hash())
+                .await?;
         }
         Ok(LogoutResponse::Done)
     }

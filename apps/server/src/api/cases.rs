@@ -68,7 +68,13 @@ pub fn case_dto(c: &ReviewCase) -> CaseDto {
         holder_id: c.holder_id.0,
         held_since: c.held_since,
         route: c.route.iter().map(|o| o.0).collect(),
-        vote: c.vote.map(|v| VoteDto { members: v.members, attending: v.attending, yes: v.yes, no: v.no, abstain: v.abstain }),
+        vote: c.vote.map(|v| VoteDto {
+            members: v.members,
+            attending: v.attending,
+            yes: v.yes,
+            no: v.no,
+            abstain: v.abstain,
+        }),
         applicant_name: None,
         specialty: None,
         unit_name: None,
@@ -104,10 +110,17 @@ pub enum IssueResponse {
 }
 
 /// Issues a certificate for a passed case (shared with the portal).
-pub async fn issue(st: &AppState, p: &zhicheng_kernel::Principal, id: CaseId) -> Result<zhicheng_certificate::Certificate, ApiError> {
+pub async fn issue(
+    st: &AppState,
+    p: &zhicheng_kernel::Principal,
+    id: CaseId,
+) -> Result<zhicheng_certificate::Certificate, ApiError> {
     let code = random_code(20).map_err(ApiError::internal)?;
     let code = VerificationCode::parse(&code).map_err(ApiError::internal)?;
-    Ok(zhicheng_certificate::service::issue_certificate(&st.store, &st.store, &st.store, &st.store, &st.clock, &st.ids, &st.key, p, id, code).await?)
+    Ok(zhicheng_certificate::service::issue_certificate(
+        &st.store, &st.store, &st.store, &st.store, &st.clock, &st.ids, &st.key, p, id, code,
+    )
+    .await?)
 }
 
 #[OpenApi(tag = "Tag::Cases")]
@@ -115,14 +128,30 @@ impl CasesApi {
     /// 职称申报数据审核 / 上报: cases the caller's organisation holds, filtered by status,
     /// series and level.
     #[oai(path = "/cases", method = "get")]
-    async fn queue(&self, auth: BearerAuth, status: Query<Option<String>>, series: Query<Option<String>>, level: Query<Option<String>>) -> Result<CaseList, ApiError> {
+    async fn queue(
+        &self,
+        auth: BearerAuth,
+        status: Query<Option<String>>,
+        series: Query<Option<String>>,
+        level: Query<Option<String>>,
+    ) -> Result<CaseList, ApiError> {
         let status = match status.0.as_deref().filter(|s| !s.is_empty()) {
-            Some(s) => Some(CaseStatus::parse(s).ok_or_else(|| ApiError::field("status", "状态无效", "unknown status"))?),
+            Some(s) => Some(
+                CaseStatus::parse(s)
+                    .ok_or_else(|| ApiError::field("status", "状态无效", "unknown status"))?,
+            ),
             None => None,
         };
-        let series = series.0.as_deref().filter(|s| !s.is_empty()).map(parse_series).transpose()?;
+        let series = series
+            .0
+            .as_deref()
+            .filter(|s| !s.is_empty())
+            .map(parse_series)
+            .transpose()?;
         let level = match level.0.as_deref().filter(|s| !s.is_empty()) {
-            Some(l) => Some(TitleLevel::parse(l).map_err(|e| ApiError::field("level", "级别无效", e))?),
+            Some(l) => {
+                Some(TitleLevel::parse(l).map_err(|e| ApiError::field("level", "级别无效", e))?)
+            }
             None => None,
         };
         let rows = service::queue(&self.0.store, &auth.0, status, series, level).await?;
@@ -146,7 +175,14 @@ impl CasesApi {
     /// 数据上报: the unit reports an approved declaration along its approved path.
     #[oai(path = "/cases/:id/report", method = "post")]
     async fn report(&self, auth: BearerAuth, id: Path<Uuid>) -> Result<CaseResponse, ApiError> {
-        let c = service::report(&self.0.store, &self.0.store, &self.0.clock, &auth.0, CaseId(id.0)).await?;
+        let c = service::report(
+            &self.0.store,
+            &self.0.store,
+            &self.0.clock,
+            &auth.0,
+            CaseId(id.0),
+        )
+        .await?;
         Ok(CaseResponse::Ok(Json(case_dto(&c))))
     }
 
@@ -167,9 +203,21 @@ impl CasesApi {
     /// 评审结果: records the committee's vote. Quorum (≥ 2/3 attending) and the two-thirds
     /// yes rule decide pass or fail.
     #[oai(path = "/cases/:id/vote", method = "post")]
-    async fn vote(&self, auth: BearerAuth, id: Path<Uuid>, body: Json<VoteDto>) -> Result<CaseResponse, ApiError> {
-        let v = CommitteeVote { members: body.members, attending: body.attending, yes: body.yes, no: body.no, abstain: body.abstain };
-        let c = service::record_vote(&self.0.store, &self.0.clock, &auth.0, CaseId(id.0), v).await?;
+    async fn vote(
+        &self,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+        body: Json<VoteDto>,
+    ) -> Result<CaseResponse, ApiError> {
+        let v = CommitteeVote {
+            members: body.members,
+            attending: body.attending,
+            yes: body.yes,
+            no: body.no,
+            abstain: body.abstain,
+        };
+        let c =
+            service::record_vote(&self.0.store, &self.0.clock, &auth.0, CaseId(id.0), v).await?;
         Ok(CaseResponse::Ok(Json(case_dto(&c))))
     }
 

@@ -76,11 +76,28 @@ pub struct VerdictDto {
 impl From<&Verdict> for VerdictDto {
     fn from(v: &Verdict) -> Self {
         let (verdict, status, en) = match v {
-            Verdict::Genuine { status } => ("genuine", Some(status.as_str().to_owned()), "genuine: signed by the issuer and identical to the issued record"),
-            Verdict::Tampered => ("tampered", None, "tampered: the file was changed or the signature does not hold; it has no effect"),
-            Verdict::Unknown => ("unknown", None, "unknown: no certificate with this number was issued"),
+            Verdict::Genuine { status } => (
+                "genuine",
+                Some(status.as_str().to_owned()),
+                "genuine: signed by the issuer and identical to the issued record",
+            ),
+            Verdict::Tampered => (
+                "tampered",
+                None,
+                "tampered: the file was changed or the signature does not hold; it has no effect",
+            ),
+            Verdict::Unknown => (
+                "unknown",
+                None,
+                "unknown: no certificate with this number was issued",
+            ),
         };
-        VerdictDto { verdict: verdict.into(), status, message: v.zh().into(), message_en: en.into() }
+        VerdictDto {
+            verdict: verdict.into(),
+            status,
+            message: v.zh().into(),
+            message_en: en.into(),
+        }
     }
 }
 
@@ -104,8 +121,16 @@ pub enum PublicCertificate {
 }
 
 /// The holder's certificate for one of their declarations (shared with the portal).
-pub async fn holders_certificate(st: &AppState, p: &zhicheng_kernel::Principal, declaration: Uuid) -> Result<Certificate, ApiError> {
-    let case = st.store.get_case_for_declaration(DeclarationId(declaration)).await?.ok_or_else(ApiError::not_found)?;
+pub async fn holders_certificate(
+    st: &AppState,
+    p: &zhicheng_kernel::Principal,
+    declaration: Uuid,
+) -> Result<Certificate, ApiError> {
+    let case = st
+        .store
+        .get_case_for_declaration(DeclarationId(declaration))
+        .await?
+        .ok_or_else(ApiError::not_found)?;
     Ok(zhicheng_certificate::service::download(&st.store, p, case.id).await?)
 }
 
@@ -119,26 +144,41 @@ pub fn certificate_file(c: &Certificate) -> Result<(String, Vec<u8>), ApiError> 
 impl CertificatesApi {
     /// 下载证书: the holder downloads the signed certificate of a declaration.
     #[oai(path = "/declarations/:id/certificate", method = "get")]
-    async fn download(&self, auth: BearerAuth, id: Path<Uuid>) -> Result<DownloadResponse, ApiError> {
+    async fn download(
+        &self,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+    ) -> Result<DownloadResponse, ApiError> {
         let cert = holders_certificate(&self.0, &auth.0, id.0).await?;
         let (name, bytes) = certificate_file(&cert)?;
-        Ok(DownloadResponse::Ok(Attachment::new(bytes).attachment_type(AttachmentType::Attachment).filename(name)))
+        Ok(DownloadResponse::Ok(
+            Attachment::new(bytes)
+                .attachment_type(AttachmentType::Attachment)
+                .filename(name),
+        ))
     }
 
     /// 证书查验: anyone presents a certificate file; the answer says genuine, tampered or unknown.
     #[oai(path = "/certificates/verify", method = "post")]
     async fn verify(&self, body: Json<serde_json::Value>) -> Result<VerdictResponse, ApiError> {
         let doc: SignedDocument = serde_json::from_value(body.0).map_err(|e| {
-            ApiError::field("document", "这不是本系统签发的电子证书文件", format!("not a certificate file: {e}"))
+            ApiError::field(
+                "document",
+                "这不是本系统签发的电子证书文件",
+                format!("not a certificate file: {e}"),
+            )
         })?;
-        let v = zhicheng_certificate::service::verify_presented(&self.0.store, &self.0.key, &doc).await?;
+        let v = zhicheng_certificate::service::verify_presented(&self.0.store, &self.0.key, &doc)
+            .await?;
         Ok(VerdictResponse::Ok(Json(VerdictDto::from(&v))))
     }
 
     /// The certificate behind a verification code (what the QR code opens).
     #[oai(path = "/certificates/by-code/:code", method = "get")]
     async fn by_code(&self, code: Path<String>) -> Result<PublicCertificate, ApiError> {
-        let cert = zhicheng_certificate::service::lookup_by_code(&self.0.store, &code.0).await?.ok_or_else(ApiError::not_found)?;
+        let cert = zhicheng_certificate::service::lookup_by_code(&self.0.store, &code.0)
+            .await?
+            .ok_or_else(ApiError::not_found)?;
         Ok(PublicCertificate::Ok(Json(CertificateDto::from(&cert))))
     }
 }

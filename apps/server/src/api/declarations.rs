@@ -38,7 +38,13 @@ pub struct MaterialsDto {
 
 impl From<MaterialsDto> for Materials {
     fn from(m: MaterialsDto) -> Self {
-        Materials { education: m.education, current_title: m.current_title, work_history: m.work_history, achievements: m.achievements, summary: m.summary }
+        Materials {
+            education: m.education,
+            current_title: m.current_title,
+            work_history: m.work_history,
+            achievements: m.achievements,
+            summary: m.summary,
+        }
     }
 }
 
@@ -105,10 +111,17 @@ pub fn dto(row: &DeclarationRow) -> DeclarationDto {
         unit_id: d.unit_id.0,
         year: d.year,
         series: d.series.to_string(),
-        series_name: Catalog.find(&d.series).map(|s| s.name).unwrap_or_default().to_owned(),
+        series_name: Catalog
+            .find(&d.series)
+            .map(|s| s.name)
+            .unwrap_or_default()
+            .to_owned(),
         level: d.level.as_str().to_owned(),
         level_name: d.level.zh().to_owned(),
-        title_name: Catalog.title_name(&d.series, d.level).unwrap_or_default().to_owned(),
+        title_name: Catalog
+            .title_name(&d.series, d.level)
+            .unwrap_or_default()
+            .to_owned(),
         specialty: d.specialty.clone(),
         materials: MaterialsDto::from(&d.materials),
         status: row.status().to_owned(),
@@ -119,13 +132,20 @@ pub fn dto(row: &DeclarationRow) -> DeclarationDto {
         held_since: row.case.as_ref().map(|c| c.held_since),
         certificate_status: row.certificate_status_zh().to_owned(),
         certificate_number: row.certificate.as_ref().map(|c| c.number.to_string()),
-        certificate_download: row.certificate.as_ref().map(|_| format!("/api/v1/declarations/{}/certificate", d.id.0)),
+        certificate_download: row
+            .certificate
+            .as_ref()
+            .map(|_| format!("/api/v1/declarations/{}/certificate", d.id.0)),
         version: d.version,
     }
 }
 
 fn bare(d: Declaration) -> DeclarationDto {
-    dto(&DeclarationRow { declaration: d, case: None, certificate: None })
+    dto(&DeclarationRow {
+        declaration: d,
+        case: None,
+        certificate: None,
+    })
 }
 
 #[derive(ApiResponse)]
@@ -143,8 +163,13 @@ pub enum DeclarationList {
 }
 
 /// Creates a draft (shared with the portal).
-pub async fn create(st: &AppState, auth: &zhicheng_kernel::Principal, b: CreateDeclarationRequest) -> Result<Declaration, ApiError> {
-    let level = TitleLevel::parse(&b.level).map_err(|e| ApiError::field("level", "请选择级别", e))?;
+pub async fn create(
+    st: &AppState,
+    auth: &zhicheng_kernel::Principal,
+    b: CreateDeclarationRequest,
+) -> Result<Declaration, ApiError> {
+    let level =
+        TitleLevel::parse(&b.level).map_err(|e| ApiError::field("level", "请选择级别", e))?;
     let cmd = NewDeclaration {
         plan_id: PlanId(b.plan_id),
         unit_id: OrgId(b.unit_id),
@@ -160,7 +185,11 @@ impl DeclarationsApi {
     /// 新增申报信息: starts this year's draft. Needs the commitment letter accepted, an open
     /// plan covering the level, and a unit with the title-review permission.
     #[oai(path = "/declarations", method = "post")]
-    async fn create(&self, auth: BearerAuth, body: Json<CreateDeclarationRequest>) -> Result<DeclarationResponse, ApiError> {
+    async fn create(
+        &self,
+        auth: BearerAuth,
+        body: Json<CreateDeclarationRequest>,
+    ) -> Result<DeclarationResponse, ApiError> {
         let d = create(&self.0, &auth.0, body.0).await?;
         Ok(DeclarationResponse::Created(Json(bare(d))))
     }
@@ -176,23 +205,53 @@ impl DeclarationsApi {
     #[oai(path = "/declarations/:id", method = "get")]
     async fn get(&self, auth: BearerAuth, id: Path<Uuid>) -> Result<DeclarationResponse, ApiError> {
         let rows = views::my_declarations(&self.0, &auth.0).await?;
-        let row = rows.iter().find(|r| r.declaration.id.0 == id.0).ok_or_else(ApiError::not_found)?;
+        let row = rows
+            .iter()
+            .find(|r| r.declaration.id.0 == id.0)
+            .ok_or_else(ApiError::not_found)?;
         Ok(DeclarationResponse::Ok(Json(dto(row))))
     }
 
     /// Saves the written sections of a draft.
     #[oai(path = "/declarations/:id/materials", method = "put")]
-    async fn edit(&self, auth: BearerAuth, id: Path<Uuid>, body: Json<MaterialsDto>) -> Result<DeclarationResponse, ApiError> {
-        let d = service::edit_declaration(&self.0.store, &self.0.clock, &auth.0, DeclarationId(id.0), body.0.into()).await?;
+    async fn edit(
+        &self,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+        body: Json<MaterialsDto>,
+    ) -> Result<DeclarationResponse, ApiError> {
+        let d = service::edit_declaration(
+            &self.0.store,
+            &self.0.clock,
+            &auth.0,
+            DeclarationId(id.0),
+            body.0.into(),
+        )
+        .await?;
         Ok(DeclarationResponse::Ok(Json(bare(d))))
     }
 
     /// 确定申报: submits the draft to the employer unit, inside the plan's window only.
     #[oai(path = "/declarations/:id/submit", method = "post")]
-    async fn submit(&self, auth: BearerAuth, id: Path<Uuid>) -> Result<DeclarationResponse, ApiError> {
-        zhicheng_review_workflow::service::submit_declaration(&self.0.store, &self.0.store, &self.0.clock, &self.0.ids, &auth.0, DeclarationId(id.0)).await?;
+    async fn submit(
+        &self,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+    ) -> Result<DeclarationResponse, ApiError> {
+        zhicheng_review_workflow::service::submit_declaration(
+            &self.0.store,
+            &self.0.store,
+            &self.0.clock,
+            &self.0.ids,
+            &auth.0,
+            DeclarationId(id.0),
+        )
+        .await?;
         let rows = views::my_declarations(&self.0, &auth.0).await?;
-        let row = rows.iter().find(|r| r.declaration.id.0 == id.0).ok_or_else(ApiError::not_found)?;
+        let row = rows
+            .iter()
+            .find(|r| r.declaration.id.0 == id.0)
+            .ok_or_else(ApiError::not_found)?;
         Ok(DeclarationResponse::Ok(Json(dto(row))))
     }
 }

@@ -32,7 +32,9 @@ pub enum Tag {
 }
 
 /// All API groups, for `OpenApiService::new`.
-pub fn apis(st: &AppState) -> (
+pub fn apis(
+    st: &AppState,
+) -> (
     accounts::AccountsApi,
     orgs::OrgsApi,
     plans::PlansApi,

@@ -6,7 +6,7 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 use uuid::Uuid;
 use zhicheng_identity::ports::IdentityRepo;
 use zhicheng_identity::service::{self, CreateOrg};
-use zhicheng_identity::{OrgKind, OrgName, Organisation, Password, Username, Uscc};
+use zhicheng_identity::{OrgKind, OrgName, Organisation, Password, Uscc, Username};
 use zhicheng_kernel::{Actor, FieldError, OrgId, RegionCode};
 
 use super::Tag;
@@ -93,34 +93,80 @@ pub enum OrgList {
 }
 
 fn parse_region(s: &str) -> Result<RegionCode, ApiError> {
-    RegionCode::parse(s).map_err(|e| ApiError::field("region", "所属地区代码应为 6 位行政区划代码，如 371003", e))
+    RegionCode::parse(s)
+        .map_err(|e| ApiError::field("region", "所属地区代码应为 6 位行政区划代码，如 371003", e))
 }
 
 /// Registers an employer unit with its administrator (shared with the portal).
-pub async fn register_unit(st: &AppState, req: RegisterUnitRequest) -> Result<Organisation, ApiError> {
+pub async fn register_unit(
+    st: &AppState,
+    req: RegisterUnitRequest,
+) -> Result<Organisation, ApiError> {
     let mut fields = Vec::new();
     let name = OrgName::parse(&req.name)
-        .map_err(|e| fields.push(FieldError::new("name", "name.invalid", "单位名称应为 2–100 个字", e.to_string())))
+        .map_err(|e| {
+            fields.push(FieldError::new(
+                "name",
+                "name.invalid",
+                "单位名称应为 2–100 个字",
+                e.to_string(),
+            ))
+        })
         .ok();
     let region = RegionCode::parse(&req.region)
-        .map_err(|e| fields.push(FieldError::new("region", "region.invalid", "所属地区代码应为 6 位行政区划代码", e.to_string())))
+        .map_err(|e| {
+            fields.push(FieldError::new(
+                "region",
+                "region.invalid",
+                "所属地区代码应为 6 位行政区划代码",
+                e.to_string(),
+            ))
+        })
         .ok();
     let username = Username::parse(&req.username)
-        .map_err(|e| fields.push(FieldError::new("username", "username.invalid", "用户名为 4–32 位字母、数字或 _ . - @，以字母开头", e.to_string())))
+        .map_err(|e| {
+            fields.push(FieldError::new(
+                "username",
+                "username.invalid",
+                "用户名为 4–32 位字母、数字或 _ . - @，以字母开头",
+                e.to_string(),
+            ))
+        })
         .ok();
     let password = Password::parse(&req.password, &[&req.username])
         .map_err(|e| fields.push(service::password_error(&e)))
         .ok();
-    let (Some(name), Some(region), Some(admin_username), Some(admin_password)) = (name, region, username, password) else {
-        return Err(ApiError::invalid("org.invalid", "注册信息有误，请按提示修改", "invalid registration", fields));
+    let (Some(name), Some(region), Some(admin_username), Some(admin_password)) =
+        (name, region, username, password)
+    else {
+        return Err(ApiError::invalid(
+            "org.invalid",
+            "注册信息有误，请按提示修改",
+            "invalid registration",
+            fields,
+        ));
     };
-    let cmd = CreateOrg { kind: OrgKind::EmployerUnit, name, region, uscc: None, admin_username, admin_password };
-    let (org, admin) = service::create_org(&st.store, &st.hasher, &st.clock, &st.ids, Actor::System, cmd)
-        .await
-        .map_err(|e| match e {
-            service::CreateOrgError::Store(s) => ApiError::from(s),
-            e => super::accounts::conflict(&e),
-        })?;
+    let cmd = CreateOrg {
+        kind: OrgKind::EmployerUnit,
+        name,
+        region,
+        uscc: None,
+        admin_username,
+        admin_password,
+    };
+    let (org, admin) = service::create_org(
+        &st.store,
+        &st.hasher,
+        &st.clock,
+        &st.ids,
+        Actor::System,
+        cmd,
+    )
+    .await
+    .map_err(|e| match e {
+        service::CreateOrgError::Store(s) => ApiError::from(s),
+        e => super::accounts::conflict(&e),
+    })?;
     tracing::info!(org = %org.id, admin = %admin.username.as_str(), "unit registered");
     Ok(org)
 }
@@ -145,7 +191,13 @@ impl OrgsApi {
         let list = units
             .iter()
             .filter(|o| o.has_permission())
-            .filter(|o| q.is_empty() || o.name.as_str().contains(q) || o.uscc.as_ref().is_some_and(|u| u.as_str() == q.to_ascii_uppercase()))
+            .filter(|o| {
+                q.is_empty()
+                    || o.name.as_str().contains(q)
+                    || o.uscc
+                        .as_ref()
+                        .is_some_and(|u| u.as_str() == q.to_ascii_uppercase())
+            })
             .map(OrgDto::from)
             .collect();
         Ok(OrgList::Ok(Json(list)))
@@ -153,7 +205,11 @@ impl OrgsApi {
 
     /// Organisations of a kind (e.g. `hr_bureau` to pick a path's upper organisation).
     #[oai(path = "/orgs", method = "get")]
-    async fn list_orgs(&self, _auth: BearerAuth, kind: Query<Option<String>>) -> Result<OrgList, ApiError> {
+    async fn list_orgs(
+        &self,
+        _auth: BearerAuth,
+        kind: Query<Option<String>>,
+    ) -> Result<OrgList, ApiError> {
         let kind = match kind.0.as_deref() {
             None | Some("") => None,
             Some(k) => Some(OrgKind::parse(k).ok_or_else(|| {
@@ -167,25 +223,50 @@ impl OrgsApi {
     /// One organisation.
     #[oai(path = "/orgs/:id", method = "get")]
     async fn get_org(&self, _auth: BearerAuth, id: Path<Uuid>) -> Result<OrgResponse, ApiError> {
-        let org = self.0.store.get_org(OrgId(id.0)).await?.ok_or_else(ApiError::not_found)?;
+        let org = self
+            .0
+            .store
+            .get_org(OrgId(id.0))
+            .await?
+            .ok_or_else(ApiError::not_found)?;
         Ok(OrgResponse::Ok(Json(OrgDto::from(&org))))
     }
 
     /// 申请职称评审权限: the unit applies with its credit code and region. Automatic checks
     /// grant it at once; otherwise the district HR bureau reviews it.
     #[oai(path = "/units/me/permission", method = "post")]
-    async fn apply_permission(&self, auth: BearerAuth, body: Json<ApplyPermissionRequest>) -> Result<OrgResponse, ApiError> {
-        let uscc = Uscc::parse(&body.uscc).map_err(|e| ApiError::field("uscc", "统一社会信用代码应为 18 位，不含 I、O、Z、S、V", e))?;
+    async fn apply_permission(
+        &self,
+        auth: BearerAuth,
+        body: Json<ApplyPermissionRequest>,
+    ) -> Result<OrgResponse, ApiError> {
+        let uscc = Uscc::parse(&body.uscc).map_err(|e| {
+            ApiError::field("uscc", "统一社会信用代码应为 18 位，不含 I、O、Z、S、V", e)
+        })?;
         let region = parse_region(&body.region)?;
-        let org = service::apply_permission(&self.0.store, &self.0.clock, &auth.0, uscc, region).await?;
+        let org =
+            service::apply_permission(&self.0.store, &self.0.clock, &auth.0, uscc, region).await?;
         Ok(OrgResponse::Ok(Json(OrgDto::from(&org))))
     }
 
     /// The HR bureau approves or rejects a unit's application in manual review.
     #[oai(path = "/orgs/:id/permission-decision", method = "post")]
-    async fn decide_permission(&self, auth: BearerAuth, id: Path<Uuid>, body: Json<DecisionRequest>) -> Result<OrgResponse, ApiError> {
+    async fn decide_permission(
+        &self,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+        body: Json<DecisionRequest>,
+    ) -> Result<OrgResponse, ApiError> {
         let b = body.0;
-        let org = service::decide_permission(&self.0.store, &self.0.clock, &auth.0, OrgId(id.0), b.approve, b.note).await?;
+        let org = service::decide_permission(
+            &self.0.store,
+            &self.0.clock,
+            &auth.0,
+            OrgId(id.0),
+            b.approve,
+            b.note,
+        )
+        .await?;
         Ok(OrgResponse::Ok(Json(OrgDto::from(&org))))
     }
 }

@@ -87,11 +87,26 @@ pub enum PathsResponse {
 impl PathsApi {
     /// 新增路径: request a reporting path for (series, level) to an upper organisation.
     #[oai(path = "/paths", method = "post")]
-    async fn request(&self, auth: BearerAuth, body: Json<RequestPathRequest>) -> Result<PathResponse, ApiError> {
+    async fn request(
+        &self,
+        auth: BearerAuth,
+        body: Json<RequestPathRequest>,
+    ) -> Result<PathResponse, ApiError> {
         let series = parse_series(&body.series)?;
-        let level = TitleLevel::parse(&body.level).map_err(|e| ApiError::field("level", "级别无效", e))?;
+        let level =
+            TitleLevel::parse(&body.level).map_err(|e| ApiError::field("level", "级别无效", e))?;
         let st = &self.0;
-        let link = service::request_path(&st.store, &st.store, &st.clock, &st.ids, &auth.0, series, level, OrgId(body.parent_id)).await?;
+        let link = service::request_path(
+            &st.store,
+            &st.store,
+            &st.clock,
+            &st.ids,
+            &auth.0,
+            series,
+            level,
+            OrgId(body.parent_id),
+        )
+        .await?;
         Ok(PathResponse::Created(Json(PathLinkDto::from(&link))))
     }
 
@@ -107,9 +122,22 @@ impl PathsApi {
 
     /// 路径审核: the upper organisation approves or rejects a request addressed to it.
     #[oai(path = "/paths/:id/decision", method = "post")]
-    async fn decide(&self, auth: BearerAuth, id: Path<Uuid>, body: Json<DecisionRequest>) -> Result<PathResponse, ApiError> {
+    async fn decide(
+        &self,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+        body: Json<DecisionRequest>,
+    ) -> Result<PathResponse, ApiError> {
         let b = body.0;
-        let link = service::decide_path(&self.0.store, &self.0.clock, &auth.0, PathLinkId(id.0), b.approve, b.note).await?;
+        let link = service::decide_path(
+            &self.0.store,
+            &self.0.clock,
+            &auth.0,
+            PathLinkId(id.0),
+            b.approve,
+            b.note,
+        )
+        .await?;
         Ok(PathResponse::Ok(Json(PathLinkDto::from(&link))))
     }
 }

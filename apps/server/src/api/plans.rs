@@ -51,7 +51,11 @@ impl From<&ReviewPlan> for PlanDto {
             name: p.name.clone(),
             organiser_id: p.organiser_id.0,
             series: p.series.to_string(),
-            series_name: Catalog.find(&p.series).map(|s| s.name).unwrap_or_default().to_owned(),
+            series_name: Catalog
+                .find(&p.series)
+                .map(|s| s.name)
+                .unwrap_or_default()
+                .to_owned(),
             levels: p.levels.iter().map(|l| l.as_str().to_owned()).collect(),
             window_start: p.window_start,
             window_end: p.window_end,
@@ -121,12 +125,21 @@ pub enum CommitmentResponse {
 pub fn parse_levels(levels: &[String]) -> Result<Vec<TitleLevel>, ApiError> {
     levels
         .iter()
-        .map(|l| TitleLevel::parse(l).map_err(|e| ApiError::field("levels", "级别应为 senior_full、senior_deputy、intermediate、assistant 或 junior", e)))
+        .map(|l| {
+            TitleLevel::parse(l).map_err(|e| {
+                ApiError::field(
+                    "levels",
+                    "级别应为 senior_full、senior_deputy、intermediate、assistant 或 junior",
+                    e,
+                )
+            })
+        })
         .collect()
 }
 
 pub fn parse_series(s: &str) -> Result<SeriesCode, ApiError> {
-    SeriesCode::parse(s).map_err(|e| ApiError::field("series", "职称系列代码无效，见 /api/v1/catalog/series", e))
+    SeriesCode::parse(s)
+        .map_err(|e| ApiError::field("series", "职称系列代码无效，见 /api/v1/catalog/series", e))
 }
 
 #[OpenApi(tag = "Tag::Plans")]
@@ -138,7 +151,11 @@ impl PlansApi {
             Catalog
                 .series()
                 .iter()
-                .map(|s| SeriesDto { code: s.code.into(), name: s.name.into(), titles: s.titles.iter().map(|t| t.map(str::to_owned)).collect() })
+                .map(|s| SeriesDto {
+                    code: s.code.into(),
+                    name: s.name.into(),
+                    titles: s.titles.iter().map(|t| t.map(str::to_owned)).collect(),
+                })
                 .collect(),
         ))
     }
@@ -147,12 +164,22 @@ impl PlansApi {
     #[oai(path = "/plans", method = "get")]
     async fn list_plans(&self) -> Result<PlanList, ApiError> {
         let plans = self.0.store.list_plans().await?;
-        Ok(PlanList::Ok(Json(plans.iter().filter(|p| p.status != PlanStatus::Draft).map(PlanDto::from).collect())))
+        Ok(PlanList::Ok(Json(
+            plans
+                .iter()
+                .filter(|p| p.status != PlanStatus::Draft)
+                .map(PlanDto::from)
+                .collect(),
+        )))
     }
 
     /// 发布申报通知: an HR bureau or committee organiser creates a plan (in draft).
     #[oai(path = "/plans", method = "post")]
-    async fn create_plan(&self, auth: BearerAuth, body: Json<CreatePlanRequest>) -> Result<PlanResponse, ApiError> {
+    async fn create_plan(
+        &self,
+        auth: BearerAuth,
+        body: Json<CreatePlanRequest>,
+    ) -> Result<PlanResponse, ApiError> {
         let b = body.0;
         let cmd = NewPlan {
             year: b.year,
@@ -162,28 +189,53 @@ impl PlansApi {
             window_start: b.window_start,
             window_end: b.window_end,
         };
-        let plan = service::create_plan(&self.0.store, &self.0.clock, &self.0.ids, PlanAuthor::Staff(&auth.0), cmd).await?;
+        let plan = service::create_plan(
+            &self.0.store,
+            &self.0.clock,
+            &self.0.ids,
+            PlanAuthor::Staff(&auth.0),
+            cmd,
+        )
+        .await?;
         Ok(PlanResponse::Created(Json(PlanDto::from(&plan))))
     }
 
     /// Publishes a plan: applicants may declare.
     #[oai(path = "/plans/:id/open", method = "post")]
     async fn open_plan(&self, auth: BearerAuth, id: Path<Uuid>) -> Result<PlanResponse, ApiError> {
-        let plan = service::set_plan_open(&self.0.store, &self.0.clock, PlanAuthor::Staff(&auth.0), PlanId(id.0), true).await?;
+        let plan = service::set_plan_open(
+            &self.0.store,
+            &self.0.clock,
+            PlanAuthor::Staff(&auth.0),
+            PlanId(id.0),
+            true,
+        )
+        .await?;
         Ok(PlanResponse::Ok(Json(PlanDto::from(&plan))))
     }
 
     /// Closes a plan.
     #[oai(path = "/plans/:id/close", method = "post")]
     async fn close_plan(&self, auth: BearerAuth, id: Path<Uuid>) -> Result<PlanResponse, ApiError> {
-        let plan = service::set_plan_open(&self.0.store, &self.0.clock, PlanAuthor::Staff(&auth.0), PlanId(id.0), false).await?;
+        let plan = service::set_plan_open(
+            &self.0.store,
+            &self.0.clock,
+            PlanAuthor::Staff(&auth.0),
+            PlanId(id.0),
+            false,
+        )
+        .await?;
         Ok(PlanResponse::Ok(Json(PlanDto::from(&plan))))
     }
 
     /// The commitment letter in force (职称申报承诺书).
     #[oai(path = "/commitment-letter", method = "get")]
     async fn letter(&self) -> LetterResponse {
-        LetterResponse::Ok(Json(LetterDto { version: CURRENT.version.into(), title: CURRENT.title.into(), body: CURRENT.body.into() }))
+        LetterResponse::Ok(Json(LetterDto {
+            version: CURRENT.version.into(),
+            title: CURRENT.title.into(),
+            body: CURRENT.body.into(),
+        }))
     }
 
     /// Whether the applicant has accepted the letter in force.

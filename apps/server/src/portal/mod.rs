@@ -25,7 +25,10 @@ pub fn routes() -> Route {
         .at("/login", get(pages::login_form).post(pages::login_submit))
         .at("/logout", post(pages::logout))
         .at("/me", get(pages::me))
-        .at("/me/declarations/:id/certificate", get(pages::download_certificate))
+        .at(
+            "/me/declarations/:id/certificate",
+            get(pages::download_certificate),
+        )
         .at("/verify/:code", get(pages::verify))
 }
 
@@ -77,7 +80,10 @@ pub fn clear_cookie() -> String {
 }
 
 pub fn redirect(to: &str) -> Response {
-    Response::builder().status(StatusCode::SEE_OTHER).header(header::LOCATION, to).finish()
+    Response::builder()
+        .status(StatusCode::SEE_OTHER)
+        .header(header::LOCATION, to)
+        .finish()
 }
 
 /// Renders a template, answering 500 (logged) if rendering fails.
@@ -86,7 +92,11 @@ pub fn render(t: &impl Template) -> Response {
         Ok(html) => Html(html).into_response(),
         Err(e) => {
             tracing::error!("template failed: {e}");
-            (StatusCode::INTERNAL_SERVER_ERROR, Html("<h1>系统内部错误</h1>".to_owned())).into_response()
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                Html("<h1>系统内部错误</h1>".to_owned()),
+            )
+                .into_response()
         }
     }
 }
@@ -94,11 +104,24 @@ pub fn render(t: &impl Template) -> Response {
 /// Refuses state-changing requests whose `Origin` is another site (CSRF defence in depth).
 pub async fn same_origin<E: Endpoint>(next: E, req: Request) -> poem::Result<Response> {
     if req.method() == poem::http::Method::POST && !req.uri().path().starts_with("/api/") {
-        let host = req.headers().get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or_default().to_owned();
-        if let Some(origin) = req.headers().get(header::ORIGIN).and_then(|o| o.to_str().ok()) {
+        let host = req
+            .headers()
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        if let Some(origin) = req
+            .headers()
+            .get(header::ORIGIN)
+            .and_then(|o| o.to_str().ok())
+        {
             let origin_host = origin.split("://").nth(1).unwrap_or(origin);
             if origin != "null" && origin_host != host {
-                return Ok((StatusCode::FORBIDDEN, Html("<h1>403 跨站请求被拒绝</h1>".to_owned())).into_response());
+                return Ok((
+                    StatusCode::FORBIDDEN,
+                    Html("<h1>403 跨站请求被拒绝</h1>".to_owned()),
+                )
+                    .into_response());
             }
         }
     }

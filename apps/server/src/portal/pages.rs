@@ -41,7 +41,12 @@ struct LoginPage {
 
 #[handler]
 pub async fn login_form() -> Response {
-    render(&LoginPage { signed_in: false, csrf: String::new(), login: String::new(), error: None })
+    render(&LoginPage {
+        signed_in: false,
+        csrf: String::new(),
+        login: String::new(),
+        error: None,
+    })
 }
 
 #[derive(Deserialize)]
@@ -57,7 +62,11 @@ pub async fn login_submit(st: Data<&AppState>, req: &Request, form: Form<LoginFo
     match sign_in(&st, &form.login, &form.password).await {
         Ok((token, principal)) => {
             let secure = req.uri().scheme_str() == Some("https");
-            let to = if principal.role == Role::Applicant { "/me" } else { "/work" };
+            let to = if principal.role == Role::Applicant {
+                "/me"
+            } else {
+                "/work"
+            };
             let mut r = redirect(to);
             if let Ok(v) = session_cookie(&token, secure).parse() {
                 r.headers_mut().insert(header::SET_COOKIE, v);
@@ -72,7 +81,11 @@ pub async fn login_submit(st: Data<&AppState>, req: &Request, form: Form<LoginFo
                 login: form.login.clone(),
                 error: Some(e.body().message.clone()),
             });
-            r.set_status(if status == StatusCode::UNAUTHORIZED { StatusCode::OK } else { status });
+            r.set_status(if status == StatusCode::UNAUTHORIZED {
+                StatusCode::OK
+            } else {
+                status
+            });
             r
         }
     }
@@ -128,12 +141,17 @@ fn error_page(e: &ApiError) -> Response {
 }
 
 fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 #[handler]
 pub async fn me(st: Data<&AppState>, req: &Request) -> Response {
-    let Some(v) = visitor(&st, req).await else { return redirect("/login") };
+    let Some(v) = visitor(&st, req).await else {
+        return redirect("/login");
+    };
     if v.principal.role != Role::Applicant {
         return redirect(landing(&v));
     }
@@ -147,9 +165,16 @@ pub async fn me(st: Data<&AppState>, req: &Request) -> Response {
             let d = &r.declaration;
             MeRow {
                 year: d.year,
-                series_name: Catalog.find(&d.series).map(|s| s.name).unwrap_or_default().to_owned(),
+                series_name: Catalog
+                    .find(&d.series)
+                    .map(|s| s.name)
+                    .unwrap_or_default()
+                    .to_owned(),
                 level_name: d.level.zh().to_owned(),
-                title_name: Catalog.title_name(&d.series, d.level).unwrap_or_default().to_owned(),
+                title_name: Catalog
+                    .title_name(&d.series, d.level)
+                    .unwrap_or_default()
+                    .to_owned(),
                 specialty: d.specialty.clone(),
                 status_name: r.status_zh().to_owned(),
                 certificate_status: r.certificate_status_zh().to_owned(),
@@ -161,20 +186,37 @@ pub async fn me(st: Data<&AppState>, req: &Request) -> Response {
             }
         })
         .collect();
-    render(&MePage { signed_in: true, csrf: v.csrf(), notice: None, rows })
+    render(&MePage {
+        signed_in: true,
+        csrf: v.csrf(),
+        notice: None,
+        rows,
+    })
 }
 
 #[handler]
-pub async fn download_certificate(st: Data<&AppState>, req: &Request, id: Path<uuid::Uuid>) -> Response {
-    let Some(v) = visitor(&st, req).await else { return redirect("/login") };
-    let file = match holders_certificate(&st, &v.principal, id.0).await.and_then(|c| certificate_file(&c)) {
+pub async fn download_certificate(
+    st: Data<&AppState>,
+    req: &Request,
+    id: Path<uuid::Uuid>,
+) -> Response {
+    let Some(v) = visitor(&st, req).await else {
+        return redirect("/login");
+    };
+    let file = match holders_certificate(&st, &v.principal, id.0)
+        .await
+        .and_then(|c| certificate_file(&c))
+    {
         Ok(f) => f,
         Err(e) => return error_page(&e),
     };
     let (name, bytes) = file;
     Response::builder()
         .header(header::CONTENT_TYPE, "application/json; charset=utf-8")
-        .header(header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\""))
+        .header(
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{name}\""),
+        )
         .header("X-Content-Type-Options", "nosniff")
         .header(header::CACHE_CONTROL, "no-store")
         .body(bytes)
@@ -209,7 +251,11 @@ pub async fn verify(st: Data<&AppState>, code: Path<String>) -> Response {
         Ok(c) => c,
         Err(e) => return error_page(&ApiError::from(e)),
     };
-    let status = if found.is_some() { StatusCode::OK } else { StatusCode::NOT_FOUND };
+    let status = if found.is_some() {
+        StatusCode::OK
+    } else {
+        StatusCode::NOT_FOUND
+    };
     let cert = found.map(|c| {
         let p = &c.document.payload;
         VerifiedCert {
@@ -227,7 +273,11 @@ pub async fn verify(st: Data<&AppState>, code: Path<String>) -> Response {
             digest: p.digest(),
         }
     });
-    let mut r = render(&VerifyPage { signed_in: false, csrf: String::new(), cert });
+    let mut r = render(&VerifyPage {
+        signed_in: false,
+        csrf: String::new(),
+        cert,
+    });
     r.set_status(status);
     r
 }

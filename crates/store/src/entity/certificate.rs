@@ -12,9 +12,11 @@ pub struct Model {
     pub declaration_id: Uuid,
     pub person_id: Uuid,
     pub issuer_id: Uuid,
-    /// The plan year the sequence number counts in.
+    /// The plan year.
     pub year: i32,
-    /// The 1-based sequence number within (issuer, year).
+    /// Where the sequence number counts: the number's province-and-year prefix (`37-2026`).
+    pub scope: String,
+    /// The 1-based sequence number within `scope`.
     pub seq: i64,
     /// JSON of the `SignedDocument`.
     #[sea_orm(column_type = "Text")]

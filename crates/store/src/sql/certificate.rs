@@ -5,7 +5,7 @@ use sea_orm::sea_query::OnConflict;
 use sea_orm::{Condition, Order, QueryOrder};
 use zhicheng_certificate::ports::CertificateRepo;
 use zhicheng_certificate::{Certificate, CertificateNumber};
-use zhicheng_kernel::{AuditEvent, CaseId, OrgId, PersonId, StoreError, TxError};
+use zhicheng_kernel::{AuditEvent, CaseId, PersonId, StoreError, TxError};
 use zhicheng_review_workflow::ReviewCase;
 
 use super::{Store, insert, load, write_guarded};
@@ -26,13 +26,7 @@ impl Store {
 }
 
 impl CertificateRepo for Store {
-    async fn issue<E, F>(
-        &self,
-        case: CaseId,
-        issuer: OrgId,
-        year: i32,
-        f: F,
-    ) -> Result<Certificate, TxError<E>>
+    async fn issue<E, F>(&self, case: CaseId, scope: &str, f: F) -> Result<Certificate, TxError<E>>
     where
         E: Send,
         F: FnOnce(&mut ReviewCase, u64) -> Result<(Certificate, AuditEvent), E> + Send,
@@ -40,8 +34,7 @@ impl CertificateRepo for Store {
         let txn = self.begin().await?;
         let (mut c, version) = load::<review_case::Entity>(&txn, case.0).await?;
         let issued = certificate::Entity::find()
-            .filter(certificate::Column::IssuerId.eq(issuer.0))
-            .filter(certificate::Column::Year.eq(year))
+            .filter(certificate::Column::Scope.eq(scope))
             .count(&txn)
             .await
             .map_err(db_err)?;
@@ -54,7 +47,7 @@ impl CertificateRepo for Store {
             }
         };
         write_guarded::<review_case::Entity>(&txn, case.0, &c, version).await?;
-        let row = convert::certificate_active(&cert, year, seq);
+        let row = convert::certificate_active(&cert, scope, seq);
         // A parallel issue that took the same number (or sequence) is a conflict to retry.
         insert(&txn, row).await.map_err(|e| match e {
             StoreError::Duplicate(_) => StoreError::Conflict,

@@ -284,18 +284,21 @@ impl Store {
     }
 }
 
-/// Loads the row inside the transaction; a missing row is `NotFound`.
+/// Loads the row inside the transaction; a missing row is `NotFound`. The value returned
+/// already carries the version it will have once written (loaded + 1), so what a closure
+/// returns is current; the loaded version comes back separately for the guard.
 async fn load<A: Aggregate>(
     txn: &DatabaseTransaction,
     id: Uuid,
 ) -> Result<(A::Domain, i64), StoreError> {
-    let row = A::find()
+    let mut row = A::find()
         .filter(A::ID.eq(id))
         .one(txn)
         .await
         .map_err(db_err)?
         .ok_or(StoreError::NotFound)?;
     let version = A::version_of(&row);
+    A::set_version(&mut row, version + 1);
     Ok((A::domain(row)?, version))
 }
 
