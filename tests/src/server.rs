@@ -47,6 +47,7 @@ impl TestServer {
         let app = Application::build(Config {
             bind: "127.0.0.1:0".into(),
             database_url,
+            public_base_url: None,
         })
         .await
         .expect("server starts");

@@ -16,6 +16,9 @@ struct Args {
     /// Database URL: sqlite://path?mode=rwc or postgres://user@host/db.
     #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
     database_url: String,
+    /// Public origin printed in documents (certificate QR codes); default http://{bind}.
+    #[arg(long, env = "ZHICHENG_PUBLIC_URL")]
+    public_url: Option<String>,
 }
 
 #[tokio::main]
@@ -29,6 +32,7 @@ async fn main() -> std::process::ExitCode {
     let app = match Application::build(Config {
         bind: args.bind,
         database_url: args.database_url,
+        public_base_url: args.public_url,
     })
     .await
     {

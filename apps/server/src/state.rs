@@ -18,6 +18,8 @@ pub struct AppState {
     pub ids: UuidV7,
     pub key: Arc<IssuerKey>,
     pub lockout: LockoutPolicy,
+    /// Public origin for absolute links in documents (no trailing slash).
+    pub public_base_url: Arc<str>,
 }
 
 impl AppState {
@@ -36,6 +38,14 @@ impl AppState {
             ids: UuidV7,
             key: Arc::new(IssuerKey::from_seed(seed)),
             lockout: LockoutPolicy::default(),
+            public_base_url: Arc::from(format!("http://{}", crate::DEFAULT_BIND)),
         })
+    }
+
+    /// The same state with another public origin (see `Config::public_base_url`).
+    #[must_use]
+    pub fn with_public_base_url(mut self, url: String) -> AppState {
+        self.public_base_url = Arc::from(url.trim_end_matches('/'));
+        self
     }
 }
