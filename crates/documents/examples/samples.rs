@@ -64,7 +64,7 @@ fn main() {
         "山东省威海市文登区经济开发区管理委员会规划建设局",
         "威海职业学院",
     ];
-    let rows: Vec<SummaryRow> = (0..70)
+    let rows: Vec<SummaryRow> = (0..40)
         .map(|i| SummaryRow {
             name: ["张三", "李四", "欧阳𠮷䶮", "王五"][i % 4].into(),
             gender: if i % 3 == 0 { "女" } else { "男" }.into(),
