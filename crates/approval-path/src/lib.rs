@@ -12,4 +12,4 @@ pub mod route;
 pub mod service;
 
 pub use link::{LinkStatus, PathLink};
-pub use route::{Route, RouteError};
+pub use route::{GapNames, LinkGap, Route, RouteError};

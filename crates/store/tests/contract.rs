@@ -259,11 +259,8 @@ fn org(kind: OrgKind, name: &str, region: &str) -> Organisation {
         name: OrgName::parse(name).unwrap(),
         uscc: None,
         region: RegionCode::parse(region).unwrap(),
-        permission: if kind == OrgKind::EmployerUnit {
-            PermissionStatus::Active
-        } else {
-            PermissionStatus::NotApplied
-        },
+        // Units here hold the permission; authorities hold it from creation.
+        permission: PermissionStatus::Active,
         permission_note: None,
         created_at: now(),
         version: 1,
@@ -846,6 +843,34 @@ async fn path_contract<R: PathRepo + Audited>(r: &R) {
     let after = r.get_link(l2.id).await.unwrap().unwrap();
     assert_eq!(after.version, before.version + ok);
     assert_eq!(after.note.unwrap().len() as i64, ok);
+
+    // Revoking frees the slot: the route is gone and a new request may be made.
+    r.update_link(l3.id, |l| {
+        l.revoke(bureau.id, "职能调整", t0)
+            .map(|()| ((), audit("path_link", l.id.0, "path.revoked")))
+    })
+    .await
+    .unwrap();
+    let revoked = r.get_link(l3.id).await.unwrap().unwrap();
+    assert_eq!(
+        (revoked.status, revoked.note.as_deref()),
+        (LinkStatus::Revoked, Some("职能调整"))
+    );
+    assert_eq!(
+        r.find_approved_link(unit.id, &eng(), TitleLevel::Intermediate)
+            .await
+            .unwrap(),
+        None
+    );
+    create(&again).await.unwrap();
+    let history: Vec<String> = r
+        .link_history(l3.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert_eq!(history, ["path.requested", "path.decided", "path.revoked"]);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -77,6 +77,36 @@ pub enum PathResponse {
     Created(Json<PathLinkDto>),
 }
 
+#[derive(Object)]
+pub struct RevokeRequest {
+    /// Why the path is withdrawn, shown to the requester.
+    pub reason: String,
+}
+
+/// One event of a link's history.
+#[derive(Object)]
+pub struct PathEventDto {
+    pub at: DateTime<Utc>,
+    /// path.requested, path.decided or path.revoked.
+    pub action: String,
+    /// The account that acted, when an account did.
+    pub account_id: Option<Uuid>,
+    /// Result, note or reason.
+    pub detail: serde_json::Value,
+}
+
+#[derive(Object)]
+pub struct PathHistory {
+    pub link: PathLinkDto,
+    pub events: Vec<PathEventDto>,
+}
+
+#[derive(ApiResponse)]
+pub enum PathHistoryResponse {
+    #[oai(status = 200)]
+    Ok(Json<PathHistory>),
+}
+
 #[derive(ApiResponse)]
 pub enum PathsResponse {
     #[oai(status = 200)]
@@ -139,5 +169,51 @@ impl PathsApi {
         )
         .await?;
         Ok(PathResponse::Ok(Json(PathLinkDto::from(&link))))
+    }
+
+    /// 撤销: the upper organisation withdraws an approved path (cases already past the hop are
+    /// unaffected; new reports need a new path).
+    #[oai(path = "/paths/:id/revoke", method = "post")]
+    async fn revoke(
+        &self,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+        body: Json<RevokeRequest>,
+    ) -> Result<PathResponse, ApiError> {
+        let link = service::revoke_path(
+            &self.0.store,
+            &self.0.clock,
+            &auth.0,
+            PathLinkId(id.0),
+            body.0.reason,
+        )
+        .await?;
+        Ok(PathResponse::Ok(Json(PathLinkDto::from(&link))))
+    }
+
+    /// The history of a path (request, decision, revocation), for either side of it.
+    #[oai(path = "/paths/:id/history", method = "get")]
+    async fn history(
+        &self,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+    ) -> Result<PathHistoryResponse, ApiError> {
+        let (link, events) =
+            service::link_history(&self.0.store, &auth.0, PathLinkId(id.0)).await?;
+        Ok(PathHistoryResponse::Ok(Json(PathHistory {
+            link: PathLinkDto::from(&link),
+            events: events
+                .into_iter()
+                .map(|e| PathEventDto {
+                    at: e.at,
+                    action: e.action,
+                    account_id: match e.actor {
+                        zhicheng_kernel::Actor::Account(a) => Some(a.0),
+                        _ => None,
+                    },
+                    detail: e.detail,
+                })
+                .collect(),
+        })))
     }
 }
