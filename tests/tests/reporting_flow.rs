@@ -383,6 +383,67 @@ async fn reporting(srv: TestServer) {
             .contains("已被 威海市文登区人力资源和社会保障局 撤销"),
         "{refused}"
     );
+
+    // 路径健康检查: the unit sees its (series, level) and the broken link; the bureau sees
+    // every unit of its region; another unit sees nothing of it.
+    let health = format!("/api/v1/paths/health?plan={plan_id}");
+    for viewer in [&unit, &bureau] {
+        let (s, h) = viewer.get(&health).await;
+        assert_eq!(s, StatusCode::OK, "{h}");
+        let rows = h.as_array().unwrap();
+        assert_eq!(rows.len(), 1, "{h}");
+        assert_eq!(
+            (
+                rows[0]["unit_id"].as_str(),
+                rows[0]["series"].as_str(),
+                rows[0]["level"].as_str(),
+                rows[0]["status"].as_str(),
+                rows[0]["at_org_name"].as_str(),
+                rows[0]["parent_org_name"].as_str(),
+            ),
+            (
+                Some(unit_id.as_str()),
+                Some("ENG"),
+                Some("intermediate"),
+                Some("revoked"),
+                Some("威海市文登区卫生健康局"),
+                Some("威海市文登区人力资源和社会保障局"),
+            ),
+            "{h}"
+        );
+    }
+    let (s, h) = other_unit.get(&health).await;
+    assert_eq!((s, h.as_array().map(Vec::len)), (StatusCode::OK, Some(0)));
+    let (s, _) = applicants[0].0.get(&health).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+
+    // The department requests a new link; while pending the check says so; once approved the
+    // route is complete again.
+    let (s, relink) = dept
+        .post(
+            "/api/v1/paths",
+            &json!({ "series": "ENG", "level": "intermediate", "parent_id": bureau_id }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{relink}");
+    let (_, h) = unit.get(&health).await;
+    assert_eq!(h[0]["status"], "pending", "{h}");
+    ok(
+        &bureau,
+        &format!("/api/v1/paths/{}/decision", link(&relink)),
+        json!({ "approve": true }),
+    )
+    .await;
+    let (_, h) = bureau.get(&health).await;
+    assert_eq!(h[0]["status"], "complete", "{h}");
+    assert_eq!(
+        h[0]["route"],
+        json!([
+            "威海市文登区人民医院",
+            "威海市文登区卫生健康局",
+            "威海市文登区人力资源和社会保障局"
+        ])
+    );
     for c in [c0, c1, c2] {
         ok(&dept, &format!("/api/v1/cases/{c}/forward"), json!({})).await;
         assert_eq!(

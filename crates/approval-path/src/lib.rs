@@ -6,6 +6,7 @@
 //! It must not know how links are stored or requested: no database, HTTP or runtime. It knows
 //! organisations only through `zhicheng-identity`'s types.
 
+pub mod health;
 pub mod link;
 pub mod ports;
 pub mod route;

@@ -681,6 +681,26 @@ impl ReviewRepo for MemoryStore {
             .collect())
     }
 
+    async fn plan_case_keys(
+        &self,
+        plan: zhicheng_kernel::PlanId,
+    ) -> Result<Vec<zhicheng_approval_path::health::HealthKey>, StoreError> {
+        let mut keys: Vec<_> = self
+            .lock()
+            .cases
+            .values()
+            .filter(|c| c.plan_id == plan)
+            .map(|c| zhicheng_approval_path::health::HealthKey {
+                unit: c.unit_id,
+                series: c.series.clone(),
+                level: c.level,
+            })
+            .collect();
+        keys.sort();
+        keys.dedup();
+        Ok(keys)
+    }
+
     async fn list_cases_for_person(&self, person: PersonId) -> Result<Vec<ReviewCase>, StoreError> {
         Ok(self.lock().list(
             |c: &ReviewCase| c.person_id == person,

@@ -981,6 +981,18 @@ async fn review_contract<R: IdentityRepo + DeclarationRepo + ReviewRepo + Audite
         .await
         .unwrap();
 
+    // The (unit, series, level) keys of a plan, each once; none for another plan.
+    let keys = r.plan_case_keys(p2026.id).await.unwrap();
+    assert_eq!(
+        keys,
+        [zhicheng_approval_path::health::HealthKey {
+            unit: unit.id,
+            series: ca.series.clone(),
+            level: ca.level,
+        }]
+    );
+    assert!(r.plan_case_keys(p2025.id).await.unwrap().is_empty());
+
     // The holder's list: oldest holding first, with names, in one query.
     let all = CaseFilter {
         holder: unit.id,

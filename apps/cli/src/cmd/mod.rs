@@ -4,4 +4,5 @@ pub mod check;
 pub mod db;
 pub mod demo;
 pub mod org;
+pub mod path;
 pub mod plan;

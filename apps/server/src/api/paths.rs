@@ -1,13 +1,15 @@
 //! Approval paths: request, list, decide.
 
 use chrono::{DateTime, Utc};
-use poem_openapi::param::Path;
+use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 use uuid::Uuid;
-use zhicheng_approval_path::PathLink;
 use zhicheng_approval_path::service;
+use zhicheng_approval_path::{PathLink, RouteError};
+use zhicheng_kernel::{Localized, PlanId};
 use zhicheng_kernel::{OrgId, PathLinkId, TitleLevel};
+use zhicheng_review_workflow::health::{HealthEntry, path_health};
 
 use super::Tag;
 use super::orgs::DecisionRequest;
@@ -105,6 +107,78 @@ pub struct PathHistory {
 pub enum PathHistoryResponse {
     #[oai(status = 200)]
     Ok(Json<PathHistory>),
+}
+
+/// The route status of one (unit, series, level) with declarations in the plan.
+#[derive(Object)]
+pub struct PathHealthDto {
+    pub unit_id: Uuid,
+    pub unit_name: String,
+    pub series: String,
+    pub level: String,
+    /// complete, missing, pending, rejected, revoked, cycle or too_long.
+    pub status: String,
+    /// The complete route, unit first (names).
+    pub route: Vec<String>,
+    /// The organisation whose outgoing link fails.
+    pub at_org_id: Option<Uuid>,
+    pub at_org_name: Option<String>,
+    /// The upper organisation of that link (who must approve, or who refused).
+    pub parent_org_id: Option<Uuid>,
+    pub parent_org_name: Option<String>,
+    /// What to do, in Chinese.
+    pub message: String,
+}
+
+impl From<HealthEntry> for PathHealthDto {
+    fn from(e: HealthEntry) -> Self {
+        let mut dto = PathHealthDto {
+            unit_id: e.key.unit.0,
+            unit_name: e.unit_name,
+            series: e.key.series.to_string(),
+            level: e.key.level.as_str().into(),
+            status: "complete".into(),
+            route: Vec::new(),
+            at_org_id: None,
+            at_org_name: None,
+            parent_org_id: None,
+            parent_org_name: None,
+            message: String::new(),
+        };
+        match e.route {
+            Ok(hops) => {
+                dto.message = format!(
+                    "上报路径完整：{}",
+                    hops.iter()
+                        .map(|h| h.1.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" → ")
+                );
+                dto.route = hops.into_iter().map(|h| h.1).collect();
+            }
+            Err(err) => {
+                dto.message = err.zh();
+                match err {
+                    RouteError::NoApprovedPath { at, gap, names } => {
+                        dto.status = gap.code().into();
+                        dto.at_org_id = Some(at.0);
+                        dto.at_org_name = names.at;
+                        dto.parent_org_id = gap.parent().map(|p| p.0);
+                        dto.parent_org_name = names.parent;
+                    }
+                    RouteError::Cycle => dto.status = "cycle".into(),
+                    RouteError::TooLong => dto.status = "too_long".into(),
+                }
+            }
+        }
+        dto
+    }
+}
+
+#[derive(ApiResponse)]
+pub enum PathHealthResponse {
+    #[oai(status = 200)]
+    Ok(Json<Vec<PathHealthDto>>),
 }
 
 #[derive(ApiResponse)]
@@ -215,5 +289,19 @@ impl PathsApi {
                 })
                 .collect(),
         })))
+    }
+
+    /// 路径健康检查: the route status of every (series, level) with declarations in the plan —
+    /// the caller's own, or for an HR bureau every unit of its region.
+    #[oai(path = "/paths/health", method = "get")]
+    async fn health(
+        &self,
+        auth: BearerAuth,
+        plan: Query<Uuid>,
+    ) -> Result<PathHealthResponse, ApiError> {
+        let rows = path_health(&self.0.store, &self.0.store, &auth.0, PlanId(plan.0)).await?;
+        Ok(PathHealthResponse::Ok(Json(
+            rows.into_iter().map(PathHealthDto::from).collect(),
+        )))
     }
 }
