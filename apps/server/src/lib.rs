@@ -85,6 +85,11 @@ impl Application {
         &self.state
     }
 
+    /// Replaces the clock before serving (tests drive time with a settable clock).
+    pub fn set_clock(&mut self, clock: zhicheng_store::runtime::SharedClock) {
+        self.state.clock = clock;
+    }
+
     /// Serves until Ctrl-C or SIGTERM, then drains in-flight requests for up to 10 s.
     ///
     /// # Errors

@@ -7,14 +7,15 @@ use zhicheng_certificate::ports::CertificateRepo;
 use zhicheng_identity::LockoutPolicy;
 use zhicheng_kernel::StoreError;
 use zhicheng_store::Store;
-use zhicheng_store::runtime::{BlockingArgon2, SystemClock, UuidV7, random_bytes};
+use zhicheng_store::runtime::{BlockingArgon2, SharedClock, UuidV7, random_bytes};
 
 /// Everything a request handler needs, cheap to clone.
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
     pub hasher: BlockingArgon2,
-    pub clock: SystemClock,
+    /// The system clock; tests inject a settable one with [`crate::Application::set_clock`].
+    pub clock: SharedClock,
     pub ids: UuidV7,
     pub key: Arc<IssuerKey>,
     pub lockout: LockoutPolicy,
@@ -32,7 +33,7 @@ impl AppState {
         Ok(AppState {
             store,
             hasher: BlockingArgon2::default(),
-            clock: SystemClock,
+            clock: SharedClock::default(),
             ids: UuidV7,
             key: Arc::new(IssuerKey::from_seed(seed)),
             lockout: LockoutPolicy::default(),

@@ -100,6 +100,18 @@ pub struct Account {
     pub version: i64,
 }
 
+/// What reserving a password check did (see [`Account::reserve_attempt`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reservation {
+    /// The check may run; it has been counted as a failure in advance.
+    Granted,
+    /// The account is locked: no check runs, nothing is counted, the lock is not extended.
+    Locked { until: DateTime<Utc> },
+    /// Every allowed attempt is already spent or still running (parallel guesses): the account
+    /// is locked now and no check runs.
+    LockedNow { until: DateTime<Utc> },
+}
+
 /// What a failed password check did to the account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FailureOutcome {
@@ -117,18 +129,40 @@ impl Account {
         self.locked_until.filter(|until| *until > now)
     }
 
-    /// Counts one failed password check. Attempts while locked neither count nor extend the
-    /// lock; the fifth consecutive failure locks the account.
-    pub fn record_failure(&mut self, now: DateTime<Utc>, policy: LockoutPolicy) -> FailureOutcome {
+    /// Reserves one password check **before** it runs, counting it as a failure in advance.
+    ///
+    /// Stored (in one transaction) before the slow password check, this makes the count
+    /// atomic: however many guesses arrive in parallel, at most `max_failures` checks are
+    /// granted before the account locks. A success later resets the count
+    /// ([`Account::record_success`]); a failure settles the reservation
+    /// ([`Account::settle_failure`]). A reservation whose check never finished (crash) stays
+    /// counted as a failure — the safe side.
+    pub fn reserve_attempt(&mut self, now: DateTime<Utc>, policy: LockoutPolicy) -> Reservation {
         if let Some(until) = self.locked_at(now) {
-            return FailureOutcome::AlreadyLocked { until };
+            return Reservation::Locked { until };
         }
         if self.locked_until.is_some() {
             // An expired lock starts a fresh count.
             self.locked_until = None;
             self.failed_attempts = 0;
         }
+        if self.failed_attempts >= policy.max_failures {
+            let until = now + policy.lock_for;
+            self.locked_until = Some(until);
+            self.failed_attempts = 0;
+            return Reservation::LockedNow { until };
+        }
         self.failed_attempts += 1;
+        Reservation::Granted
+    }
+
+    /// Settles a granted reservation whose password check failed: the failure is already
+    /// counted; the one that reaches `max_failures` locks the account. Failures while locked
+    /// (a parallel attempt locked it) neither count nor extend the lock.
+    pub fn settle_failure(&mut self, now: DateTime<Utc>, policy: LockoutPolicy) -> FailureOutcome {
+        if let Some(until) = self.locked_at(now) {
+            return FailureOutcome::AlreadyLocked { until };
+        }
         if self.failed_attempts >= policy.max_failures {
             let until = now + policy.lock_for;
             self.locked_until = Some(until);
@@ -139,6 +173,21 @@ impl Account {
                 remaining: policy.max_failures - self.failed_attempts,
             }
         }
+    }
+
+    /// Counts one failed password check in a single step (reserve, then settle).
+    pub fn record_failure(&mut self, now: DateTime<Utc>, policy: LockoutPolicy) -> FailureOutcome {
+        match self.reserve_attempt(now, policy) {
+            Reservation::Granted => self.settle_failure(now, policy),
+            Reservation::Locked { until } => FailureOutcome::AlreadyLocked { until },
+            Reservation::LockedNow { until } => FailureOutcome::LockedNow { until },
+        }
+    }
+
+    /// Ends a lock at once (operator unlock, password reset).
+    pub fn unlock(&mut self) {
+        self.failed_attempts = 0;
+        self.locked_until = None;
     }
 
     /// A successful login resets the count.
@@ -263,6 +312,61 @@ mod tests {
         assert_eq!(
             a.record_failure(t0, p),
             FailureOutcome::Counted { remaining: 4 }
+        );
+    }
+
+    #[test]
+    fn parallel_reservations_grant_at_most_max_failures_checks() {
+        let p = LockoutPolicy::default();
+        let t0 = Utc.with_ymd_and_hms(2026, 3, 1, 9, 0, 0).unwrap();
+        let mut a = account();
+        let granted = (0..20)
+            .map(|_| a.reserve_attempt(t0, p))
+            .filter(|r| *r == Reservation::Granted)
+            .count();
+        assert_eq!(granted, 5);
+        let until = t0 + Duration::minutes(15);
+        assert_eq!(a.locked_until, Some(until));
+        // The five running checks fail afterwards: nothing more is counted or extended.
+        let later = t0 + Duration::seconds(3);
+        for _ in 0..5 {
+            assert_eq!(
+                a.settle_failure(later, p),
+                FailureOutcome::AlreadyLocked { until }
+            );
+        }
+        assert_eq!(a.locked_until, Some(until));
+    }
+
+    #[test]
+    fn a_reserved_attempt_that_succeeds_resets_the_count() {
+        let p = LockoutPolicy::default();
+        let t0 = Utc.with_ymd_and_hms(2026, 3, 1, 9, 0, 0).unwrap();
+        let mut a = account();
+        for _ in 0..4 {
+            a.record_failure(t0, p);
+        }
+        assert_eq!(a.reserve_attempt(t0, p), Reservation::Granted);
+        a.record_success();
+        assert_eq!(a.failed_attempts, 0);
+        assert_eq!(a.locked_until, None);
+    }
+
+    #[test]
+    fn thresholds_are_configurable() {
+        let p = LockoutPolicy {
+            max_failures: 3,
+            lock_for: Duration::minutes(30),
+        };
+        let t0 = Utc.with_ymd_and_hms(2026, 3, 1, 9, 0, 0).unwrap();
+        let mut a = account();
+        a.record_failure(t0, p);
+        a.record_failure(t0, p);
+        assert_eq!(
+            a.record_failure(t0, p),
+            FailureOutcome::LockedNow {
+                until: t0 + Duration::minutes(30)
+            }
         );
     }
 

@@ -413,30 +413,46 @@ pub async fn decide_permission<R: IdentityRepo>(
 }
 
 /// Why a login was refused. Unknown user, wrong password and locked account look the same to
-/// the caller, so nobody can learn which usernames exist.
+/// the caller (same status, same text), so nobody can learn which usernames exist; the text
+/// names the lock rule and when to retry for everyone alike.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LoginError {
     #[error(
-        "wrong username or password, or the account is locked; after 5 consecutive failures an account is locked for 15 minutes"
+        "wrong username or password; {max_failures} consecutive failures lock an account for {lock_minutes} minutes — if it is locked, try again in {lock_minutes} minutes or reset the password by SMS"
     )]
-    Rejected,
+    Rejected {
+        max_failures: i32,
+        lock_minutes: i64,
+    },
     #[error(transparent)]
     Store(StoreError),
+}
+
+impl LoginError {
+    /// The one refusal every failed login gets under `policy`.
+    pub fn rejected(policy: LockoutPolicy) -> Self {
+        LoginError::Rejected {
+            max_failures: policy.max_failures,
+            lock_minutes: policy.lock_for.num_minutes(),
+        }
+    }
 }
 
 impl Localized for LoginError {
     fn code(&self) -> &'static str {
         match self {
-            Self::Rejected => "auth.login_rejected",
+            Self::Rejected { .. } => "auth.login_rejected",
             Self::Store(_) => "store.unavailable",
         }
     }
     fn zh(&self) -> String {
         match self {
-            Self::Rejected => {
-                "用户名或密码错误，或账户已被锁定（连续 5 次输错密码将锁定 15 分钟，到时自动解锁）"
-                    .into()
-            }
+            Self::Rejected {
+                max_failures,
+                lock_minutes,
+            } => format!(
+                "用户名或密码错误。连续 {max_failures} 次输错密码将锁定账户 {lock_minutes} 分钟；如账户已锁定，请于 {lock_minutes} 分钟后再试，或通过“找回用户名或密码”重置密码"
+            ),
             Self::Store(_) => "服务暂时不可用，请稍后重试".into(),
         }
     }
@@ -448,8 +464,32 @@ impl Localized for LoginError {
 /// How long a session lasts.
 pub const SESSION_TTL_HOURS: i64 = 8;
 
+/// How often a read-check-write of an account is tried again after losing a race.
+const ACCOUNT_RETRIES: usize = 16;
+
+/// `update_account`, tried again when a concurrent change won the version race.
+async fn update_account_retrying<R, T, E, F>(repo: &R, id: AccountId, f: F) -> Result<T, TxError<E>>
+where
+    R: IdentityRepo,
+    T: Send,
+    E: Send,
+    F: FnOnce(&mut Account) -> Result<(T, AuditEvent), E> + Clone + Send,
+{
+    for _ in 1..ACCOUNT_RETRIES {
+        match repo.update_account(id, f.clone()).await {
+            Err(TxError::Store(StoreError::Conflict)) => continue,
+            r => return r,
+        }
+    }
+    repo.update_account(id, f).await
+}
+
 /// Checks a username-or-ID-number and password, applies the lockout rule, and opens a session
 /// for the caller-supplied token.
+///
+/// The attempt is reserved in the database (counted as a failure in advance, in one
+/// transaction) **before** the password is checked, so parallel guesses cannot get more than
+/// `policy.max_failures` checks; attempts while locked check nothing and count nothing.
 ///
 /// # Errors
 /// [`LoginError::Rejected`] for an unknown login, a wrong password or a locked account.
@@ -462,6 +502,12 @@ pub async fn login<R: IdentityRepo, H: PasswordHasher>(
     password: &str,
     token: &SessionToken,
 ) -> Result<Principal, LoginError> {
+    use crate::account::{FailureOutcome, Reservation};
+    let rejected = LoginError::rejected(policy);
+    let store_err = |e: TxError<std::convert::Infallible>| match e {
+        TxError::Store(e) => LoginError::Store(e),
+        TxError::Rejected(never) => match never {},
+    };
     let account = match LoginName::parse(login) {
         Some(name) => repo
             .find_account_by_login(&name)
@@ -472,54 +518,73 @@ pub async fn login<R: IdentityRepo, H: PasswordHasher>(
     let Some(account) = account else {
         // Spend the same time as a real check so timing does not reveal unknown users.
         let _ = hasher.verify(password.to_owned(), dummy_hash()).await;
-        return Err(LoginError::Rejected);
+        return Err(rejected);
     };
     let now = clock.now();
-    if account.locked_at(now).is_some() {
-        return Err(LoginError::Rejected);
+    let actor = Actor::Account(account.id);
+    let reserved = update_account_retrying(repo, account.id, {
+        let actor = actor.clone();
+        move |a: &mut Account| {
+            let r = a.reserve_attempt(now, policy);
+            let action = match r {
+                Reservation::Granted => "account.login_attempted",
+                Reservation::Locked { .. } => "account.login_refused_locked",
+                Reservation::LockedNow { .. } => "account.locked",
+            };
+            Ok((r, AuditEvent::new(now, actor, action, "account", a.id.0)))
+        }
+    })
+    .await;
+    match reserved {
+        Ok(Reservation::Granted) => {}
+        Ok(_) | Err(TxError::Store(StoreError::Conflict)) => {
+            // Same time as a real check; no password is checked.
+            let _ = hasher.verify(password.to_owned(), dummy_hash()).await;
+            return Err(rejected);
+        }
+        Err(e) => return Err(store_err(e)),
     }
     let ok = hasher
         .verify(password.to_owned(), account.password_hash.clone())
         .await;
-    let actor = Actor::Account(account.id);
     if !ok {
-        let r = repo
-            .update_account(account.id, move |a| {
-                let outcome = a.record_failure(now, policy);
-                let action = match outcome {
-                    crate::account::FailureOutcome::LockedNow { .. } => "account.locked",
-                    _ => "account.login_failed",
+        let r = update_account_retrying(repo, account.id, {
+            let actor = actor.clone();
+            move |a: &mut Account| {
+                let action = match a.settle_failure(now, policy) {
+                    FailureOutcome::LockedNow { .. } => "account.locked",
+                    FailureOutcome::AlreadyLocked { .. } => "account.login_refused_locked",
+                    FailureOutcome::Counted { .. } => "account.login_failed",
                 };
-                Ok::<_, std::convert::Infallible>((
-                    (),
-                    AuditEvent::new(now, actor, action, "account", a.id.0),
-                ))
-            })
-            .await;
+                Ok(((), AuditEvent::new(now, actor, action, "account", a.id.0)))
+            }
+        })
+        .await;
         return match r {
-            Ok(()) | Err(TxError::Store(StoreError::Conflict)) => Err(LoginError::Rejected),
-            Err(TxError::Store(e)) => Err(LoginError::Store(e)),
-            Err(TxError::Rejected(never)) => match never {},
+            Ok(()) | Err(TxError::Store(StoreError::Conflict)) => Err(rejected),
+            Err(e) => Err(store_err(e)),
         };
     }
-    let principal = repo
-        .update_account(account.id, move |a| {
-            // A lock set by a parallel attempt since we read the account still holds.
+    let principal = update_account_retrying(repo, account.id, {
+        let rejected = rejected.clone();
+        move |a: &mut Account| {
+            // A lock set by a parallel attempt since the reservation still holds.
             if a.locked_at(now).is_some() {
-                return Err(LoginError::Rejected);
+                return Err(rejected);
             }
             a.record_success();
             Ok((
                 a.principal(),
                 AuditEvent::new(now, actor, "account.logged_in", "account", a.id.0),
             ))
-        })
-        .await
-        .map_err(|e| match e {
-            TxError::Rejected(e) => e,
-            TxError::Store(StoreError::Conflict) => LoginError::Rejected,
-            TxError::Store(e) => LoginError::Store(e),
-        })?;
+        }
+    })
+    .await
+    .map_err(|e| match e {
+        TxError::Rejected(e) => e,
+        TxError::Store(StoreError::Conflict) => rejected.clone(),
+        TxError::Store(e) => LoginError::Store(e),
+    })?;
     let session = Session {
         token_hash: token.hash(),
         account_id: account.id,
@@ -532,7 +597,9 @@ pub async fn login<R: IdentityRepo, H: PasswordHasher>(
     Ok(principal)
 }
 
-fn dummy_hash() -> crate::PasswordHash {
+/// The hash an unknown or locked login is "checked" against, so its answer takes as long as a
+/// real check. Adapters and tests can recognise it to tell real checks apart.
+pub fn dummy_hash() -> crate::PasswordHash {
     crate::PasswordHash(
         "$argon2id$v=19$m=19456,t=2,p=1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA".to_owned(),
     )

@@ -122,7 +122,7 @@ pub async fn sign_in(
     .await
     {
         Ok(p) => Ok((token, p)),
-        Err(e @ service::LoginError::Rejected) => {
+        Err(e @ service::LoginError::Rejected { .. }) => {
             Err(ApiError::Unauthorized(Json(ErrorBody::from_localized(&e))))
         }
         Err(service::LoginError::Store(e)) => Err(ApiError::internal(e)),
