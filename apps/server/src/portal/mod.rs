@@ -5,7 +5,14 @@
 //! uses. State-changing forms carry a CSRF token derived from the session, and cross-origin
 //! POSTs are refused.
 
+mod cases;
+mod common;
+mod declare;
 mod pages;
+mod paths;
+mod plans;
+mod register;
+mod work;
 
 use askama::Template;
 use poem::http::{StatusCode, header};
@@ -30,6 +37,36 @@ pub fn routes() -> Route {
             get(pages::download_certificate),
         )
         .at("/verify/:code", get(pages::verify))
+        .at(
+            "/register",
+            get(register::person_form).post(register::person_submit),
+        )
+        .at(
+            "/register/unit",
+            get(register::unit_form).post(register::unit_submit),
+        )
+        .at(
+            "/commitment",
+            get(declare::commitment).post(declare::accept_commitment),
+        )
+        .at(
+            "/me/declare",
+            get(declare::new_form).post(declare::create_declaration),
+        )
+        .at(
+            "/me/declarations/:id",
+            get(declare::detail).post(declare::save),
+        )
+        .at("/me/declarations/:id/submit", post(declare::submit))
+        .at("/work", get(work::home))
+        .at("/work/permission", post(work::apply_permission))
+        .at("/work/units/:id/decision", post(work::decide_unit))
+        .at("/work/paths", get(paths::page).post(paths::request))
+        .at("/work/paths/:id/decision", post(paths::decide))
+        .at("/work/cases", get(cases::page))
+        .at("/work/cases/:id/:action", post(cases::act))
+        .at("/work/plans", get(plans::page).post(plans::create))
+        .at("/work/plans/:id/:action", post(plans::set_open))
 }
 
 /// The signed-in visitor of a portal page.

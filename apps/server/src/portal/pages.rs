@@ -9,6 +9,7 @@ use zhicheng_declaration::Catalog;
 use zhicheng_identity::ports::IdentityRepo;
 use zhicheng_kernel::Role;
 
+use super::common::{Chrome, api_error_page};
 use super::{Visitor, clear_cookie, redirect, render, session_cookie, visitor};
 use crate::api::accounts::sign_in;
 use crate::api::certificates::{certificate_file, holders_certificate};
@@ -33,8 +34,7 @@ fn landing(v: &Visitor) -> &'static str {
 #[derive(Template)]
 #[template(path = "login.html")]
 struct LoginPage {
-    signed_in: bool,
-    csrf: String,
+    chrome: Chrome,
     login: String,
     error: Option<String>,
 }
@@ -42,8 +42,7 @@ struct LoginPage {
 #[handler]
 pub async fn login_form() -> Response {
     render(&LoginPage {
-        signed_in: false,
-        csrf: String::new(),
+        chrome: Chrome::anonymous(),
         login: String::new(),
         error: None,
     })
@@ -76,8 +75,7 @@ pub async fn login_submit(st: Data<&AppState>, req: &Request, form: Form<LoginFo
         Err(e) => {
             let status = e.status();
             let mut r = render(&LoginPage {
-                signed_in: false,
-                csrf: String::new(),
+                chrome: Chrome::anonymous(),
                 login: form.login.clone(),
                 error: Some(e.body().message.clone()),
             });
@@ -115,6 +113,7 @@ pub async fn logout(st: Data<&AppState>, req: &Request, form: Form<CsrfForm>) ->
 }
 
 struct MeRow {
+    href: String,
     year: i32,
     series_name: String,
     level_name: String,
@@ -128,23 +127,9 @@ struct MeRow {
 #[derive(Template)]
 #[template(path = "me.html")]
 struct MePage {
-    signed_in: bool,
-    csrf: String,
+    chrome: Chrome,
     notice: Option<String>,
     rows: Vec<MeRow>,
-}
-
-/// Page-level error: answered as a short localised page.
-fn error_page(e: &ApiError) -> Response {
-    let b = e.body();
-    (e.status(), poem::web::Html(format!("<!doctype html><meta charset=utf-8><title>错误</title><h1>{}</h1><p>{}</p><p><a href=\"/\">返回首页</a></p>", html_escape(&b.message), html_escape(&b.message_en)))).into_response()
-}
-
-fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 #[handler]
@@ -157,13 +142,14 @@ pub async fn me(st: Data<&AppState>, req: &Request) -> Response {
     }
     let rows = match crate::views::my_declarations(&st, &v.principal).await {
         Ok(r) => r,
-        Err(e) => return error_page(&e),
+        Err(e) => return api_error_page(Chrome::for_visitor(&v, "/me"), &e),
     };
     let rows = rows
         .iter()
         .map(|r| {
             let d = &r.declaration;
             MeRow {
+                href: format!("/me/declarations/{}", d.id.0),
                 year: d.year,
                 series_name: Catalog
                     .find(&d.series)
@@ -187,8 +173,7 @@ pub async fn me(st: Data<&AppState>, req: &Request) -> Response {
         })
         .collect();
     render(&MePage {
-        signed_in: true,
-        csrf: v.csrf(),
+        chrome: Chrome::for_visitor(&v, "/me"),
         notice: None,
         rows,
     })
@@ -208,7 +193,7 @@ pub async fn download_certificate(
         .and_then(|c| certificate_file(&c))
     {
         Ok(f) => f,
-        Err(e) => return error_page(&e),
+        Err(e) => return api_error_page(Chrome::for_visitor(&v, "/me"), &e),
     };
     let (name, bytes) = file;
     Response::builder()
@@ -240,8 +225,7 @@ struct VerifiedCert {
 #[derive(Template)]
 #[template(path = "verify.html")]
 struct VerifyPage {
-    signed_in: bool,
-    csrf: String,
+    chrome: Chrome,
     cert: Option<VerifiedCert>,
 }
 
@@ -249,7 +233,7 @@ struct VerifyPage {
 pub async fn verify(st: Data<&AppState>, code: Path<String>) -> Response {
     let found = match zhicheng_certificate::service::lookup_by_code(&st.store, &code.0).await {
         Ok(c) => c,
-        Err(e) => return error_page(&ApiError::from(e)),
+        Err(e) => return api_error_page(Chrome::anonymous(), &ApiError::from(e)),
     };
     let status = if found.is_some() {
         StatusCode::OK
@@ -274,8 +258,7 @@ pub async fn verify(st: Data<&AppState>, code: Path<String>) -> Response {
         }
     });
     let mut r = render(&VerifyPage {
-        signed_in: false,
-        csrf: String::new(),
+        chrome: Chrome::anonymous(),
         cert,
     });
     r.set_status(status);

@@ -1,0 +1,310 @@
+//! 职称申报数据审核 / 上报 (/work/cases): the cases the visitor's organisation holds, filtered by
+//! series, level and status, with the one action each status offers its holder. Each POST is
+//! one review-workflow (or certificate) service call; a refusal is shown at the top of the
+//! unchanged list.
+
+use askama::Template;
+use poem::web::{Data, Form, Path, Query};
+use poem::{Request, Response, handler};
+use serde::Deserialize;
+use uuid::Uuid;
+use zhicheng_kernel::{CaseId, FieldError, SeriesCode, TitleLevel};
+use zhicheng_review_workflow::service as workflow;
+use zhicheng_review_workflow::{CaseStatus, CommitteeVote};
+
+use super::common::{
+    Choice, Chrome, Errors, STAFF, api_error_page, beijing, check_csrf, form_response, gate,
+    level_choices, non_empty, series_choices, series_name,
+};
+use super::{Visitor, redirect, render};
+use crate::api::cases::issue;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// The filters of the list, as parsed from the query string.
+#[derive(Deserialize, Default)]
+pub struct CaseQuery {
+    series: Option<String>,
+    level: Option<String>,
+    status: Option<String>,
+    done: Option<String>,
+}
+
+struct Filters {
+    series: Option<SeriesCode>,
+    level: Option<TitleLevel>,
+    status: Option<CaseStatus>,
+}
+
+impl Filters {
+    fn from(q: &CaseQuery) -> Filters {
+        Filters {
+            series: q
+                .series
+                .as_deref()
+                .and_then(non_empty)
+                .and_then(|s| SeriesCode::parse(s).ok()),
+            level: q
+                .level
+                .as_deref()
+                .and_then(non_empty)
+                .and_then(|l| TitleLevel::parse(l).ok()),
+            status: q
+                .status
+                .as_deref()
+                .and_then(non_empty)
+                .and_then(CaseStatus::parse),
+        }
+    }
+
+    /// The filters as a query string (values are plain codes).
+    fn query(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(s) = &self.series {
+            parts.push(format!("series={s}"));
+        }
+        if let Some(l) = self.level {
+            parts.push(format!("level={}", l.as_str()));
+        }
+        if let Some(s) = self.status {
+            parts.push(format!("status={}", s.as_str()));
+        }
+        parts.join("&")
+    }
+}
+
+struct CaseView {
+    id: String,
+    applicant: String,
+    year: i32,
+    series_name: String,
+    level_name: String,
+    specialty: String,
+    unit: String,
+    status: String,
+    since: String,
+    /// approve, report, forward, accept, vote, issue or empty.
+    action: &'static str,
+    label: &'static str,
+}
+
+/// What the holder can do with a case in this status.
+fn action_for(s: CaseStatus) -> (&'static str, &'static str) {
+    match s {
+        CaseStatus::UnitReview => ("approve", "通过"),
+        CaseStatus::ReadyToReport => ("report", "上报"),
+        CaseStatus::InTransit => ("forward", "上报"),
+        CaseStatus::PendingAcceptance => ("accept", "受理"),
+        CaseStatus::Accepted => ("vote", "录入评审结果"),
+        CaseStatus::Passed => ("issue", "发证"),
+        CaseStatus::Failed | CaseStatus::Certified => ("", ""),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "cases.html")]
+struct CasesPage {
+    chrome: Chrome,
+    rows: Vec<CaseView>,
+    series: Vec<Choice>,
+    levels: Vec<Choice>,
+    statuses: Vec<Choice>,
+    query: String,
+    errors: Errors,
+    notice: Option<String>,
+}
+
+async fn cases_page(
+    st: &AppState,
+    v: &Visitor,
+    f: &Filters,
+    errors: Errors,
+    notice: Option<String>,
+) -> Response {
+    let chrome = Chrome::for_visitor(v, "/work/cases");
+    let rows =
+        match workflow::queue(&st.store, &v.principal, f.status, f.series.clone(), f.level).await {
+            Ok(r) => r,
+            Err(e) => return api_error_page(chrome, &ApiError::from(e)),
+        };
+    let series = f.series.as_ref().map(|s| s.to_string()).unwrap_or_default();
+    let level = f.level.map(|l| l.as_str()).unwrap_or_default();
+    let status = f.status.map(|s| s.as_str()).unwrap_or_default();
+    let out = CasesPage {
+        chrome,
+        rows: rows
+            .iter()
+            .map(|r| {
+                let c = &r.case;
+                let (action, label) = action_for(c.status);
+                CaseView {
+                    id: c.id.0.to_string(),
+                    applicant: r.applicant_name.clone(),
+                    year: c.year,
+                    series_name: series_name(&c.series),
+                    level_name: c.level.zh().to_owned(),
+                    specialty: r.specialty.clone(),
+                    unit: r.unit_name.clone(),
+                    status: c.status.zh().to_owned(),
+                    since: beijing(c.held_since),
+                    action,
+                    label,
+                }
+            })
+            .collect(),
+        series: series_choices(&series),
+        levels: level_choices(&TitleLevel::ALL, level),
+        statuses: CaseStatus::ALL
+            .iter()
+            .map(|s| Choice {
+                value: s.as_str().to_owned(),
+                label: s.zh().to_owned(),
+                selected: s.as_str() == status,
+            })
+            .collect(),
+        query: f.query(),
+        errors,
+        notice,
+    };
+    render(&out)
+}
+
+#[handler]
+pub async fn page(st: Data<&AppState>, req: &Request, q: Query<CaseQuery>) -> Response {
+    let v = match gate(&st, req, STAFF).await {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let notice = q.done.as_deref().and_then(|d| {
+        Some(match d {
+            "approve" => "已审核通过，请继续“上报”。",
+            "report" | "forward" => "已上报至上级。",
+            "accept" => "已受理。",
+            "vote" => "评审结果已记录。",
+            "issue" => "电子证书已签发，申报人现在可以下载。",
+            _ => return None,
+        })
+    });
+    cases_page(
+        &st,
+        &v,
+        &Filters::from(&q),
+        Errors::none(),
+        notice.map(str::to_owned),
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct ActForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    members: String,
+    #[serde(default)]
+    attending: String,
+    #[serde(default)]
+    yes: String,
+    #[serde(default)]
+    no: String,
+    #[serde(default)]
+    abstain: String,
+}
+
+impl ActForm {
+    fn vote(&self) -> Result<CommitteeVote, ApiError> {
+        let mut fields = Vec::new();
+        let mut n = |field: &str, label: &str, value: &str| -> u32 {
+            value.trim().parse::<u32>().unwrap_or_else(|_| {
+                fields.push(FieldError::new(
+                    field,
+                    &format!("{field}.invalid"),
+                    format!("{label}应为非负整数"),
+                    format!("{field} must be a whole number"),
+                ));
+                0
+            })
+        };
+        let vote = CommitteeVote {
+            members: n("members", "委员人数", &self.members),
+            attending: n("attending", "出席人数", &self.attending),
+            yes: n("yes", "同意票数", &self.yes),
+            no: n("no", "反对票数", &self.no),
+            abstain: n("abstain", "弃权票数", &self.abstain),
+        };
+        if fields.is_empty() {
+            Ok(vote)
+        } else {
+            let zh = fields
+                .iter()
+                .map(|f| f.zh.clone())
+                .collect::<Vec<_>>()
+                .join("；");
+            Err(ApiError::invalid(
+                "vote.invalid",
+                &zh,
+                "invalid vote",
+                fields,
+            ))
+        }
+    }
+}
+
+/// One action on one case.
+#[handler]
+pub async fn act(
+    st: Data<&AppState>,
+    req: &Request,
+    path: Path<(Uuid, String)>,
+    q: Query<CaseQuery>,
+    form: Form<ActForm>,
+) -> Response {
+    let v = match gate(&st, req, STAFF).await {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    if let Some(r) = check_csrf(&v, &form.csrf) {
+        return r;
+    }
+    let (id, action) = (CaseId(path.0.0), path.0.1.as_str());
+    let p = &v.principal;
+    let result: Result<(), ApiError> = match action {
+        "approve" => workflow::unit_approve(&st.store, &st.clock, p, id)
+            .await
+            .map(drop)
+            .map_err(ApiError::from),
+        "report" => workflow::report(&st.store, &st.store, &st.clock, p, id)
+            .await
+            .map(drop)
+            .map_err(ApiError::from),
+        "forward" => workflow::forward(&st.store, &st.clock, p, id)
+            .await
+            .map(drop)
+            .map_err(ApiError::from),
+        "accept" => workflow::accept(&st.store, &st.clock, p, id)
+            .await
+            .map(drop)
+            .map_err(ApiError::from),
+        "vote" => match form.vote() {
+            Ok(vote) => workflow::record_vote(&st.store, &st.clock, p, id, vote)
+                .await
+                .map(drop)
+                .map_err(ApiError::from),
+            Err(e) => Err(e),
+        },
+        "issue" => issue(&st, p, id).await.map(drop),
+        _ => Err(ApiError::not_found()),
+    };
+    let filters = Filters::from(&q);
+    match result {
+        Ok(()) => {
+            let query = filters.query();
+            let sep = if query.is_empty() { "" } else { "&" };
+            redirect(&format!("/work/cases?{query}{sep}done={action}"))
+        }
+        Err(e) => form_response(
+            cases_page(&st, &v, &filters, Errors::from_api(&e), None).await,
+            &e,
+        ),
+    }
+}

@@ -1,0 +1,221 @@
+//! 个人注册 and 单位注册: the signed-out forms. They call the same helpers as the API
+//! (`api::accounts::register`, `api::orgs::register_unit`) and show their field errors next to
+//! the fields. Before a session exists, CSRF protection is a double-submit cookie.
+
+use askama::Template;
+use poem::web::{Data, Form};
+use poem::{Request, Response, handler};
+use serde::Deserialize;
+use zhicheng_identity::service::{RegisterPerson, RegisterPersonForm};
+
+use super::common::{
+    Chrome, Errors, anonymous_token, api_error_page, check_anonymous_token, form_response,
+    with_cookie,
+};
+use super::render;
+use crate::api::accounts::register;
+use crate::api::orgs::{RegisterUnitRequest, register_unit};
+use crate::error::ApiError;
+use crate::state::AppState;
+
+#[derive(Deserialize, Default)]
+pub struct PersonForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    id_number: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    mobile: String,
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    password2: String,
+    #[serde(default)]
+    ethnicity: String,
+}
+
+#[derive(Template)]
+#[template(path = "register.html")]
+struct PersonPage {
+    chrome: Chrome,
+    token: String,
+    f: PersonForm,
+    errors: Errors,
+}
+
+#[derive(Template)]
+#[template(path = "register_done.html")]
+struct DonePage {
+    chrome: Chrome,
+    unit: bool,
+    name: String,
+    username: String,
+}
+
+const MISMATCH: &str = "两次输入的密码不一致";
+
+#[handler]
+pub async fn person_form(req: &Request) -> Response {
+    let (token, cookie) = match anonymous_token(req) {
+        Ok(t) => t,
+        Err(e) => return api_error_page(Chrome::anonymous(), &e),
+    };
+    with_cookie(
+        render(&PersonPage {
+            chrome: Chrome::anonymous(),
+            token,
+            f: PersonForm::default(),
+            errors: Errors::none(),
+        }),
+        cookie,
+    )
+}
+
+#[handler]
+pub async fn person_submit(st: Data<&AppState>, req: &Request, form: Form<PersonForm>) -> Response {
+    if let Some(r) = check_anonymous_token(req, &form.csrf) {
+        return r;
+    }
+    let f = form.0;
+    let typed = RegisterPersonForm {
+        id_number: f.id_number.clone(),
+        name: f.name.clone(),
+        mobile: f.mobile.clone(),
+        username: f.username.clone(),
+        password: f.password.clone(),
+        ethnicity: f.ethnicity.clone(),
+    };
+    let result = if f.password == f.password2 {
+        register(&st, typed).await
+    } else {
+        // Show every problem at once: the domain's field errors plus the mismatch.
+        let mut fields = RegisterPerson::parse(&typed).err().unwrap_or_default();
+        fields.push(zhicheng_kernel::FieldError::new(
+            "password2",
+            "password2.mismatch",
+            MISMATCH,
+            "the passwords differ",
+        ));
+        Err(ApiError::invalid(
+            "person.invalid",
+            "注册信息有误，请按提示修改",
+            "invalid registration",
+            fields,
+        ))
+    };
+    match result {
+        Ok(p) => render(&DonePage {
+            chrome: Chrome::anonymous(),
+            unit: false,
+            name: p.name,
+            username: p.username,
+        }),
+        Err(e) => {
+            let errors = match e.body().code.as_str() {
+                "person.id_number_taken" => Errors::from_api(&e).pin("id_number"),
+                "person.username_taken" => Errors::from_api(&e).pin("username"),
+                _ => Errors::from_api(&e),
+            };
+            let page = PersonPage {
+                chrome: Chrome::anonymous(),
+                token: f.csrf.clone(),
+                f,
+                errors,
+            };
+            form_response(render(&page), &e)
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct UnitForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    region: String,
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    password2: String,
+}
+
+#[derive(Template)]
+#[template(path = "register_unit.html")]
+struct UnitPage {
+    chrome: Chrome,
+    token: String,
+    f: UnitForm,
+    errors: Errors,
+}
+
+#[handler]
+pub async fn unit_form(req: &Request) -> Response {
+    let (token, cookie) = match anonymous_token(req) {
+        Ok(t) => t,
+        Err(e) => return api_error_page(Chrome::anonymous(), &e),
+    };
+    with_cookie(
+        render(&UnitPage {
+            chrome: Chrome::anonymous(),
+            token,
+            f: UnitForm::default(),
+            errors: Errors::none(),
+        }),
+        cookie,
+    )
+}
+
+#[handler]
+pub async fn unit_submit(st: Data<&AppState>, req: &Request, form: Form<UnitForm>) -> Response {
+    if let Some(r) = check_anonymous_token(req, &form.csrf) {
+        return r;
+    }
+    let f = form.0;
+    let result = if f.password == f.password2 {
+        register_unit(
+            &st,
+            RegisterUnitRequest {
+                name: f.name.clone(),
+                region: f.region.clone(),
+                username: f.username.clone(),
+                password: f.password.clone(),
+            },
+        )
+        .await
+    } else {
+        Err(ApiError::field(
+            "password2",
+            MISMATCH,
+            "the passwords differ",
+        ))
+    };
+    match result {
+        Ok(org) => render(&DonePage {
+            chrome: Chrome::anonymous(),
+            unit: true,
+            name: org.name.as_str().to_owned(),
+            username: f.username.trim().to_owned(),
+        }),
+        Err(e) => {
+            let errors = match e.body().code.as_str() {
+                "org.username_taken" => Errors::from_api(&e).pin("username"),
+                _ => Errors::from_api(&e),
+            };
+            let page = UnitPage {
+                chrome: Chrome::anonymous(),
+                token: f.csrf.clone(),
+                f,
+                errors,
+            };
+            form_response(render(&page), &e)
+        }
+    }
+}

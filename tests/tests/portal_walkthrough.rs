@@ -1,0 +1,482 @@
+//! The whole flow through the web portal only, over HTTP, on SQLite and on PostgreSQL: a unit
+//! registers, gets its permission and a path; the bureau approves the path and publishes a
+//! plan; a person registers, accepts the letter, declares and submits; the unit approves and
+//! reports; the bureau accepts, records the vote and issues; the person downloads the
+//! certificate. Cookies and CSRF tokens are handled by hand, as a browser would.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::BTreeMap;
+
+use chrono::{Duration, Utc};
+use reqwest::StatusCode;
+use zhicheng_e2e::server::TestServer;
+use zhicheng_identity::OrgKind;
+
+const PW: &str = "Wendeng-2026!";
+const UNIT: &str = "威海市文登区人民医院";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn portal_walkthrough_on_sqlite() {
+    walkthrough(TestServer::sqlite().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn portal_walkthrough_on_postgres() {
+    let Some(server) = TestServer::postgres().await else {
+        return;
+    };
+    walkthrough(server).await;
+}
+
+/// What came back: status, body, and where a redirect points.
+struct Page {
+    status: StatusCode,
+    body: String,
+    location: Option<String>,
+}
+
+impl Page {
+    fn csrf(&self) -> String {
+        between(&self.body, "name=\"csrf\" value=\"", "\"")
+            .unwrap_or_else(|| panic!("no CSRF token in page: {}", self.body))
+            .to_owned()
+    }
+
+    fn has(&self, text: &str) -> bool {
+        self.body.contains(text)
+    }
+
+    fn see_other(&self, to: &str) {
+        assert_eq!(self.status, StatusCode::SEE_OTHER, "{}", self.body);
+        let at = self.location.as_deref().unwrap_or_default();
+        assert!(at.starts_with(to), "redirected to {at}, expected {to}");
+    }
+}
+
+fn between<'a>(s: &'a str, before: &str, after: &str) -> Option<&'a str> {
+    let start = s.find(before)? + before.len();
+    let end = s[start..].find(after)? + start;
+    Some(&s[start..end])
+}
+
+/// The 36-character id that appears right after `prefix` in the page.
+fn id_after(body: &str, prefix: &str) -> String {
+    let at = body
+        .find(prefix)
+        .unwrap_or_else(|| panic!("`{prefix}` not in page: {body}"));
+    body[at + prefix.len()..at + prefix.len() + 36].to_owned()
+}
+
+/// A visitor with a cookie jar of their own.
+struct Visitor {
+    http: reqwest::Client,
+    base: String,
+    cookies: BTreeMap<String, String>,
+}
+
+impl Visitor {
+    fn new(srv: &TestServer) -> Visitor {
+        Visitor {
+            http: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+            base: srv.base.clone(),
+            cookies: BTreeMap::new(),
+        }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    async fn finish(&mut self, r: reqwest::RequestBuilder) -> Page {
+        let r = if self.cookies.is_empty() {
+            r
+        } else {
+            r.header("cookie", self.cookie_header())
+        };
+        let resp = r.send().await.unwrap();
+        for c in resp.headers().get_all("set-cookie") {
+            let c = c.to_str().unwrap();
+            let (kv, attrs) = c.split_once(';').unwrap_or((c, ""));
+            let (k, v) = kv.split_once('=').unwrap();
+            if attrs.contains("Max-Age=0") {
+                self.cookies.remove(k);
+            } else {
+                self.cookies.insert(k.to_owned(), v.to_owned());
+            }
+        }
+        let status = resp.status();
+        let location = resp
+            .headers()
+            .get("location")
+            .map(|l| l.to_str().unwrap().to_owned());
+        Page {
+            status,
+            body: resp.text().await.unwrap(),
+            location,
+        }
+    }
+
+    async fn get(&mut self, path: &str) -> Page {
+        let r = self.http.get(format!("{}{path}", self.base));
+        self.finish(r).await
+    }
+
+    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
+        let r = self.http.post(format!("{}{path}", self.base)).form(form);
+        self.finish(r).await
+    }
+
+    async fn login(&mut self, login: &str, to: &str) {
+        self.post("/login", &[("login", login), ("password", PW)])
+            .await
+            .see_other(to);
+        assert!(self.cookies.contains_key("zc_session"));
+    }
+}
+
+async fn walkthrough(srv: TestServer) {
+    let bureau_id = srv
+        .bootstrap_org(
+            OrgKind::HrBureau,
+            "威海市文登区人力资源和社会保障局",
+            "371003",
+            "wd_hrss",
+            PW,
+        )
+        .await
+        .to_string();
+
+    // Signed-out visitors are sent to the login page, which links to both registrations.
+    let mut unit = Visitor::new(&srv);
+    unit.get("/work/cases").await.see_other("/login");
+    let login = unit.get("/login").await;
+    assert!(login.has("href=\"/register\"") && login.has("href=\"/register/unit\""));
+
+    // 单位注册: without the CSRF token nothing happens; a bad region keeps what was typed.
+    let form = unit.get("/register/unit").await;
+    assert_eq!(form.status, StatusCode::OK);
+    let token = form.csrf();
+    fn fields<'a>(region: &'a str, csrf: &'a str) -> Vec<(&'a str, &'a str)> {
+        vec![
+            ("name", UNIT),
+            ("region", region),
+            ("username", "wd_hospital"),
+            ("password", PW),
+            ("password2", PW),
+            ("csrf", csrf),
+        ]
+    }
+    let refused = unit.post("/register/unit", &fields("371003", "")).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+    let again = unit.post("/register/unit", &fields("3710", &token)).await;
+    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(again.has(&format!("value=\"{UNIT}\"")) && again.has("value=\"wd_hospital\""));
+    assert!(
+        again.has("region-error") && again.has("6 位行政区划代码"),
+        "{}",
+        again.body
+    );
+    let done = unit.post("/register/unit", &fields("371003", &token)).await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    assert!(done.has("注册成功") && done.has("职称评审权限"));
+
+    // The unit signs in, lands on /work and applies for the permission.
+    unit.login("wd_hospital", "/work").await;
+    let work = unit.get("/work").await;
+    assert!(work.has(UNIT) && work.has("未申请") && work.has("申请职称评审权限"));
+    let csrf = work.csrf();
+    unit.post(
+        "/work/permission",
+        &[
+            ("csrf", &csrf),
+            ("uscc", "123710034940875396"),
+            ("region", "371003"),
+        ],
+    )
+    .await
+    .see_other("/work");
+    let work = unit.get("/work?applied=1").await;
+    assert!(work.has("已开通") && !work.has("action=\"/work/permission\""));
+
+    // 路径申请 to the bureau.
+    let paths = unit.get("/work/paths").await;
+    assert!(paths.has(&format!("value=\"{bureau_id}\"")));
+    unit.post(
+        "/work/paths",
+        &[
+            ("csrf", &csrf),
+            ("series", "ENG"),
+            ("level", "intermediate"),
+            ("parent_id", &bureau_id),
+        ],
+    )
+    .await
+    .see_other("/work/paths");
+    assert!(unit.get("/work/paths").await.has("待上级审核"));
+
+    // The bureau approves the path, then creates and publishes a plan.
+    let mut bureau = Visitor::new(&srv);
+    bureau.login("wd_hrss", "/work").await;
+    let paths = bureau.get("/work/paths").await;
+    assert!(paths.has(UNIT), "{}", paths.body);
+    let link = id_after(&paths.body, "action=\"/work/paths/");
+    let bcsrf = paths.csrf();
+    bureau
+        .post(
+            &format!("/work/paths/{link}/decision"),
+            &[("csrf", &bcsrf), ("decision", "approve"), ("note", "同意")],
+        )
+        .await
+        .see_other("/work/paths");
+    assert!(unit.get("/work/paths").await.has("已通过"));
+
+    let today = (Utc::now() + Duration::hours(8)).date_naive();
+    let start = (today - Duration::days(1)).to_string();
+    let end = (today + Duration::days(30)).to_string();
+    let year = today.format("%Y").to_string();
+    let plan_form = |name: &'static str| {
+        vec![
+            ("csrf", bcsrf.clone()),
+            ("year", year.clone()),
+            ("name", name.to_owned()),
+            ("series", "ENG".to_owned()),
+            ("lv_intermediate", "on".to_owned()),
+            ("window_start", start.clone()),
+            ("window_end", end.clone()),
+        ]
+    };
+    // A form error (no level chosen) keeps what was typed.
+    let mut no_level = plan_form("工程技术人员职称评审");
+    no_level.retain(|(k, _)| *k != "lv_intermediate");
+    let no_level: Vec<(&str, &str)> = no_level.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let refused = bureau.post("/work/plans", &no_level).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.has("请至少选择一个级别") && refused.has("value=\"工程技术人员职称评审\""));
+    let ok = plan_form("工程技术人员职称评审");
+    let ok: Vec<(&str, &str)> = ok.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    bureau
+        .post("/work/plans", &ok)
+        .await
+        .see_other("/work/plans");
+    let plans = bureau.get("/work/plans").await;
+    assert!(plans.has("草拟"));
+    let plan = id_after(&plans.body, "action=\"/work/plans/");
+    bureau
+        .post(&format!("/work/plans/{plan}/open"), &[("csrf", &bcsrf)])
+        .await
+        .see_other("/work/plans");
+    // A POST without the CSRF token is refused and changes nothing.
+    let refused = bureau
+        .post(&format!("/work/plans/{plan}/close"), &[("csrf", "")])
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let plans = bureau.get("/work/plans").await;
+    assert!(
+        plans.has("已发布") && plans.has(&format!("/work/plans/{plan}/close")),
+        "{}",
+        plans.body
+    );
+
+    // 个人注册: a bad mobile number keeps what was typed and says what is wrong.
+    let mut person = Visitor::new(&srv);
+    let token = person.get("/register").await.csrf();
+    fn person_form<'a>(mobile: &'a str, csrf: &'a str) -> Vec<(&'a str, &'a str)> {
+        vec![
+            ("id_number", "11010519491231002X"),
+            ("name", "李娜"),
+            ("mobile", mobile),
+            ("username", "lina1949"),
+            ("password", PW),
+            ("password2", PW),
+            ("ethnicity", "汉族"),
+            ("csrf", csrf),
+        ]
+    }
+    let again = person.post("/register", &person_form("1234", &token)).await;
+    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        again.has("value=\"李娜\"")
+            && again.has("value=\"11010519491231002X\"")
+            && again.has("mobile-error")
+            && again.has("手机号码应为 11 位数字")
+    );
+    let good = person_form("13905310000", &token);
+    let done = person.post("/register", &good).await;
+    assert!(done.has("注册成功"), "{}", done.body);
+    // The same ID number again: the conflict points to recovery.
+    let dup = person.post("/register", &good).await;
+    assert_eq!(dup.status, StatusCode::CONFLICT);
+    assert!(dup.has("找回用户名或密码") && dup.has("id_number-error"));
+
+    person.login("lina1949", "/me").await;
+    assert_eq!(person.get("/work").await.status, StatusCode::FORBIDDEN);
+    let me = person.get("/me").await;
+    assert!(me.has("href=\"/me/declare\""));
+    person.get("/me/declare").await.see_other("/commitment");
+    let letter = person.get("/commitment").await;
+    assert!(letter.has("职称申报承诺书") && letter.has("我同意"));
+    let pcsrf = letter.csrf();
+    person
+        .post("/commitment", &[("csrf", &pcsrf)])
+        .await
+        .see_other("/me/declare");
+
+    let declare = person.get("/me/declare").await;
+    assert!(declare.has("工程技术人员") && declare.has("北京时间"));
+    let unit_id = {
+        let at = declare
+            .body
+            .find(&format!("\">{UNIT}</option>"))
+            .expect("the unit is offered");
+        declare.body[at - 36..at].to_owned()
+    };
+    let created = person
+        .post(
+            "/me/declare",
+            &[
+                ("csrf", &pcsrf),
+                ("plan_id", &plan),
+                ("level", "intermediate"),
+                ("unit_id", &unit_id),
+                ("specialty", "电气工程"),
+                ("education", "山东大学 电气工程 本科"),
+            ],
+        )
+        .await;
+    created.see_other("/me/declarations/");
+    let detail_path = created
+        .location
+        .unwrap()
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned();
+    let detail = person.get(&detail_path).await;
+    assert!(detail.has("确定申报") && detail.has("山东大学 电气工程 本科"));
+
+    // Submitting an incomplete draft shows every missing item at once and keeps the text.
+    let incomplete = person
+        .post(
+            &format!("{detail_path}/submit"),
+            &[
+                ("csrf", &pcsrf),
+                ("education", "山东大学 电气工程 本科"),
+                ("summary", "个人总结草稿"),
+            ],
+        )
+        .await;
+    assert_eq!(incomplete.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        incomplete.has("请填写工作经历")
+            && incomplete.has("请填写工作业绩与成果")
+            && incomplete.has("个人总结草稿")
+    );
+    person
+        .post(
+            &format!("{detail_path}/submit"),
+            &[
+                ("csrf", &pcsrf),
+                ("education", "山东大学 电气工程 本科"),
+                ("work_history", "2010 年至今 威海市文登区人民医院 设备科"),
+                ("achievements", "主持医院配电改造项目"),
+                ("summary", "个人总结"),
+            ],
+        )
+        .await
+        .see_other(&detail_path);
+    let detail = person.get(&detail_path).await;
+    assert!(
+        detail.has("单位审核中") && detail.has(UNIT) && !detail.has("formaction"),
+        "{}",
+        detail.body
+    );
+
+    // The unit approves (a second click is refused with a message) and reports.
+    let cases = unit.get("/work/cases?series=ENG&level=intermediate").await;
+    assert!(cases.has("李娜") && cases.has("电气工程") && cases.has("单位审核中"));
+    let case = id_after(&cases.body, "action=\"/work/cases/");
+    unit.post(&format!("/work/cases/{case}/approve"), &[("csrf", &csrf)])
+        .await
+        .see_other("/work/cases");
+    let twice = unit
+        .post(&format!("/work/cases/{case}/approve"), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(twice.status, StatusCode::CONFLICT);
+    assert!(
+        twice.has("role=\"alert\"") && twice.has("李娜"),
+        "{}",
+        twice.body
+    );
+    unit.post(&format!("/work/cases/{case}/report"), &[("csrf", &csrf)])
+        .await
+        .see_other("/work/cases");
+    assert!(unit.get("/work/cases").await.has("没有符合条件的申报"));
+
+    // The bureau accepts, records a passing vote and issues.
+    let queue = bureau.get("/work/cases?status=pending_acceptance").await;
+    assert!(
+        queue.has("李娜") && queue.has(&format!("/work/cases/{case}/accept")),
+        "{}",
+        queue.body
+    );
+    bureau
+        .post(&format!("/work/cases/{case}/accept"), &[("csrf", &bcsrf)])
+        .await
+        .see_other("/work/cases");
+    let bad_vote = bureau
+        .post(
+            &format!("/work/cases/{case}/vote"),
+            &[("csrf", &bcsrf), ("members", "九")],
+        )
+        .await;
+    assert_eq!(bad_vote.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad_vote.has("委员人数应为非负整数"));
+    bureau
+        .post(
+            &format!("/work/cases/{case}/vote"),
+            &[
+                ("csrf", &bcsrf),
+                ("members", "9"),
+                ("attending", "7"),
+                ("yes", "6"),
+                ("no", "1"),
+                ("abstain", "0"),
+            ],
+        )
+        .await
+        .see_other("/work/cases");
+    assert!(
+        bureau
+            .get("/work/cases")
+            .await
+            .has(&format!("/work/cases/{case}/issue"))
+    );
+    bureau
+        .post(&format!("/work/cases/{case}/issue"), &[("csrf", &bcsrf)])
+        .await
+        .see_other("/work/cases");
+
+    // The person sees 下载证书 and downloads the signed file.
+    let me = person.get("/me").await;
+    assert!(me.has("下载证书") && me.has("已发证"), "{}", me.body);
+    let href = {
+        let end = me.body.find("\">下载证书").unwrap();
+        let start = me.body[..end].rfind("href=\"").unwrap() + "href=\"".len();
+        me.body[start..end].to_owned()
+    };
+    assert!(href.ends_with("/certificate"), "{href}");
+    let file = person.get(&href).await;
+    assert_eq!(file.status, StatusCode::OK);
+    let doc: serde_json::Value = serde_json::from_str(&file.body).unwrap();
+    assert_eq!(doc["payload"]["holder_name"], "李娜");
+    let detail = person.get(&detail_path).await;
+    assert!(detail.has("已发证") && detail.has("下载证书"));
+}
