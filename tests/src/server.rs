@@ -16,6 +16,9 @@ use zhicheng_store::runtime::SharedClock;
 use crate::clock::TestClock;
 use crate::pg::PgDatabase;
 
+/// What every captcha of a test server asks for (`ZHICHENG_CAPTCHA=fixed:…`).
+pub const CAPTCHA_ANSWER: &str = "7KP4";
+
 /// Which database a test server runs on.
 pub enum Backend {
     Sqlite(PathBuf),
@@ -60,6 +63,8 @@ impl TestServer {
         let mut app = Application::build(Config {
             bind: "127.0.0.1:0".into(),
             database_url,
+            captcha: Some(format!("fixed:{CAPTCHA_ANSWER}")),
+            lockout: zhicheng_identity::LockoutPolicy::default(),
         })
         .await
         .expect("server starts");
@@ -100,6 +105,21 @@ impl TestServer {
         assert_eq!(s, StatusCode::OK, "login {login}: {body}");
         c.token = Some(body["token"].as_str().unwrap().to_owned());
         c
+    }
+
+    /// The captcha id on a fresh portal login form (its answer is [`CAPTCHA_ANSWER`]).
+    pub async fn portal_captcha(&self) -> String {
+        let page = http_client()
+            .get(self.url("/login"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let marker = "name=\"captcha_id\" value=\"";
+        let at = page.find(marker).expect("login form has a captcha") + marker.len();
+        page[at..at + 36].to_owned()
     }
 
     /// What `zhicheng org create` does: bootstraps an authority with its admin account.
@@ -178,11 +198,24 @@ impl Client {
         (status, body)
     }
 
-    /// One login attempt through the API, as a script would make it.
+    /// A fresh captcha id from the API (its answer is [`CAPTCHA_ANSWER`] on a test server).
+    pub async fn captcha(&self) -> String {
+        let (s, body) = self
+            .post("/api/v1/auth/captcha", &serde_json::json!({}))
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "captcha: {body}");
+        body["captcha_id"].as_str().unwrap().to_owned()
+    }
+
+    /// One login attempt through the API with a solved captcha, as a script would make it.
     pub async fn try_login(&self, login: &str, password: &str) -> (StatusCode, Value) {
+        let captcha_id = self.captcha().await;
         self.post(
             "/api/v1/auth/login",
-            &serde_json::json!({ "login": login, "password": password }),
+            &serde_json::json!({
+                "login": login, "password": password,
+                "captcha_id": captcha_id, "captcha_answer": CAPTCHA_ANSWER,
+            }),
         )
         .await
     }

@@ -8,11 +8,15 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use chrono::{Duration, TimeZone, Utc};
 use reqwest::StatusCode;
 use zhicheng_e2e::clock::TestClock;
+use zhicheng_e2e::server::CAPTCHA_ANSWER;
 use zhicheng_e2e::server::TestServer;
 use zhicheng_identity::ports::{IdentityRepo, PasswordHasher};
-use zhicheng_identity::service::{self, LoginError, RegisterPerson, RegisterPersonForm};
+use zhicheng_identity::service::{
+    self, CaptchaAnswer, LoginError, RegisterPerson, RegisterPersonForm,
+};
 use zhicheng_identity::{Account, LockoutPolicy, Password, PasswordHash, SessionToken};
 use zhicheng_kernel::AuditEvent;
+use zhicheng_server::captcha::FixedCaptcha;
 use zhicheng_store::runtime::{BlockingArgon2, UuidV7};
 use zhicheng_store::{MemoryStore, Store};
 
@@ -94,11 +98,20 @@ async fn try_login<R: IdentityRepo>(
     bytes[..16].copy_from_slice(uuid::Uuid::now_v7().as_bytes());
     bytes[16..].copy_from_slice(uuid::Uuid::now_v7().as_bytes());
     let token = SessionToken::from_random(bytes);
+    let fixed = FixedCaptcha(CAPTCHA_ANSWER.into());
+    let (c, _) = service::new_captcha(repo, &fixed, clock, &UuidV7)
+        .await
+        .unwrap();
+    let captcha = CaptchaAnswer {
+        id: Some(c.id),
+        answer: CAPTCHA_ANSWER.into(),
+    };
     service::login(
         repo,
         hasher,
         clock,
         LockoutPolicy::default(),
+        &captcha,
         "zhangsan",
         password,
         &token,

@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod captcha;
 pub mod error;
 pub mod portal;
 pub mod state;
@@ -31,6 +32,10 @@ pub struct Config {
     pub bind: String,
     /// `sqlite://data/zhicheng.db?mode=rwc` or `postgres://user@host/db`.
     pub database_url: String,
+    /// `ZHICHENG_CAPTCHA`: `None` for random captchas, `fixed:<text>` for tests/development.
+    pub captcha: Option<String>,
+    /// Lockout thresholds (default: 5 failures, 15 minutes).
+    pub lockout: zhicheng_identity::LockoutPolicy,
 }
 
 /// Default SQLite file, created on first start.
@@ -61,7 +66,9 @@ impl Application {
     pub async fn build(config: Config) -> Result<Application, StartError> {
         let store = Store::connect(&config.database_url).await?;
         store.migrate().await?;
-        let state = AppState::new(store).await?;
+        let mut state = AppState::new(store).await?;
+        state.captcha = captcha::from_setting(config.captcha.as_deref());
+        state.lockout = config.lockout;
         let acceptor = TcpListener::bind(config.bind.as_str())
             .into_acceptor()
             .await?;

@@ -16,6 +16,16 @@ struct Args {
     /// Database URL: sqlite://path?mode=rwc or postgres://user@host/db.
     #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
     database_url: String,
+    /// Captcha generator: unset for random captchas; `fixed:<text>` makes every captcha ask
+    /// for <text> — for automated tests and development only, never in production.
+    #[arg(long, env = "ZHICHENG_CAPTCHA")]
+    captcha: Option<String>,
+    /// Consecutive wrong passwords that lock an account.
+    #[arg(long, env = "ZHICHENG_LOCKOUT_MAX_FAILURES", default_value_t = 5)]
+    lockout_max_failures: i32,
+    /// How long a lock lasts, in minutes.
+    #[arg(long, env = "ZHICHENG_LOCKOUT_MINUTES", default_value_t = 15)]
+    lockout_minutes: i64,
 }
 
 #[tokio::main]
@@ -29,6 +39,11 @@ async fn main() -> std::process::ExitCode {
     let app = match Application::build(Config {
         bind: args.bind,
         database_url: args.database_url,
+        captcha: args.captcha,
+        lockout: zhicheng_identity::LockoutPolicy {
+            max_failures: args.lockout_max_failures.max(1),
+            lock_for: chrono::Duration::minutes(args.lockout_minutes.max(1)),
+        },
     })
     .await
     {

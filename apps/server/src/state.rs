@@ -5,6 +5,7 @@ use std::sync::Arc;
 use zhicheng_certificate::IssuerKey;
 use zhicheng_certificate::ports::CertificateRepo;
 use zhicheng_identity::LockoutPolicy;
+use zhicheng_identity::ports::CaptchaGenerator;
 use zhicheng_kernel::StoreError;
 use zhicheng_store::Store;
 use zhicheng_store::runtime::{BlockingArgon2, SharedClock, UuidV7, random_bytes};
@@ -19,6 +20,8 @@ pub struct AppState {
     pub ids: UuidV7,
     pub key: Arc<IssuerKey>,
     pub lockout: LockoutPolicy,
+    /// Random captchas unless `ZHICHENG_CAPTCHA=fixed:<text>` (tests, development).
+    pub captcha: Arc<dyn CaptchaGenerator>,
 }
 
 impl AppState {
@@ -37,6 +40,7 @@ impl AppState {
             ids: UuidV7,
             key: Arc::new(IssuerKey::from_seed(seed)),
             lockout: LockoutPolicy::default(),
+            captcha: Arc::new(crate::captcha::RandomCaptcha),
         })
     }
 }

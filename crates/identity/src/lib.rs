@@ -10,6 +10,7 @@
 //! file access. Time, ids, salts and session tokens are passed in.
 
 pub mod account;
+pub mod captcha;
 pub mod id_card;
 pub mod mobile;
 pub mod org;
@@ -20,6 +21,7 @@ pub mod service;
 pub mod uscc;
 
 pub use account::{Account, LockoutPolicy, LoginName, Session, SessionToken, Username};
+pub use captcha::{Captcha, CaptchaChallenge, CaptchaError};
 pub use id_card::{Gender, IdCardNumber, IdCardNumberError};
 pub use mobile::{MobileNumber, MobileNumberError};
 pub use org::{OrgKind, OrgName, Organisation, PermissionStatus};

@@ -7,11 +7,12 @@ use zhicheng_kernel::{
 };
 
 use crate::org::{ApplyPermissionError, DecidePermissionError, DuplicateFindings};
-use crate::ports::{IdentityRepo, PasswordHasher};
+use crate::ports::{CaptchaGenerator, IdentityRepo, PasswordHasher};
 use crate::{
     Account, IdCardNumber, LockoutPolicy, LoginName, MobileNumber, OrgKind, OrgName, Organisation,
     Password, PermissionStatus, Person, PersonName, Session, SessionToken, Uscc, Username,
 };
+use crate::{Captcha, CaptchaError};
 
 /// Raw registration form of a person, as typed.
 #[derive(Debug, Clone, Default)]
@@ -424,6 +425,9 @@ pub enum LoginError {
         max_failures: i32,
         lock_minutes: i64,
     },
+    /// The captcha was missing, wrong, expired or used: nothing else was checked or counted.
+    #[error(transparent)]
+    Captcha(CaptchaError),
     #[error(transparent)]
     Store(StoreError),
 }
@@ -442,7 +446,17 @@ impl Localized for LoginError {
     fn code(&self) -> &'static str {
         match self {
             Self::Rejected { .. } => "auth.login_rejected",
+            Self::Captcha(e) => e.code(),
             Self::Store(_) => "store.unavailable",
+        }
+    }
+    fn invalid_input(&self) -> bool {
+        matches!(self, Self::Captcha(_))
+    }
+    fn fields(&self) -> Vec<FieldError> {
+        match self {
+            Self::Captcha(e) => e.fields(),
+            _ => Vec::new(),
         }
     }
     fn zh(&self) -> String {
@@ -453,12 +467,60 @@ impl Localized for LoginError {
             } => format!(
                 "用户名或密码错误。连续 {max_failures} 次输错密码将锁定账户 {lock_minutes} 分钟；如账户已锁定，请于 {lock_minutes} 分钟后再试，或通过“找回用户名或密码”重置密码"
             ),
+            Self::Captcha(e) => e.zh(),
             Self::Store(_) => "服务暂时不可用，请稍后重试".into(),
         }
     }
     fn en(&self) -> String {
         self.to_string()
     }
+}
+
+/// A captcha answer as submitted with a form.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CaptchaAnswer {
+    pub id: Option<uuid::Uuid>,
+    pub answer: String,
+}
+
+/// A new captcha challenge: stored with the hash of its answer, returned with its picture.
+///
+/// # Errors
+/// Storage failures, or `Unavailable` when the generator has no randomness.
+pub async fn new_captcha<R: IdentityRepo, G: CaptchaGenerator + ?Sized>(
+    repo: &R,
+    generator: &G,
+    clock: &dyn Clock,
+    ids: &dyn IdGen,
+) -> Result<(Captcha, String), StoreError> {
+    let challenge = generator
+        .generate()
+        .ok_or_else(|| StoreError::Unavailable("no random source for the captcha".into()))?;
+    let captcha = Captcha::new(ids.new_id(), &challenge.answer, clock.now());
+    repo.create_captcha(&captcha).await?;
+    Ok((captcha, challenge.svg))
+}
+
+/// Consumes a captcha and checks the answer (single use: right or wrong, it is gone).
+///
+/// # Errors
+/// `Ok(Err(_))` when the captcha is missing, unknown, used, expired or wrong; `Err` when the
+/// store fails.
+pub async fn check_captcha<R: IdentityRepo>(
+    repo: &R,
+    clock: &dyn Clock,
+    answer: &CaptchaAnswer,
+) -> Result<Result<(), CaptchaError>, StoreError> {
+    let Some(id) = answer.id else {
+        return Ok(Err(CaptchaError::Missing));
+    };
+    if answer.answer.trim().is_empty() {
+        return Ok(Err(CaptchaError::Missing));
+    }
+    Ok(match repo.take_captcha(id).await? {
+        None => Err(CaptchaError::Expired),
+        Some((c, was_unused)) => c.check(was_unused, &answer.answer, clock.now()),
+    })
 }
 
 /// How long a session lasts.
@@ -490,14 +552,19 @@ where
 /// The attempt is reserved in the database (counted as a failure in advance, in one
 /// transaction) **before** the password is checked, so parallel guesses cannot get more than
 /// `policy.max_failures` checks; attempts while locked check nothing and count nothing.
+/// The captcha is checked (and consumed) first: a bad one refuses the attempt before anything
+/// else and counts nothing.
 ///
 /// # Errors
-/// [`LoginError::Rejected`] for an unknown login, a wrong password or a locked account.
+/// [`LoginError::Captcha`] for a bad captcha; [`LoginError::Rejected`] for an unknown login,
+/// a wrong password or a locked account.
+#[allow(clippy::too_many_arguments)]
 pub async fn login<R: IdentityRepo, H: PasswordHasher>(
     repo: &R,
     hasher: &H,
     clock: &dyn Clock,
     policy: LockoutPolicy,
+    captcha: &CaptchaAnswer,
     login: &str,
     password: &str,
     token: &SessionToken,
@@ -508,6 +575,10 @@ pub async fn login<R: IdentityRepo, H: PasswordHasher>(
         TxError::Store(e) => LoginError::Store(e),
         TxError::Rejected(never) => match never {},
     };
+    check_captcha(repo, clock, captcha)
+        .await
+        .map_err(LoginError::Store)?
+        .map_err(LoginError::Captcha)?;
     let account = match LoginName::parse(login) {
         Some(name) => repo
             .find_account_by_login(&name)

@@ -15,7 +15,7 @@ use zhicheng_declaration::ports::DeclarationRepo;
 use zhicheng_declaration::{CommitmentAcceptance, Declaration, ReviewPlan};
 use zhicheng_identity::ports::IdentityRepo;
 use zhicheng_identity::{
-    Account, LoginName, OrgKind, OrgName, Organisation, Person, Session, Uscc,
+    Account, Captcha, LoginName, OrgKind, OrgName, Organisation, Person, Session, Uscc,
 };
 use zhicheng_kernel::{
     AccountId, AuditEvent, CaseId, DeclarationId, OrgId, PathLinkId, PersonId, PlanId, SeriesCode,
@@ -30,6 +30,7 @@ struct State {
     orgs: BTreeMap<Uuid, Organisation>,
     accounts: BTreeMap<Uuid, Account>,
     sessions: HashMap<String, Session>,
+    captchas: HashMap<Uuid, Captcha>,
     plans: BTreeMap<Uuid, ReviewPlan>,
     commitments: HashMap<(Uuid, String), CommitmentAcceptance>,
     declarations: BTreeMap<Uuid, Declaration>,
@@ -440,6 +441,25 @@ impl IdentityRepo for MemoryStore {
     async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
         self.lock().sessions.remove(token_hash);
         Ok(())
+    }
+
+    async fn create_captcha(&self, c: &Captcha) -> Result<(), StoreError> {
+        let mut st = self.lock();
+        st.captchas.retain(|_, old| old.expires_at >= c.created_at);
+        if st.captchas.contains_key(&c.id) {
+            return Err(StoreError::Duplicate("captchas.id".into()));
+        }
+        st.captchas.insert(c.id, c.clone());
+        Ok(())
+    }
+
+    async fn take_captcha(&self, id: Uuid) -> Result<Option<(Captcha, bool)>, StoreError> {
+        let mut st = self.lock();
+        Ok(st.captchas.get_mut(&id).map(|c| {
+            let was_unused = !c.used;
+            c.used = true;
+            (c.clone(), was_unused)
+        }))
     }
 
     async fn count_accounts(&self) -> Result<u64, StoreError> {

@@ -5,8 +5,8 @@ use sea_orm::{EntityTrait, Schema};
 use sea_orm_migration::prelude::*;
 
 use crate::entity::{
-    account, audit_event, certificate, commitment_acceptance, declaration, organisation, path_link,
-    person, plan, review_case, session, setting,
+    account, audit_event, captcha, certificate, commitment_acceptance, declaration, organisation,
+    path_link, person, plan, review_case, session, setting,
 };
 
 /// Runs every migration of the store.
@@ -15,7 +15,7 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(Initial)]
+        vec![Box::new(Initial), Box::new(IdentityHardening)]
     }
 }
 
@@ -248,6 +248,31 @@ impl MigrationTrait for Initial {
             "idx_audit_events_object",
             audit_event::Entity,
             [audit_event::Column::ObjectId],
+            false,
+        )
+        .await?;
+        Ok(())
+    }
+}
+
+/// Captchas (issue 3: identity hardening).
+struct IdentityHardening;
+
+impl MigrationName for IdentityHardening {
+    fn name(&self) -> &str {
+        "m20260301_000002_identity_hardening"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for IdentityHardening {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        table(m, captcha::Entity).await?;
+        index(
+            m,
+            "idx_captchas_expires",
+            captcha::Entity,
+            [captcha::Column::ExpiresAt],
             false,
         )
         .await?;

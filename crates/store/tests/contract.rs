@@ -21,8 +21,8 @@ use zhicheng_declaration::{
 };
 use zhicheng_identity::ports::IdentityRepo;
 use zhicheng_identity::{
-    Account, IdCardNumber, LockoutPolicy, LoginName, MobileNumber, OrgKind, OrgName, Organisation,
-    PasswordHash, PermissionStatus, Person, PersonName, Session, Uscc, Username,
+    Account, Captcha, IdCardNumber, LockoutPolicy, LoginName, MobileNumber, OrgKind, OrgName,
+    Organisation, PasswordHash, PermissionStatus, Person, PersonName, Session, Uscc, Username,
 };
 use zhicheng_kernel::{
     AccountId, Actor, AuditEvent, CaseId, CertificateId, DeclarationId, OrgId, PathLinkId,
@@ -553,6 +553,28 @@ async fn identity_contract<R: IdentityRepo + Audited>(r: &R) {
     r.delete_session(&s.token_hash).await.unwrap();
     assert_eq!(r.find_session(&s.token_hash).await.unwrap(), None);
     r.delete_session(&s.token_hash).await.unwrap();
+
+    // Captchas: stored with the answer hash only; taken exactly once, even in parallel.
+    let c = Captcha::new(id(), "7KP4", now());
+    r.create_captcha(&c).await.unwrap();
+    assert_eq!(r.take_captcha(id()).await.unwrap(), None);
+    let takes = tokio::join!(r.take_captcha(c.id), r.take_captcha(c.id));
+    let (first, second) = (takes.0.unwrap().unwrap(), takes.1.unwrap().unwrap());
+    assert_eq!(
+        u8::from(first.1) + u8::from(second.1),
+        1,
+        "exactly one first use"
+    );
+    assert_eq!(first.0.answer_hash, c.answer_hash);
+    assert!(first.0.used && second.0.used);
+    assert_eq!(first.0.expires_at, c.expires_at);
+    let (_, again) = r.take_captcha(c.id).await.unwrap().unwrap();
+    assert!(!again);
+    // Expired challenges are cleared when new ones arrive.
+    let later = Captcha::new(id(), "2345", c.expires_at + Duration::seconds(1));
+    r.create_captcha(&later).await.unwrap();
+    assert_eq!(r.take_captcha(c.id).await.unwrap(), None);
+    assert!(r.take_captcha(later.id).await.unwrap().unwrap().1);
 
     assert_eq!(r.count_accounts().await.unwrap(), 4);
 }

@@ -4,6 +4,7 @@
 
 pub mod account;
 pub mod audit_event;
+pub mod captcha;
 pub mod certificate;
 pub mod commitment_acceptance;
 pub mod declaration;

@@ -4,13 +4,13 @@ use sea_orm::entity::prelude::*;
 use sea_orm::{Condition, JoinType, Order, QueryOrder, QuerySelect};
 use zhicheng_identity::ports::IdentityRepo;
 use zhicheng_identity::{
-    Account, LoginName, OrgKind, OrgName, Organisation, Person, Session, Uscc,
+    Account, Captcha, LoginName, OrgKind, OrgName, Organisation, Person, Session, Uscc,
 };
 use zhicheng_kernel::{AccountId, AuditEvent, OrgId, PersonId, StoreError, TxError};
 
 use super::{Store, insert};
 use crate::convert::{self, Aggregate};
-use crate::entity::{account, organisation, person, session};
+use crate::entity::{account, captcha, organisation, person, session};
 use crate::error::db_err;
 
 const BY_NAME: [(organisation::Column, Order); 2] = [
@@ -145,6 +145,57 @@ impl IdentityRepo for Store {
             .await
             .map(|_| ())
             .map_err(db_err)
+    }
+
+    async fn create_captcha(&self, c: &Captcha) -> Result<(), StoreError> {
+        let txn = self.begin().await?;
+        // Expired challenges are no use to anyone: drop them as new ones arrive.
+        captcha::Entity::delete_many()
+            .filter(captcha::Column::ExpiresAt.lt(c.created_at))
+            .exec(&txn)
+            .await
+            .map_err(db_err)?;
+        insert(
+            &txn,
+            captcha::ActiveModel {
+                id: sea_orm::Set(c.id),
+                answer_hash: sea_orm::Set(c.answer_hash.clone()),
+                created_at: sea_orm::Set(c.created_at),
+                expires_at: sea_orm::Set(c.expires_at),
+                used: sea_orm::Set(c.used),
+            },
+        )
+        .await?;
+        super::commit(txn).await
+    }
+
+    async fn take_captcha(&self, id: uuid::Uuid) -> Result<Option<(Captcha, bool)>, StoreError> {
+        let txn = self.begin().await?;
+        // The guarded UPDATE is the single-use guarantee: one caller changes the row.
+        let res = captcha::Entity::update_many()
+            .col_expr(captcha::Column::Used, Expr::value(true))
+            .filter(captcha::Column::Id.eq(id))
+            .filter(captcha::Column::Used.eq(false))
+            .exec(&txn)
+            .await
+            .map_err(db_err)?;
+        let row = captcha::Entity::find_by_id(id)
+            .one(&txn)
+            .await
+            .map_err(db_err)?;
+        super::commit(txn).await?;
+        Ok(row.map(|m| {
+            (
+                Captcha {
+                    id: m.id,
+                    answer_hash: m.answer_hash,
+                    created_at: m.created_at,
+                    expires_at: m.expires_at,
+                    used: m.used,
+                },
+                res.rows_affected == 1,
+            )
+        }))
     }
 
     async fn count_accounts(&self) -> Result<u64, StoreError> {
