@@ -65,6 +65,8 @@ impl TestServer {
             database_url,
             captcha: Some(format!("fixed:{CAPTCHA_ANSWER}")),
             lockout: zhicheng_identity::LockoutPolicy::default(),
+            throttle: zhicheng_identity::ThrottlePolicy::default(),
+            trust_forwarded_for: false,
         })
         .await
         .expect("server starts");

@@ -32,3 +32,23 @@ pub async fn principal_for(state: &AppState, token: &SessionToken) -> Option<Pri
         }
     }
 }
+
+/// The client address a request comes from: the peer address, or the last `X-Forwarded-For`
+/// entry when the server sits behind a trusted proxy (`ZHICHENG_TRUST_FORWARDED_FOR=1`).
+pub fn client_ip(state: &AppState, req: &Request) -> Option<String> {
+    if state.trust_forwarded_for
+        && let Some(last) = req
+            .headers()
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .map(str::trim)
+            .rfind(|s| s.parse::<std::net::IpAddr>().is_ok())
+    {
+        return Some(last.to_owned());
+    }
+    req.remote_addr()
+        .as_socket_addr()
+        .map(|a| a.ip().to_string())
+}

@@ -36,6 +36,10 @@ pub struct Config {
     pub captcha: Option<String>,
     /// Lockout thresholds (default: 5 failures, 15 minutes).
     pub lockout: zhicheng_identity::LockoutPolicy,
+    /// Per-client throttle of failed logins (default: 30 per 15 minutes).
+    pub throttle: zhicheng_identity::ThrottlePolicy,
+    /// Trust the last `X-Forwarded-For` entry (only behind your own reverse proxy).
+    pub trust_forwarded_for: bool,
 }
 
 /// Default SQLite file, created on first start.
@@ -69,6 +73,8 @@ impl Application {
         let mut state = AppState::new(store).await?;
         state.captcha = captcha::from_setting(config.captcha.as_deref());
         state.lockout = config.lockout;
+        state.throttle = config.throttle;
+        state.trust_forwarded_for = config.trust_forwarded_for;
         let acceptor = TcpListener::bind(config.bind.as_str())
             .into_acceptor()
             .await?;

@@ -26,6 +26,15 @@ struct Args {
     /// How long a lock lasts, in minutes.
     #[arg(long, env = "ZHICHENG_LOCKOUT_MINUTES", default_value_t = 15)]
     lockout_minutes: i64,
+    /// Failed logins allowed from one client address per window.
+    #[arg(long, env = "ZHICHENG_THROTTLE_MAX_FAILURES", default_value_t = 30)]
+    throttle_max_failures: u32,
+    /// The throttle window, in minutes.
+    #[arg(long, env = "ZHICHENG_THROTTLE_MINUTES", default_value_t = 15)]
+    throttle_minutes: i64,
+    /// Take the client address from the last X-Forwarded-For entry (behind your own proxy only).
+    #[arg(long, env = "ZHICHENG_TRUST_FORWARDED_FOR", default_value_t = false)]
+    trust_forwarded_for: bool,
 }
 
 #[tokio::main]
@@ -44,6 +53,11 @@ async fn main() -> std::process::ExitCode {
             max_failures: args.lockout_max_failures.max(1),
             lock_for: chrono::Duration::minutes(args.lockout_minutes.max(1)),
         },
+        throttle: zhicheng_identity::ThrottlePolicy {
+            max_failures: args.throttle_max_failures.max(1),
+            window: chrono::Duration::minutes(args.throttle_minutes.max(1)),
+        },
+        trust_forwarded_for: args.trust_forwarded_for,
     })
     .await
     {

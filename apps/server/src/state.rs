@@ -4,8 +4,8 @@ use std::sync::Arc;
 
 use zhicheng_certificate::IssuerKey;
 use zhicheng_certificate::ports::CertificateRepo;
-use zhicheng_identity::LockoutPolicy;
 use zhicheng_identity::ports::CaptchaGenerator;
+use zhicheng_identity::{LockoutPolicy, ThrottlePolicy};
 use zhicheng_kernel::StoreError;
 use zhicheng_store::Store;
 use zhicheng_store::runtime::{BlockingArgon2, SharedClock, UuidV7, random_bytes};
@@ -20,6 +20,11 @@ pub struct AppState {
     pub ids: UuidV7,
     pub key: Arc<IssuerKey>,
     pub lockout: LockoutPolicy,
+    /// Failed logins allowed per client address per window.
+    pub throttle: ThrottlePolicy,
+    /// Whether the last `X-Forwarded-For` entry (added by our own reverse proxy) names the
+    /// client. Off unless configured: otherwise anyone could pick their own address.
+    pub trust_forwarded_for: bool,
     /// Random captchas unless `ZHICHENG_CAPTCHA=fixed:<text>` (tests, development).
     pub captcha: Arc<dyn CaptchaGenerator>,
 }
@@ -40,6 +45,8 @@ impl AppState {
             ids: UuidV7,
             key: Arc::new(IssuerKey::from_seed(seed)),
             lockout: LockoutPolicy::default(),
+            throttle: ThrottlePolicy::default(),
+            trust_forwarded_for: false,
             captcha: Arc::new(crate::captcha::RandomCaptcha),
         })
     }

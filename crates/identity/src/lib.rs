@@ -18,6 +18,7 @@ pub mod password;
 pub mod person;
 pub mod ports;
 pub mod service;
+pub mod throttle;
 pub mod uscc;
 
 pub use account::{Account, LockoutPolicy, LoginName, Session, SessionToken, Username};
@@ -27,4 +28,5 @@ pub use mobile::{MobileNumber, MobileNumberError};
 pub use org::{OrgKind, OrgName, Organisation, PermissionStatus};
 pub use password::{Password, PasswordError, PasswordHash};
 pub use person::{Person, PersonName, PersonNameError};
+pub use throttle::ThrottlePolicy;
 pub use uscc::{Uscc, UsccError};

@@ -7,6 +7,8 @@
 
 use std::future::Future;
 
+use chrono::{DateTime, Utc};
+
 use zhicheng_kernel::{AccountId, AuditEvent, OrgId, PersonId, StoreError, TxError};
 
 use crate::{
@@ -129,6 +131,21 @@ pub trait IdentityRepo: Send + Sync {
         &self,
         id: uuid::Uuid,
     ) -> impl Future<Output = Result<Option<(Captcha, bool)>, StoreError>> + Send;
+
+    /// Failed logins from one client address in the window starting at `window_start`.
+    fn login_failures_from(
+        &self,
+        client: &str,
+        window_start: DateTime<Utc>,
+    ) -> impl Future<Output = Result<u32, StoreError>> + Send;
+
+    /// Atomically adds one failed login from `client` to the window starting at
+    /// `window_start`, and forgets earlier windows.
+    fn add_login_failure_from(
+        &self,
+        client: &str,
+        window_start: DateTime<Utc>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
     /// Number of accounts (an empty installation has none).
     fn count_accounts(&self) -> impl Future<Output = Result<u64, StoreError>> + Send;

@@ -10,7 +10,8 @@ use crate::org::{ApplyPermissionError, DecidePermissionError, DuplicateFindings}
 use crate::ports::{CaptchaGenerator, IdentityRepo, PasswordHasher};
 use crate::{
     Account, IdCardNumber, LockoutPolicy, LoginName, MobileNumber, OrgKind, OrgName, Organisation,
-    Password, PermissionStatus, Person, PersonName, Session, SessionToken, Uscc, Username,
+    Password, PermissionStatus, Person, PersonName, Session, SessionToken, ThrottlePolicy, Uscc,
+    Username,
 };
 use crate::{Captcha, CaptchaError};
 
@@ -428,6 +429,10 @@ pub enum LoginError {
     /// The captcha was missing, wrong, expired or used: nothing else was checked or counted.
     #[error(transparent)]
     Captcha(CaptchaError),
+    /// Too many failed logins from this client address: refused before any check, no account
+    /// is touched.
+    #[error("too many failed sign-ins from this network; try again in {minutes} minutes")]
+    Throttled { minutes: i64 },
     #[error(transparent)]
     Store(StoreError),
 }
@@ -447,6 +452,7 @@ impl Localized for LoginError {
         match self {
             Self::Rejected { .. } => "auth.login_rejected",
             Self::Captcha(e) => e.code(),
+            Self::Throttled { .. } => "auth.throttled",
             Self::Store(_) => "store.unavailable",
         }
     }
@@ -468,6 +474,9 @@ impl Localized for LoginError {
                 "用户名或密码错误。连续 {max_failures} 次输错密码将锁定账户 {lock_minutes} 分钟；如账户已锁定，请于 {lock_minutes} 分钟后再试，或通过“找回用户名或密码”重置密码"
             ),
             Self::Captcha(e) => e.zh(),
+            Self::Throttled { minutes } => {
+                format!("来自您所在网络的登录失败次数过多，请于 {minutes} 分钟后再试")
+            }
             Self::Store(_) => "服务暂时不可用，请稍后重试".into(),
         }
     }
@@ -523,6 +532,13 @@ pub async fn check_captcha<R: IdentityRepo>(
     })
 }
 
+/// The rules a login runs under: the per-account lock and the per-client throttle.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LoginPolicy {
+    pub lockout: LockoutPolicy,
+    pub throttle: ThrottlePolicy,
+}
+
 /// How long a session lasts.
 pub const SESSION_TTL_HOURS: i64 = 8;
 
@@ -546,8 +562,11 @@ where
     repo.update_account(id, f).await
 }
 
-/// Checks a username-or-ID-number and password, applies the lockout rule, and opens a session
-/// for the caller-supplied token.
+/// Checks a username-or-ID-number and password, applies the per-client throttle and the
+/// lockout rule, and opens a session for the caller-supplied token.
+///
+/// A client (address) with `policy.throttle.max_failures` refused logins in the current
+/// window is refused before anything is checked; every refused login adds to its count.
 ///
 /// The attempt is reserved in the database (counted as a failure in advance, in one
 /// transaction) **before** the password is checked, so parallel guesses cannot get more than
@@ -556,10 +575,54 @@ where
 /// else and counts nothing.
 ///
 /// # Errors
-/// [`LoginError::Captcha`] for a bad captcha; [`LoginError::Rejected`] for an unknown login,
-/// a wrong password or a locked account.
+/// [`LoginError::Throttled`] for a throttled client; [`LoginError::Captcha`] for a bad
+/// captcha; [`LoginError::Rejected`] for an unknown login, a wrong password or a locked account.
 #[allow(clippy::too_many_arguments)]
 pub async fn login<R: IdentityRepo, H: PasswordHasher>(
+    repo: &R,
+    hasher: &H,
+    clock: &dyn Clock,
+    policy: LoginPolicy,
+    client: Option<&str>,
+    captcha: &CaptchaAnswer,
+    login: &str,
+    password: &str,
+    token: &SessionToken,
+) -> Result<Principal, LoginError> {
+    let now = clock.now();
+    let window = policy.throttle.window_start(now);
+    if let Some(ip) = client {
+        let failures = repo
+            .login_failures_from(ip, window)
+            .await
+            .map_err(LoginError::Store)?;
+        if !policy.throttle.allows(failures) {
+            return Err(LoginError::Throttled {
+                minutes: policy.throttle.minutes_left(now),
+            });
+        }
+    }
+    let r = login_checked(
+        repo,
+        hasher,
+        clock,
+        policy.lockout,
+        captcha,
+        login,
+        password,
+        token,
+    )
+    .await;
+    if let (Err(LoginError::Rejected { .. }), Some(ip)) = (&r, client) {
+        repo.add_login_failure_from(ip, window)
+            .await
+            .map_err(LoginError::Store)?;
+    }
+    r
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn login_checked<R: IdentityRepo, H: PasswordHasher>(
     repo: &R,
     hasher: &H,
     clock: &dyn Clock,

@@ -6,6 +6,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use chrono::{DateTime, Utc};
 use uuid::Uuid;
 use zhicheng_approval_path::PathLink;
 use zhicheng_approval_path::ports::PathRepo;
@@ -31,6 +32,7 @@ struct State {
     accounts: BTreeMap<Uuid, Account>,
     sessions: HashMap<String, Session>,
     captchas: HashMap<Uuid, Captcha>,
+    throttle: HashMap<(String, DateTime<Utc>), u32>,
     plans: BTreeMap<Uuid, ReviewPlan>,
     commitments: HashMap<(Uuid, String), CommitmentAcceptance>,
     declarations: BTreeMap<Uuid, Declaration>,
@@ -460,6 +462,32 @@ impl IdentityRepo for MemoryStore {
             c.used = true;
             (c.clone(), was_unused)
         }))
+    }
+
+    async fn login_failures_from(
+        &self,
+        client: &str,
+        window_start: DateTime<Utc>,
+    ) -> Result<u32, StoreError> {
+        Ok(self
+            .lock()
+            .throttle
+            .get(&(client.to_owned(), window_start))
+            .copied()
+            .unwrap_or(0))
+    }
+
+    async fn add_login_failure_from(
+        &self,
+        client: &str,
+        window_start: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut st = self.lock();
+        st.throttle.retain(|(_, w), _| *w >= window_start);
+        *st.throttle
+            .entry((client.to_owned(), window_start))
+            .or_insert(0) += 1;
+        Ok(())
     }
 
     async fn count_accounts(&self) -> Result<u64, StoreError> {

@@ -5,8 +5,8 @@ use sea_orm::{EntityTrait, Schema};
 use sea_orm_migration::prelude::*;
 
 use crate::entity::{
-    account, audit_event, captcha, certificate, commitment_acceptance, declaration, organisation,
-    path_link, person, plan, review_case, session, setting,
+    account, audit_event, captcha, certificate, commitment_acceptance, declaration, login_throttle,
+    organisation, path_link, person, plan, review_case, session, setting,
 };
 
 /// Runs every migration of the store.
@@ -255,7 +255,7 @@ impl MigrationTrait for Initial {
     }
 }
 
-/// Captchas (issue 3: identity hardening).
+/// Captchas and the per-client login throttle (issue 3: identity hardening).
 struct IdentityHardening;
 
 impl MigrationName for IdentityHardening {
@@ -268,6 +268,15 @@ impl MigrationName for IdentityHardening {
 impl MigrationTrait for IdentityHardening {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
         table(m, captcha::Entity).await?;
+        table(m, login_throttle::Entity).await?;
+        index(
+            m,
+            "idx_login_throttle_window",
+            login_throttle::Entity,
+            [login_throttle::Column::WindowStart],
+            false,
+        )
+        .await?;
         index(
             m,
             "idx_captchas_expires",

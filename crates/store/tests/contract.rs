@@ -576,6 +576,25 @@ async fn identity_contract<R: IdentityRepo + Audited>(r: &R) {
     assert_eq!(r.take_captcha(c.id).await.unwrap(), None);
     assert!(r.take_captcha(later.id).await.unwrap().unwrap().1);
 
+    // Per-client login failures: counted atomically per window; earlier windows forgotten.
+    let w1 = now();
+    let client = format!("10.0.0.{}", n % 250);
+    assert_eq!(r.login_failures_from(&client, w1).await.unwrap(), 0);
+    let adds = tokio::join!(
+        r.add_login_failure_from(&client, w1),
+        r.add_login_failure_from(&client, w1),
+        r.add_login_failure_from(&client, w1),
+    );
+    adds.0.unwrap();
+    adds.1.unwrap();
+    adds.2.unwrap();
+    assert_eq!(r.login_failures_from(&client, w1).await.unwrap(), 3);
+    assert_eq!(r.login_failures_from("10.9.9.9", w1).await.unwrap(), 0);
+    let w2 = w1 + Duration::minutes(15);
+    r.add_login_failure_from(&client, w2).await.unwrap();
+    assert_eq!(r.login_failures_from(&client, w2).await.unwrap(), 1);
+    assert_eq!(r.login_failures_from(&client, w1).await.unwrap(), 0);
+
     assert_eq!(r.count_accounts().await.unwrap(), 4);
 }
 

@@ -75,7 +75,16 @@ pub async fn login_submit(st: Data<&AppState>, req: &Request, form: Form<LoginFo
         id: uuid::Uuid::parse_str(form.captcha_id.trim()).ok(),
         answer: form.captcha_answer.clone(),
     };
-    match sign_in(&st, &captcha_answer, &form.login, &form.password).await {
+    let client = crate::auth::client_ip(&st, req);
+    match sign_in(
+        &st,
+        client.as_deref(),
+        &captcha_answer,
+        &form.login,
+        &form.password,
+    )
+    .await
+    {
         Ok((token, principal)) => {
             let secure = req.uri().scheme_str() == Some("https");
             let to = if principal.role == Role::Applicant {

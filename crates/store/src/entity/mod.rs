@@ -8,6 +8,7 @@ pub mod captcha;
 pub mod certificate;
 pub mod commitment_acceptance;
 pub mod declaration;
+pub mod login_throttle;
 pub mod organisation;
 pub mod path_link;
 pub mod person;

@@ -1,5 +1,6 @@
 //! `IdentityRepo` on the database.
 
+use chrono::{DateTime, Utc};
 use sea_orm::entity::prelude::*;
 use sea_orm::{Condition, JoinType, Order, QueryOrder, QuerySelect};
 use zhicheng_identity::ports::IdentityRepo;
@@ -10,7 +11,7 @@ use zhicheng_kernel::{AccountId, AuditEvent, OrgId, PersonId, StoreError, TxErro
 
 use super::{Store, insert};
 use crate::convert::{self, Aggregate};
-use crate::entity::{account, captcha, organisation, person, session};
+use crate::entity::{account, captcha, login_throttle, organisation, person, session};
 use crate::error::db_err;
 
 const BY_NAME: [(organisation::Column, Order); 2] = [
@@ -196,6 +197,53 @@ impl IdentityRepo for Store {
                 res.rows_affected == 1,
             )
         }))
+    }
+
+    async fn login_failures_from(
+        &self,
+        client: &str,
+        window_start: DateTime<Utc>,
+    ) -> Result<u32, StoreError> {
+        let row = login_throttle::Entity::find_by_id((client.to_owned(), window_start))
+            .one(&self.db)
+            .await
+            .map_err(db_err)?;
+        Ok(row.map_or(0, |r| u32::try_from(r.failures).unwrap_or(u32::MAX)))
+    }
+
+    async fn add_login_failure_from(
+        &self,
+        client: &str,
+        window_start: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        use sea_orm::sea_query::{ExprTrait, OnConflict};
+        let txn = self.begin().await?;
+        login_throttle::Entity::delete_many()
+            .filter(login_throttle::Column::WindowStart.lt(window_start))
+            .exec(&txn)
+            .await
+            .map_err(db_err)?;
+        // One statement: insert the first failure or add one to the count.
+        login_throttle::Entity::insert(login_throttle::ActiveModel {
+            client: sea_orm::Set(client.to_owned()),
+            window_start: sea_orm::Set(window_start),
+            failures: sea_orm::Set(1),
+        })
+        .on_conflict(
+            OnConflict::columns([
+                login_throttle::Column::Client,
+                login_throttle::Column::WindowStart,
+            ])
+            .value(
+                login_throttle::Column::Failures,
+                Expr::col((login_throttle::Entity, login_throttle::Column::Failures)).add(1),
+            )
+            .to_owned(),
+        )
+        .exec_without_returning(&txn)
+        .await
+        .map_err(db_err)?;
+        super::commit(txn).await
     }
 
     async fn count_accounts(&self) -> Result<u64, StoreError> {
