@@ -19,6 +19,11 @@ impl TestClock {
         *self.0.lock().unwrap() = t;
     }
 
+    /// The current test time (same as `Clock::now`, without importing the trait).
+    pub fn now_for_test(&self) -> DateTime<Utc> {
+        *self.0.lock().unwrap()
+    }
+
     pub fn advance(&self, d: Duration) {
         *self.0.lock().unwrap() += d;
     }

@@ -67,6 +67,7 @@ impl TestServer {
             lockout: zhicheng_identity::LockoutPolicy::default(),
             throttle: zhicheng_identity::ThrottlePolicy::default(),
             trust_forwarded_for: false,
+            session: zhicheng_identity::SessionPolicy::default(),
         })
         .await
         .expect("server starts");

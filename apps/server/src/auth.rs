@@ -24,7 +24,9 @@ async fn bearer_checker(req: &Request, bearer: Bearer) -> Option<Principal> {
 
 /// The principal behind a token, if its session is alive.
 pub async fn principal_for(state: &AppState, token: &SessionToken) -> Option<Principal> {
-    match zhicheng_identity::service::authenticate(&state.store, &state.clock, token).await {
+    match zhicheng_identity::service::authenticate(&state.store, &state.clock, state.session, token)
+        .await
+    {
         Ok(p) => p,
         Err(e) => {
             tracing::error!("session lookup failed: {e}");

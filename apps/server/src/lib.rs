@@ -40,6 +40,8 @@ pub struct Config {
     pub throttle: zhicheng_identity::ThrottlePolicy,
     /// Trust the last `X-Forwarded-For` entry (only behind your own reverse proxy).
     pub trust_forwarded_for: bool,
+    /// Session idle and absolute timeouts (default: 30 minutes, 12 hours).
+    pub session: zhicheng_identity::SessionPolicy,
 }
 
 /// Default SQLite file, created on first start.
@@ -74,6 +76,7 @@ impl Application {
         state.captcha = captcha::from_setting(config.captcha.as_deref());
         state.lockout = config.lockout;
         state.throttle = config.throttle;
+        state.session = config.session;
         state.trust_forwarded_for = config.trust_forwarded_for;
         let acceptor = TcpListener::bind(config.bind.as_str())
             .into_acceptor()

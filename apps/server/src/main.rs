@@ -35,6 +35,12 @@ struct Args {
     /// Take the client address from the last X-Forwarded-For entry (behind your own proxy only).
     #[arg(long, env = "ZHICHENG_TRUST_FORWARDED_FOR", default_value_t = false)]
     trust_forwarded_for: bool,
+    /// Minutes without a request after which a session ends.
+    #[arg(long, env = "ZHICHENG_SESSION_IDLE_MINUTES", default_value_t = 30)]
+    session_idle_minutes: i64,
+    /// Hours after sign-in at which a session ends regardless.
+    #[arg(long, env = "ZHICHENG_SESSION_ABSOLUTE_HOURS", default_value_t = 12)]
+    session_absolute_hours: i64,
 }
 
 #[tokio::main]
@@ -58,6 +64,10 @@ async fn main() -> std::process::ExitCode {
             window: chrono::Duration::minutes(args.throttle_minutes.max(1)),
         },
         trust_forwarded_for: args.trust_forwarded_for,
+        session: zhicheng_identity::SessionPolicy {
+            idle: chrono::Duration::minutes(args.session_idle_minutes.max(1)),
+            absolute: chrono::Duration::hours(args.session_absolute_hours.max(1)),
+        },
     })
     .await
     {

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use zhicheng_certificate::IssuerKey;
 use zhicheng_certificate::ports::CertificateRepo;
 use zhicheng_identity::ports::CaptchaGenerator;
-use zhicheng_identity::{LockoutPolicy, ThrottlePolicy};
+use zhicheng_identity::{LockoutPolicy, SessionPolicy, ThrottlePolicy};
 use zhicheng_kernel::StoreError;
 use zhicheng_store::Store;
 use zhicheng_store::runtime::{BlockingArgon2, SharedClock, UuidV7, random_bytes};
@@ -20,6 +20,8 @@ pub struct AppState {
     pub ids: UuidV7,
     pub key: Arc<IssuerKey>,
     pub lockout: LockoutPolicy,
+    /// Session idle and absolute timeouts.
+    pub session: SessionPolicy,
     /// Failed logins allowed per client address per window.
     pub throttle: ThrottlePolicy,
     /// Whether the last `X-Forwarded-For` entry (added by our own reverse proxy) names the
@@ -46,6 +48,7 @@ impl AppState {
             key: Arc::new(IssuerKey::from_seed(seed)),
             lockout: LockoutPolicy::default(),
             throttle: ThrottlePolicy::default(),
+            session: SessionPolicy::default(),
             trust_forwarded_for: false,
             captcha: Arc::new(crate::captcha::RandomCaptcha),
         })

@@ -236,18 +236,63 @@ impl std::fmt::Debug for SessionToken {
     }
 }
 
+/// How long sessions live: ended after `idle` without a request, and at the latest
+/// `absolute` after sign-in (default 30 minutes and 12 hours).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionPolicy {
+    pub idle: Duration,
+    pub absolute: Duration,
+}
+
+impl Default for SessionPolicy {
+    fn default() -> Self {
+        SessionPolicy {
+            idle: Duration::minutes(30),
+            absolute: Duration::hours(12),
+        }
+    }
+}
+
+/// How often a session's `last_seen_at` is written (at most once a minute).
+pub const SESSION_TOUCH_EVERY_SECONDS: i64 = 60;
+
 /// A signed-in session, stored by token hash.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Session {
     pub token_hash: String,
     pub account_id: AccountId,
     pub created_at: DateTime<Utc>,
+    /// The absolute end: `created_at + policy.absolute`.
     pub expires_at: DateTime<Utc>,
+    /// The last request seen (written at most once a minute).
+    pub last_seen_at: DateTime<Utc>,
 }
 
 impl Session {
-    pub fn is_valid_at(&self, now: DateTime<Utc>) -> bool {
-        now < self.expires_at
+    /// A session opened at `now`.
+    pub fn open(
+        token_hash: String,
+        account_id: AccountId,
+        now: DateTime<Utc>,
+        policy: SessionPolicy,
+    ) -> Self {
+        Session {
+            token_hash,
+            account_id,
+            created_at: now,
+            expires_at: now + policy.absolute,
+            last_seen_at: now,
+        }
+    }
+
+    /// Alive at `now`: before its absolute end and not idle for `policy.idle`.
+    pub fn is_valid_at(&self, now: DateTime<Utc>, policy: SessionPolicy) -> bool {
+        now < self.expires_at && now < self.last_seen_at + policy.idle
+    }
+
+    /// Whether `last_seen_at` is old enough to be written again.
+    pub fn needs_touch(&self, now: DateTime<Utc>) -> bool {
+        now - self.last_seen_at >= Duration::seconds(SESSION_TOUCH_EVERY_SECONDS)
     }
 }
 
@@ -368,6 +413,20 @@ mod tests {
                 until: t0 + Duration::minutes(30)
             }
         );
+    }
+
+    #[test]
+    fn sessions_end_when_idle_or_at_their_absolute_end() {
+        let p = SessionPolicy::default();
+        let t0 = Utc.with_ymd_and_hms(2026, 3, 1, 9, 0, 0).unwrap();
+        let mut s = Session::open("h".into(), AccountId(uuid::Uuid::nil()), t0, p);
+        assert!(s.is_valid_at(t0 + Duration::minutes(29), p));
+        assert!(!s.is_valid_at(t0 + Duration::minutes(30), p));
+        assert!(!s.needs_touch(t0 + Duration::seconds(59)));
+        assert!(s.needs_touch(t0 + Duration::seconds(60)));
+        s.last_seen_at = t0 + Duration::hours(12) - Duration::minutes(1);
+        assert!(s.is_valid_at(t0 + Duration::hours(12) - Duration::seconds(1), p));
+        assert!(!s.is_valid_at(t0 + Duration::hours(12), p));
     }
 
     #[test]

@@ -21,7 +21,9 @@ pub mod service;
 pub mod throttle;
 pub mod uscc;
 
-pub use account::{Account, LockoutPolicy, LoginName, Session, SessionToken, Username};
+pub use account::{
+    Account, LockoutPolicy, LoginName, Session, SessionPolicy, SessionToken, Username,
+};
 pub use captcha::{Captcha, CaptchaChallenge, CaptchaError};
 pub use id_card::{Gender, IdCardNumber, IdCardNumberError};
 pub use mobile::{MobileNumber, MobileNumberError};

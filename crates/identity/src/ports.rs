@@ -118,6 +118,21 @@ pub trait IdentityRepo: Send + Sync {
         token_hash: &str,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
+    /// Records that the session was used at `at`.
+    fn touch_session(
+        &self,
+        token_hash: &str,
+        at: DateTime<Utc>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Ends every session of an account except the one with hash `keep` (if given).
+    /// Returns how many ended.
+    fn delete_sessions_of(
+        &self,
+        account: AccountId,
+        keep: Option<&str>,
+    ) -> impl Future<Output = Result<u64, StoreError>> + Send;
+
     /// Stores a new captcha challenge (only the hash of its answer).
     fn create_captcha(
         &self,

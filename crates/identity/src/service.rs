@@ -1,6 +1,6 @@
 //! Identity use cases: registration, login, organisations and their permission.
 
-use chrono::Duration;
+use crate::SessionPolicy;
 use zhicheng_kernel::{
     AccountId, Actor, AuditEvent, Clock, FieldError, IdGen, Localized, OrgId, PersonId, Principal,
     RegionCode, Role, ServiceError, StoreError, TxError,
@@ -537,10 +537,8 @@ pub async fn check_captcha<R: IdentityRepo>(
 pub struct LoginPolicy {
     pub lockout: LockoutPolicy,
     pub throttle: ThrottlePolicy,
+    pub session: SessionPolicy,
 }
-
-/// How long a session lasts.
-pub const SESSION_TTL_HOURS: i64 = 8;
 
 /// How often a read-check-write of an account is tried again after losing a race.
 const ACCOUNT_RETRIES: usize = 16;
@@ -602,17 +600,7 @@ pub async fn login<R: IdentityRepo, H: PasswordHasher>(
             });
         }
     }
-    let r = login_checked(
-        repo,
-        hasher,
-        clock,
-        policy.lockout,
-        captcha,
-        login,
-        password,
-        token,
-    )
-    .await;
+    let r = login_checked(repo, hasher, clock, policy, captcha, login, password, token).await;
     if let (Err(LoginError::Rejected { .. }), Some(ip)) = (&r, client) {
         repo.add_login_failure_from(ip, window)
             .await
@@ -626,13 +614,14 @@ async fn login_checked<R: IdentityRepo, H: PasswordHasher>(
     repo: &R,
     hasher: &H,
     clock: &dyn Clock,
-    policy: LockoutPolicy,
+    rules: LoginPolicy,
     captcha: &CaptchaAnswer,
     login: &str,
     password: &str,
     token: &SessionToken,
 ) -> Result<Principal, LoginError> {
     use crate::account::{FailureOutcome, Reservation};
+    let policy = rules.lockout;
     let rejected = LoginError::rejected(policy);
     let store_err = |e: TxError<std::convert::Infallible>| match e {
         TxError::Store(e) => LoginError::Store(e),
@@ -719,12 +708,7 @@ async fn login_checked<R: IdentityRepo, H: PasswordHasher>(
         TxError::Store(StoreError::Conflict) => rejected.clone(),
         TxError::Store(e) => LoginError::Store(e),
     })?;
-    let session = Session {
-        token_hash: token.hash(),
-        account_id: account.id,
-        created_at: now,
-        expires_at: now + Duration::hours(SESSION_TTL_HOURS),
-    };
+    let session = Session::open(token.hash(), account.id, now, rules.session);
     repo.create_session(&session)
         .await
         .map_err(LoginError::Store)?;
@@ -739,20 +723,122 @@ pub fn dummy_hash() -> crate::PasswordHash {
     )
 }
 
-/// The principal behind a presented token, if the session exists and has not expired.
+/// The principal behind a presented token, if the session exists, has not been idle for
+/// `policy.idle` and is before its absolute end. A used session's `last_seen_at` is written at
+/// most once a minute; an ended one is deleted.
 ///
 /// # Errors
 /// Only storage failures.
 pub async fn authenticate<R: IdentityRepo>(
     repo: &R,
     clock: &dyn Clock,
+    policy: SessionPolicy,
     token: &SessionToken,
 ) -> Result<Option<Principal>, StoreError> {
-    let Some((session, account)) = repo.find_session(&token.hash()).await? else {
+    let hash = token.hash();
+    let Some((session, account)) = repo.find_session(&hash).await? else {
         return Ok(None);
     };
-    if !session.is_valid_at(clock.now()) {
+    let now = clock.now();
+    if !session.is_valid_at(now, policy) {
+        repo.delete_session(&hash).await?;
         return Ok(None);
     }
+    if session.needs_touch(now) {
+        repo.touch_session(&hash, now).await?;
+    }
     Ok(Some(account.principal()))
+}
+
+/// Why a password change was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ChangePasswordError {
+    #[error("the current password is wrong")]
+    WrongCurrent,
+    #[error("the new password is not allowed: {0}")]
+    Weak(crate::PasswordError),
+}
+
+impl Localized for ChangePasswordError {
+    fn code(&self) -> &'static str {
+        match self {
+            Self::WrongCurrent => "password.current_wrong",
+            Self::Weak(_) => "password.invalid",
+        }
+    }
+    fn zh(&self) -> String {
+        match self {
+            Self::WrongCurrent => "当前密码不正确".into(),
+            Self::Weak(e) => password_error(e).zh,
+        }
+    }
+    fn en(&self) -> String {
+        self.to_string()
+    }
+    fn invalid_input(&self) -> bool {
+        true
+    }
+    fn fields(&self) -> Vec<FieldError> {
+        let field = match self {
+            Self::WrongCurrent => "current_password",
+            Self::Weak(_) => "new_password",
+        };
+        vec![FieldError::new(field, self.code(), self.zh(), self.en())]
+    }
+}
+
+/// Changes the signed-in account's password (the current one is required) and ends every
+/// other session of the account; the session with hash `keep_session` stays. Returns how many
+/// sessions ended.
+///
+/// # Errors
+/// [`ChangePasswordError`] for a wrong current password or a refused new one.
+pub async fn change_password<R: IdentityRepo, H: PasswordHasher>(
+    repo: &R,
+    hasher: &H,
+    clock: &dyn Clock,
+    principal: &Principal,
+    current: &str,
+    new: &str,
+    keep_session: &str,
+) -> Result<u64, ServiceError<ChangePasswordError>> {
+    let account = repo
+        .get_account(principal.account_id)
+        .await
+        .map_err(ServiceError::Store)?
+        .ok_or(ServiceError::NotFound)?;
+    if !hasher
+        .verify(current.to_owned(), account.password_hash.clone())
+        .await
+    {
+        return Err(ServiceError::Rule(ChangePasswordError::WrongCurrent));
+    }
+    let mut personal = vec![account.username.as_str().to_owned()];
+    if let Some(pid) = account.person_id
+        && let Some(p) = repo.get_person(pid).await.map_err(ServiceError::Store)?
+    {
+        personal.push(p.id_number.as_str().to_owned());
+        personal.push(p.mobile.as_str().to_owned());
+    }
+    let personal: Vec<&str> = personal.iter().map(String::as_str).collect();
+    let password = Password::parse(new, &personal)
+        .map_err(|e| ServiceError::Rule(ChangePasswordError::Weak(e)))?;
+    let hash = hasher.hash(password).await;
+    let now = clock.now();
+    let actor = Actor::from(principal);
+    update_account_retrying(repo, account.id, move |a: &mut Account| {
+        a.password_hash = hash;
+        Ok::<_, std::convert::Infallible>((
+            (),
+            AuditEvent::new(now, actor, "account.password_changed", "account", a.id.0),
+        ))
+    })
+    .await
+    .map_err(|e| match e {
+        TxError::Store(e) => ServiceError::Store(e),
+        TxError::Rejected(never) => match never {},
+    })?;
+    repo.delete_sessions_of(account.id, Some(keep_session))
+        .await
+        .map_err(ServiceError::Store)
 }

@@ -464,6 +464,25 @@ impl IdentityRepo for MemoryStore {
         }))
     }
 
+    async fn touch_session(&self, token_hash: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
+        if let Some(s) = self.lock().sessions.get_mut(token_hash) {
+            s.last_seen_at = at;
+        }
+        Ok(())
+    }
+
+    async fn delete_sessions_of(
+        &self,
+        account: AccountId,
+        keep: Option<&str>,
+    ) -> Result<u64, StoreError> {
+        let mut st = self.lock();
+        let before = st.sessions.len();
+        st.sessions
+            .retain(|h, s| s.account_id != account || Some(h.as_str()) == keep);
+        Ok((before - st.sessions.len()) as u64)
+    }
+
     async fn login_failures_from(
         &self,
         client: &str,

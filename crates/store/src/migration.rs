@@ -267,6 +267,21 @@ impl MigrationName for IdentityHardening {
 #[async_trait::async_trait]
 impl MigrationTrait for IdentityHardening {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        // Databases created before this migration lack `sessions.last_seen_at` (nullable, so
+        // it can be added on SQLite too); fresh ones already have it from the entity.
+        if !m.has_column("sessions", "last_seen_at").await? {
+            m.alter_table(
+                Table::alter()
+                    .table(session::Entity)
+                    .add_column(
+                        ColumnDef::new(session::Column::LastSeenAt)
+                            .timestamp_with_time_zone()
+                            .null(),
+                    )
+                    .to_owned(),
+            )
+            .await?;
+        }
         table(m, captcha::Entity).await?;
         table(m, login_throttle::Entity).await?;
         index(

@@ -544,15 +544,38 @@ async fn identity_contract<R: IdentityRepo + Audited>(r: &R) {
         account_id: a1.id,
         created_at: now(),
         expires_at: now() + Duration::hours(8),
+        last_seen_at: now(),
     };
     r.create_session(&s).await.unwrap();
     let (found, acct) = r.find_session(&s.token_hash).await.unwrap().unwrap();
     assert_eq!(found, s);
     assert_eq!(acct.id, a1.id);
     assert_eq!(acct.version, after.version);
+    let seen = s.last_seen_at + Duration::minutes(3);
+    r.touch_session(&s.token_hash, seen).await.unwrap();
+    let (found, _) = r.find_session(&s.token_hash).await.unwrap().unwrap();
+    assert_eq!(found.last_seen_at, seen);
     r.delete_session(&s.token_hash).await.unwrap();
     assert_eq!(r.find_session(&s.token_hash).await.unwrap(), None);
     r.delete_session(&s.token_hash).await.unwrap();
+    // Ending all sessions of an account but one.
+    let hashes: Vec<String> = (0..3).map(|_| format!("{:064x}", id().as_u128())).collect();
+    for h in &hashes {
+        r.create_session(&Session {
+            token_hash: h.clone(),
+            ..s.clone()
+        })
+        .await
+        .unwrap();
+    }
+    assert_eq!(
+        r.delete_sessions_of(a1.id, Some(&hashes[0])).await.unwrap(),
+        2
+    );
+    assert!(r.find_session(&hashes[0]).await.unwrap().is_some());
+    assert!(r.find_session(&hashes[1]).await.unwrap().is_none());
+    assert_eq!(r.delete_sessions_of(a1.id, None).await.unwrap(), 1);
+    assert!(r.find_session(&hashes[0]).await.unwrap().is_none());
 
     // Captchas: stored with the answer hash only; taken exactly once, even in parallel.
     let c = Captcha::new(id(), "7KP4", now());
@@ -1432,6 +1455,7 @@ async fn lifecycle(store: &Store) {
         account_id: AccountId(id()),
         created_at: now(),
         expires_at: now(),
+        last_seen_at: now(),
     };
     assert!(matches!(
         store.create_session(&orphan).await,

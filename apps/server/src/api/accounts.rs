@@ -161,6 +161,7 @@ pub async fn sign_in(
     let policy = service::LoginPolicy {
         lockout: st.lockout,
         throttle: st.throttle,
+        session: st.session,
     };
     match service::login(
         &st.store, &st.hasher, &st.clock, policy, client, captcha, login, password, &token,
@@ -275,7 +276,7 @@ impl AccountsApi {
         .await?;
         Ok(LoginResponse::Ok(Json(LoginResult {
             token: token.expose().to_owned(),
-            expires_in_seconds: service::SESSION_TTL_HOURS * 3600,
+            expires_in_seconds: self.0.session.absolute.num_seconds(),
             me: Me::from(&p),
         })))
     }
@@ -288,18 +289,35 @@ impl AccountsApi {
         req: &poem::Request,
     ) -> Result<LogoutResponse, ApiError> {
         let _ = auth;
-        if let Some(t) = req
-            .headers()
-            .get("authorization")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-        {
-            self.0
-                .store
-                .delete_session(&SessionToken::presented(t).hash())
-                .await?;
+        if let Some(t) = bearer_token(req) {
+            self.0.store.delete_session(&t.hash()).await?;
         }
         Ok(LogoutResponse::Done)
+    }
+
+    /// 修改密码: change the password (the current one is required). Every other session of the
+    /// account ends; this one stays.
+    #[oai(path = "/me/password", method = "post")]
+    async fn change_password(
+        &self,
+        auth: BearerAuth,
+        body: Json<ChangePasswordRequest>,
+        req: &poem::Request,
+    ) -> Result<PasswordChanged, ApiError> {
+        let keep = bearer_token(req).map(|t| t.hash()).unwrap_or_default();
+        let ended = service::change_password(
+            &self.0.store,
+            &self.0.hasher,
+            &self.0.clock,
+            &auth.0,
+            &body.current_password,
+            &body.new_password,
+            &keep,
+        )
+        .await?;
+        Ok(PasswordChanged::Done(Json(PasswordChangedBody {
+            other_sessions_ended: ended,
+        })))
     }
 
     /// Who am I.
@@ -307,6 +325,34 @@ impl AccountsApi {
     async fn me(&self, auth: BearerAuth) -> Result<MeResponse, ApiError> {
         Ok(MeResponse::Ok(Json(Me::from(&auth.0))))
     }
+}
+
+/// The bearer token a request carries.
+fn bearer_token(req: &poem::Request) -> Option<SessionToken> {
+    req.headers()
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(SessionToken::presented)
+}
+
+#[derive(Object)]
+pub struct ChangePasswordRequest {
+    pub current_password: String,
+    pub new_password: String,
+}
+
+#[derive(Object)]
+pub struct PasswordChangedBody {
+    /// How many other sessions of the account were ended.
+    pub other_sessions_ended: u64,
+}
+
+#[derive(ApiResponse)]
+pub enum PasswordChanged {
+    /// Changed; other sessions have ended.
+    #[oai(status = 200)]
+    Done(Json<PasswordChangedBody>),
 }
 
 /// Maps a `Localized` conflict into an API error (helper for other modules).

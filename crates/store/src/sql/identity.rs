@@ -199,6 +199,31 @@ impl IdentityRepo for Store {
         }))
     }
 
+    async fn touch_session(&self, token_hash: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
+        session::Entity::update_many()
+            .col_expr(session::Column::LastSeenAt, Expr::value(Some(at)))
+            .filter(session::Column::TokenHash.eq(token_hash))
+            .exec(&self.db)
+            .await
+            .map(|_| ())
+            .map_err(db_err)
+    }
+
+    async fn delete_sessions_of(
+        &self,
+        account: AccountId,
+        keep: Option<&str>,
+    ) -> Result<u64, StoreError> {
+        let mut q = session::Entity::delete_many().filter(session::Column::AccountId.eq(account.0));
+        if let Some(k) = keep {
+            q = q.filter(session::Column::TokenHash.ne(k));
+        }
+        q.exec(&self.db)
+            .await
+            .map(|r| r.rows_affected)
+            .map_err(db_err)
+    }
+
     async fn login_failures_from(
         &self,
         client: &str,
