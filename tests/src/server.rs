@@ -68,6 +68,7 @@ impl TestServer {
             throttle: zhicheng_identity::ThrottlePolicy::default(),
             trust_forwarded_for: false,
             session: zhicheng_identity::SessionPolicy::default(),
+            public_base_url: None,
         })
         .await
         .expect("server starts");

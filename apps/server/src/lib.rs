@@ -42,6 +42,9 @@ pub struct Config {
     pub trust_forwarded_for: bool,
     /// Session idle and absolute timeouts (default: 30 minutes, 12 hours).
     pub session: zhicheng_identity::SessionPolicy,
+    /// Public origin printed in documents (the certificate's QR code), e.g.
+    /// `https://zhicheng.example.gov.cn`; `None` means `http://{bound address}`.
+    pub public_base_url: Option<String>,
 }
 
 /// Default SQLite file, created on first start.
@@ -81,11 +84,16 @@ impl Application {
         let acceptor = TcpListener::bind(config.bind.as_str())
             .into_acceptor()
             .await?;
-        let port = acceptor
+        let bound = acceptor
             .local_addr()
             .first()
-            .and_then(|a| a.as_socket_addr().map(|s| s.port()))
-            .unwrap_or_default();
+            .and_then(|a| a.as_socket_addr().copied());
+        let port = bound.map(|s| s.port()).unwrap_or_default();
+        let public = config.public_base_url.unwrap_or_else(|| match bound {
+            Some(addr) => format!("http://{addr}"),
+            None => format!("http://{}", config.bind),
+        });
+        let state = state.with_public_base_url(public);
         Ok(Application {
             acceptor,
             port,

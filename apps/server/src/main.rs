@@ -41,6 +41,9 @@ struct Args {
     /// Hours after sign-in at which a session ends regardless.
     #[arg(long, env = "ZHICHENG_SESSION_ABSOLUTE_HOURS", default_value_t = 12)]
     session_absolute_hours: i64,
+    /// Public origin printed in documents (certificate QR codes); default http://{bind}.
+    #[arg(long, env = "ZHICHENG_PUBLIC_URL")]
+    public_url: Option<String>,
 }
 
 #[tokio::main]
@@ -68,6 +71,7 @@ async fn main() -> std::process::ExitCode {
             idle: chrono::Duration::minutes(args.session_idle_minutes.max(1)),
             absolute: chrono::Duration::hours(args.session_absolute_hours.max(1)),
         },
+        public_base_url: args.public_url,
     })
     .await
     {

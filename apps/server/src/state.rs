@@ -29,6 +29,8 @@ pub struct AppState {
     pub trust_forwarded_for: bool,
     /// Random captchas unless `ZHICHENG_CAPTCHA=fixed:<text>` (tests, development).
     pub captcha: Arc<dyn CaptchaGenerator>,
+    /// Public origin for absolute links in documents (no trailing slash).
+    pub public_base_url: Arc<str>,
 }
 
 impl AppState {
@@ -51,6 +53,14 @@ impl AppState {
             session: SessionPolicy::default(),
             trust_forwarded_for: false,
             captcha: Arc::new(crate::captcha::RandomCaptcha),
+            public_base_url: Arc::from(format!("http://{}", crate::DEFAULT_BIND)),
         })
+    }
+
+    /// The same state with another public origin (see `Config::public_base_url`).
+    #[must_use]
+    pub fn with_public_base_url(mut self, url: String) -> AppState {
+        self.public_base_url = Arc::from(url.trim_end_matches('/'));
+        self
     }
 }

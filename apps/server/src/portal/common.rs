@@ -257,6 +257,11 @@ impl Errors {
         }
     }
 
+    /// Every field message, in order (for a summary at the top of a long form).
+    pub fn list(&self) -> Vec<&str> {
+        self.fields.iter().map(|(_, m)| m.as_str()).collect()
+    }
+
     pub fn is_empty(&self) -> bool {
         self.message.is_none() && self.fields.is_empty()
     }

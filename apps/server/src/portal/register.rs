@@ -42,6 +42,8 @@ pub struct PersonForm {
 #[template(path = "register.html")]
 struct PersonPage {
     chrome: Chrome,
+    /// The ID number already has an account: point to recovery.
+    taken: bool,
     token: String,
     f: PersonForm,
     errors: Errors,
@@ -67,6 +69,7 @@ pub async fn person_form(req: &Request) -> Response {
     with_cookie(
         render(&PersonPage {
             chrome: Chrome::anonymous(),
+            taken: false,
             token,
             f: PersonForm::default(),
             errors: Errors::none(),
@@ -122,6 +125,7 @@ pub async fn person_submit(st: Data<&AppState>, req: &Request, form: Form<Person
             };
             let page = PersonPage {
                 chrome: Chrome::anonymous(),
+                taken: e.body().code == "person.id_number_taken",
                 token: f.csrf.clone(),
                 f,
                 errors,
