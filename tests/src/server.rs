@@ -24,32 +24,53 @@ pub struct TestServer {
     pub base: String,
     pub state: AppState,
     stop: Option<oneshot::Sender<()>>,
+    /// Attachment blobs live under `data_dir/blobs`.
+    pub data_dir: PathBuf,
     _backend: Backend,
+}
+
+fn temp_dir() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("zc-e2e-{}", uuid::Uuid::now_v7().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
 }
 
 impl TestServer {
     /// A server over a fresh SQLite file in the temp directory.
     pub async fn sqlite() -> TestServer {
-        let dir = std::env::temp_dir().join(format!("zc-e2e-{}", uuid::Uuid::now_v7().simple()));
-        std::fs::create_dir_all(&dir).unwrap();
+        TestServer::sqlite_with(|_| {}).await
+    }
+
+    /// A server over a fresh SQLite file, with the configuration adjusted by `tune`.
+    pub async fn sqlite_with(tune: impl FnOnce(&mut Config)) -> TestServer {
+        let dir = temp_dir();
         let url = format!("sqlite://{}?mode=rwc", dir.join("zhicheng.db").display());
-        TestServer::start(url, Backend::Sqlite(dir)).await
+        TestServer::start(url, dir.clone(), Backend::Sqlite(dir), tune).await
     }
 
     /// A server over a fresh PostgreSQL database, or `None` (skip) when PostgreSQL is absent.
     pub async fn postgres() -> Option<TestServer> {
-        let db = crate::pg::fresh_database().await?;
-        let url = db.url().to_owned();
-        Some(TestServer::start(url, Backend::Postgres(db)).await)
+        TestServer::postgres_with(|_| {}).await
     }
 
-    async fn start(database_url: String, backend: Backend) -> TestServer {
-        let app = Application::build(Config {
-            bind: "127.0.0.1:0".into(),
-            database_url,
-        })
-        .await
-        .expect("server starts");
+    /// [`TestServer::postgres`] with the configuration adjusted by `tune`.
+    pub async fn postgres_with(tune: impl FnOnce(&mut Config)) -> Option<TestServer> {
+        let db = crate::pg::fresh_database().await?;
+        let url = db.url().to_owned();
+        let dir = temp_dir();
+        Some(TestServer::start(url, dir, Backend::Postgres(db), tune).await)
+    }
+
+    async fn start(
+        database_url: String,
+        data_dir: PathBuf,
+        backend: Backend,
+        tune: impl FnOnce(&mut Config),
+    ) -> TestServer {
+        let mut config = Config::new("127.0.0.1:0", database_url);
+        config.data_dir = data_dir.clone();
+        tune(&mut config);
+        let app = Application::build(config).await.expect("server starts");
         let base = format!("http://127.0.0.1:{}", app.port());
         let state = app.state().clone();
         let (tx, rx) = oneshot::channel::<()>();
@@ -60,6 +81,7 @@ impl TestServer {
             base,
             state,
             stop: Some(tx),
+            data_dir,
             _backend: backend,
         }
     }
@@ -132,6 +154,7 @@ impl Drop for TestServer {
         if let Backend::Sqlite(dir) = &self._backend {
             let _ = std::fs::remove_dir_all(dir);
         }
+        let _ = std::fs::remove_dir_all(&self.data_dir);
     }
 }
 

@@ -31,7 +31,26 @@ pub struct Config {
     pub bind: String,
     /// `sqlite://data/zhicheng.db?mode=rwc` or `postgres://user@host/db`.
     pub database_url: String,
+    /// Where attachment blobs are kept (`<data_dir>/blobs`), outside any web root.
+    pub data_dir: std::path::PathBuf,
+    /// Largest attachment accepted, in bytes (default 10 MB).
+    pub max_attachment_bytes: Option<u64>,
 }
+
+impl Config {
+    /// A configuration with the default data directory and limits.
+    pub fn new(bind: impl Into<String>, database_url: impl Into<String>) -> Config {
+        Config {
+            bind: bind.into(),
+            database_url: database_url.into(),
+            data_dir: DEFAULT_DATA_DIR.into(),
+            max_attachment_bytes: None,
+        }
+    }
+}
+
+/// Default data directory (SQLite file and attachment blobs).
+pub const DEFAULT_DATA_DIR: &str = "data";
 
 /// Default SQLite file, created on first start.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/zhicheng.db?mode=rwc";
@@ -61,7 +80,11 @@ impl Application {
     pub async fn build(config: Config) -> Result<Application, StartError> {
         let store = Store::connect(&config.database_url).await?;
         store.migrate().await?;
-        let state = AppState::new(store).await?;
+        let mut state = AppState::new(store).await?;
+        state.blobs = zhicheng_store::LocalBlobStore::new(config.data_dir.join("blobs"));
+        if let Some(n) = config.max_attachment_bytes {
+            state.attachments.max_file_bytes = n;
+        }
         let acceptor = TcpListener::bind(config.bind.as_str())
             .into_acceptor()
             .await?;

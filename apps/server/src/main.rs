@@ -1,7 +1,7 @@
 //! `zhicheng-server`: runs the API and portal. Zero setup: SQLite under `./data` by default.
 
 use clap::Parser;
-use zhicheng_server::{Application, Config, DEFAULT_BIND, DEFAULT_DATABASE_URL};
+use zhicheng_server::{Application, Config, DEFAULT_BIND, DEFAULT_DATA_DIR, DEFAULT_DATABASE_URL};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -16,6 +16,12 @@ struct Args {
     /// Database URL: sqlite://path?mode=rwc or postgres://user@host/db.
     #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
     database_url: String,
+    /// Directory for attachment blobs (`<dir>/blobs`).
+    #[arg(long, env = "ZHICHENG_DATA_DIR", default_value = DEFAULT_DATA_DIR)]
+    data_dir: std::path::PathBuf,
+    /// Largest attachment accepted, in bytes (default 10 MB).
+    #[arg(long, env = "ZHICHENG_MAX_ATTACHMENT_BYTES")]
+    max_attachment_bytes: Option<u64>,
 }
 
 #[tokio::main]
@@ -29,6 +35,8 @@ async fn main() -> std::process::ExitCode {
     let app = match Application::build(Config {
         bind: args.bind,
         database_url: args.database_url,
+        data_dir: args.data_dir,
+        max_attachment_bytes: args.max_attachment_bytes,
     })
     .await
     {

@@ -4,10 +4,11 @@ use std::sync::Arc;
 
 use zhicheng_certificate::IssuerKey;
 use zhicheng_certificate::ports::CertificateRepo;
+use zhicheng_declaration::AttachmentPolicy;
 use zhicheng_identity::LockoutPolicy;
 use zhicheng_kernel::StoreError;
-use zhicheng_store::Store;
 use zhicheng_store::runtime::{BlockingArgon2, SystemClock, UuidV7, random_bytes};
+use zhicheng_store::{LocalBlobStore, Store};
 
 /// Everything a request handler needs, cheap to clone.
 #[derive(Clone)]
@@ -18,6 +19,10 @@ pub struct AppState {
     pub ids: UuidV7,
     pub key: Arc<IssuerKey>,
     pub lockout: LockoutPolicy,
+    /// Attachment bytes (`<data dir>/blobs`).
+    pub blobs: LocalBlobStore,
+    /// Attachment size limits.
+    pub attachments: AttachmentPolicy,
 }
 
 impl AppState {
@@ -36,6 +41,8 @@ impl AppState {
             ids: UuidV7,
             key: Arc::new(IssuerKey::from_seed(seed)),
             lockout: LockoutPolicy::default(),
+            blobs: LocalBlobStore::new("data/blobs"),
+            attachments: AttachmentPolicy::default(),
         })
     }
 }

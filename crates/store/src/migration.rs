@@ -4,6 +4,8 @@
 use sea_orm::{EntityTrait, Schema};
 use sea_orm_migration::prelude::*;
 
+mod attachments;
+
 use crate::entity::{
     account, audit_event, certificate, commitment_acceptance, declaration, organisation, path_link,
     person, plan, review_case, session, setting,
@@ -15,7 +17,7 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(Initial)]
+        vec![Box::new(Initial), Box::new(attachments::Attachments)]
     }
 }
 

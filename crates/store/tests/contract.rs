@@ -1434,3 +1434,6 @@ async fn unsupported_urls_are_refused() {
         Err(StoreError::Unavailable(_))
     ));
 }
+
+#[path = "contract/attachments.rs"]
+mod attachments;
