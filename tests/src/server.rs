@@ -198,6 +198,16 @@ impl Client {
         Client::send(self.req(reqwest::Method::POST, path).json(body)).await
     }
 
+    /// POST with an `Idempotency-Key` header.
+    pub async fn post_with_key(&self, path: &str, key: &str, body: &Value) -> (StatusCode, Value) {
+        Client::send(
+            self.req(reqwest::Method::POST, path)
+                .header("Idempotency-Key", key)
+                .json(body),
+        )
+        .await
+    }
+
     pub async fn put(&self, path: &str, body: &Value) -> (StatusCode, Value) {
         Client::send(self.req(reqwest::Method::PUT, path).json(body)).await
     }

@@ -3,13 +3,14 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-const DOMAIN: [&str; 6] = [
+const DOMAIN: [&str; 7] = [
     "zhicheng-kernel",
     "zhicheng-identity",
     "zhicheng-declaration",
     "zhicheng-approval-path",
     "zhicheng-review-workflow",
     "zhicheng-certificate",
+    "zhicheng-documents",
 ];
 
 const FORBIDDEN: [&str; 10] = [

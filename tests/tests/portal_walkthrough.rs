@@ -472,8 +472,14 @@ async fn walkthrough(srv: TestServer) {
         let start = me.body[..end].rfind("href=\"").unwrap() + "href=\"".len();
         me.body[start..end].to_owned()
     };
-    assert!(href.ends_with("/certificate"), "{href}");
-    let file = person.get(&href).await;
+    assert!(href.ends_with("/certificate.pdf"), "{href}");
+    let pdf = person.get(&href).await;
+    assert_eq!(pdf.status, StatusCode::OK);
+    assert!(
+        pdf.body.starts_with("%PDF"),
+        "the certificate downloads as a PDF"
+    );
+    let file = person.get(href.trim_end_matches(".pdf")).await;
     assert_eq!(file.status, StatusCode::OK);
     let doc: serde_json::Value = serde_json::from_str(&file.body).unwrap();
     assert_eq!(doc["payload"]["holder_name"], "李娜");

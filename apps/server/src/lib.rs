@@ -35,6 +35,9 @@ pub struct Config {
     pub data_dir: std::path::PathBuf,
     /// Largest attachment accepted, in bytes (default 10 MB).
     pub max_attachment_bytes: Option<u64>,
+    /// Public origin printed in documents (the certificate's QR code), e.g.
+    /// `https://zhicheng.example.gov.cn`; `None` means `http://{bound address}`.
+    pub public_base_url: Option<String>,
 }
 
 impl Config {
@@ -45,6 +48,7 @@ impl Config {
             database_url: database_url.into(),
             data_dir: DEFAULT_DATA_DIR.into(),
             max_attachment_bytes: None,
+            public_base_url: None,
         }
     }
 }
@@ -88,11 +92,16 @@ impl Application {
         let acceptor = TcpListener::bind(config.bind.as_str())
             .into_acceptor()
             .await?;
-        let port = acceptor
+        let bound = acceptor
             .local_addr()
             .first()
-            .and_then(|a| a.as_socket_addr().map(|s| s.port()))
-            .unwrap_or_default();
+            .and_then(|a| a.as_socket_addr().copied());
+        let port = bound.map(|s| s.port()).unwrap_or_default();
+        let public = config.public_base_url.unwrap_or_else(|| match bound {
+            Some(addr) => format!("http://{addr}"),
+            None => format!("http://{}", config.bind),
+        });
+        let state = state.with_public_base_url(public);
         Ok(Application {
             acceptor,
             port,

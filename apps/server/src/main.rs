@@ -22,6 +22,9 @@ struct Args {
     /// Largest attachment accepted, in bytes (default 10 MB).
     #[arg(long, env = "ZHICHENG_MAX_ATTACHMENT_BYTES")]
     max_attachment_bytes: Option<u64>,
+    /// Public origin printed in documents (certificate QR codes); default http://{bind}.
+    #[arg(long, env = "ZHICHENG_PUBLIC_URL")]
+    public_url: Option<String>,
 }
 
 #[tokio::main]
@@ -37,6 +40,7 @@ async fn main() -> std::process::ExitCode {
         database_url: args.database_url,
         data_dir: args.data_dir,
         max_attachment_bytes: args.max_attachment_bytes,
+        public_base_url: args.public_url,
     })
     .await
     {

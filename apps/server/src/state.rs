@@ -23,6 +23,8 @@ pub struct AppState {
     pub blobs: LocalBlobStore,
     /// Attachment size limits.
     pub attachments: AttachmentPolicy,
+    /// Public origin for absolute links in documents (no trailing slash).
+    pub public_base_url: Arc<str>,
 }
 
 impl AppState {
@@ -43,6 +45,14 @@ impl AppState {
             lockout: LockoutPolicy::default(),
             blobs: LocalBlobStore::new("data/blobs"),
             attachments: AttachmentPolicy::default(),
+            public_base_url: Arc::from(format!("http://{}", crate::DEFAULT_BIND)),
         })
+    }
+
+    /// The same state with another public origin (see `Config::public_base_url`).
+    #[must_use]
+    pub fn with_public_base_url(mut self, url: String) -> AppState {
+        self.public_base_url = Arc::from(url.trim_end_matches('/'));
+        self
     }
 }

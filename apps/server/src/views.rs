@@ -32,6 +32,7 @@ impl DeclarationRow {
             (Some(c), _) => c.status.zh(),
             (None, DeclarationStatus::Draft) => "草稿（未提交）",
             (None, DeclarationStatus::Submitted) => "已提交",
+            (None, DeclarationStatus::Returned) => "已退回修改",
         }
     }
 

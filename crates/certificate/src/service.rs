@@ -99,7 +99,7 @@ where
                 return Err(TransitionError::NotHolder);
             }
             let passed_on = (c.held_since + Duration::hours(8)).date_naive();
-            c.certify(org, now)?;
+            c.certify(&zhicheng_review_workflow::Act::new(org, actor.clone(), now))?;
             let number =
                 CertificateNumber::new(issuer.region.province(), c.year, c.level, &c.series, seq);
             let payload = CertificatePayload {

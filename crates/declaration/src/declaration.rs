@@ -19,13 +19,22 @@ pub enum DeclarationStatus {
     Draft,
     /// Submitted to the employer unit; locked.
     Submitted,
+    /// Returned by the unit with reasons (kept on the review case); editable and can be
+    /// submitted again.
+    Returned,
 }
 
 impl DeclarationStatus {
+    /// Whether the applicant may change the materials and submit.
+    pub fn is_editable(self) -> bool {
+        matches!(self, DeclarationStatus::Draft | DeclarationStatus::Returned)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             DeclarationStatus::Draft => "draft",
             DeclarationStatus::Submitted => "submitted",
+            DeclarationStatus::Returned => "returned",
         }
     }
 
@@ -33,6 +42,7 @@ impl DeclarationStatus {
         Some(match s {
             "draft" => DeclarationStatus::Draft,
             "submitted" => DeclarationStatus::Submitted,
+            "returned" => DeclarationStatus::Returned,
             _ => return None,
         })
     }
@@ -335,7 +345,7 @@ impl Declaration {
     /// # Errors
     /// [`EditDeclarationError`] when the declaration is submitted or a section is too long.
     pub fn edit(&mut self, materials: Materials) -> Result<(), EditDeclarationError> {
-        if self.status != DeclarationStatus::Draft {
+        if !self.status.is_editable() {
             return Err(EditDeclarationError::NotDraft);
         }
         let too_long = materials.too_long();
@@ -356,7 +366,7 @@ impl Declaration {
         now: DateTime<Utc>,
         plan: &ReviewPlan,
     ) -> Result<(), SubmitDeclarationError> {
-        if self.status != DeclarationStatus::Draft {
+        if !self.status.is_editable() {
             return Err(SubmitDeclarationError::AlreadySubmitted);
         }
         plan.accepts_submissions(now)
@@ -368,6 +378,51 @@ impl Declaration {
         self.status = DeclarationStatus::Submitted;
         self.submitted_at = Some(now);
         Ok(())
+    }
+
+    /// The unit returned it (the review case owns the reasons): editable again, then submitted
+    /// again through [`Declaration::submit`] (a resubmission inside the plan's window).
+    ///
+    /// # Errors
+    /// [`ReopenDeclarationError`] unless submitted.
+    pub fn reopen(&mut self) -> Result<(), ReopenDeclarationError> {
+        if self.status != DeclarationStatus::Submitted {
+            return Err(ReopenDeclarationError::NotSubmitted);
+        }
+        self.status = DeclarationStatus::Returned;
+        Ok(())
+    }
+
+    /// The applicant withdrew it before the unit acted: a draft again. Its review case stays
+    /// (withdrawn) and is reopened by the next submission, so the history is one story.
+    ///
+    /// # Errors
+    /// [`ReopenDeclarationError`] unless submitted.
+    pub fn withdraw(&mut self) -> Result<(), ReopenDeclarationError> {
+        if self.status != DeclarationStatus::Submitted {
+            return Err(ReopenDeclarationError::NotSubmitted);
+        }
+        self.status = DeclarationStatus::Draft;
+        self.submitted_at = None;
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReopenDeclarationError {
+    #[error("the declaration is not submitted")]
+    NotSubmitted,
+}
+
+impl Localized for ReopenDeclarationError {
+    fn code(&self) -> &'static str {
+        "declaration.not_submitted"
+    }
+    fn zh(&self) -> String {
+        "申报尚未提交".into()
+    }
+    fn en(&self) -> String {
+        self.to_string()
     }
 }
 
@@ -517,5 +572,22 @@ mod tests {
         };
         let fields: Vec<_> = list.iter().map(|f| f.field.as_str()).collect();
         assert_eq!(fields, ["work_history", "achievements"]);
+    }
+
+    #[test]
+    fn a_returned_declaration_is_editable_and_submitted_again_a_withdrawn_one_is_a_draft() {
+        let mut d = draft();
+        assert_eq!(d.reopen(), Err(ReopenDeclarationError::NotSubmitted));
+        assert_eq!(d.withdraw(), Err(ReopenDeclarationError::NotSubmitted));
+        d.submit(t(24), &plan()).unwrap();
+        d.reopen().unwrap();
+        assert_eq!(d.status, DeclarationStatus::Returned);
+        assert_eq!(d.reopen(), Err(ReopenDeclarationError::NotSubmitted));
+        d.edit(materials()).unwrap();
+        d.submit(t(30), &plan()).unwrap();
+        assert_eq!(d.status, DeclarationStatus::Submitted);
+        d.withdraw().unwrap();
+        assert_eq!((d.status, d.submitted_at), (DeclarationStatus::Draft, None));
+        d.submit(t(31), &plan()).unwrap();
     }
 }

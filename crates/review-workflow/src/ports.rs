@@ -3,12 +3,48 @@
 use std::future::Future;
 
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 use zhicheng_declaration::Declaration;
 use zhicheng_kernel::{
     AuditEvent, CaseId, DeclarationId, OrgId, PersonId, SeriesCode, StoreError, TitleLevel, TxError,
 };
 
-use crate::{CaseStatus, ReviewCase};
+use crate::{CaseHop, CaseStatus, ReviewCase};
+
+/// A client's `Idempotency-Key` for a batch, scoped to the caller and the operation, with a
+/// hash of the request it first came with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdempotencyKey {
+    /// `{scope}:{key}` — unique in the store.
+    pub id: String,
+    pub request_hash: String,
+    /// When the request first came.
+    pub at: chrono::DateTime<chrono::Utc>,
+}
+
+/// A batch that moved its cases, now or (with the same key) earlier.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BatchOutcome<T> {
+    Done(Vec<T>),
+    /// The key was seen with the same request: the stored result, nothing moved again.
+    Replayed(Vec<T>),
+}
+
+/// Why a batch moved nothing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BatchError<E> {
+    /// Every case that could not move, with why (`None`: no such case).
+    Rejected(Vec<(CaseId, Option<E>)>),
+    /// The key was first used with a different request.
+    KeyReused,
+    Store(StoreError),
+}
+
+impl<E> From<StoreError> for BatchError<E> {
+    fn from(e: StoreError) -> Self {
+        BatchError::Store(e)
+    }
+}
 
 /// Which cases a holder wants to see (职称申报数据审核: filter by series and level).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,6 +97,40 @@ pub trait ReviewRepo: Send + Sync {
         &self,
         person: PersonId,
     ) -> impl Future<Output = Result<Vec<ReviewCase>, StoreError>> + Send;
+
+    /// The case history, oldest hop first.
+    fn case_history(
+        &self,
+        id: CaseId,
+    ) -> impl Future<Output = Result<Vec<CaseHop>, StoreError>> + Send;
+
+    /// Changes a case and its declaration in one transaction (returns, withdrawals,
+    /// resubmissions), both version-guarded, with one audit row and the case's new hops.
+    fn update_case_with_declaration<T, E, F>(
+        &self,
+        id: CaseId,
+        f: F,
+    ) -> impl Future<Output = Result<T, TxError<E>>> + Send
+    where
+        T: Send,
+        E: Send,
+        F: FnOnce(&mut ReviewCase, &mut Declaration) -> Result<(T, AuditEvent), E> + Send;
+
+    /// All or nothing: applies `f` to every case of `ids` in one transaction (one audit row per
+    /// case, hops written). If any case is missing or refused, nothing is written and every
+    /// failure is listed. With `key`, a replay of the same request returns the stored result
+    /// and a different request under the same key is `KeyReused`; the key is stored with the
+    /// result in the same transaction.
+    fn update_cases<T, E, F>(
+        &self,
+        ids: &[CaseId],
+        key: Option<&IdempotencyKey>,
+        f: F,
+    ) -> impl Future<Output = Result<BatchOutcome<T>, BatchError<E>>> + Send
+    where
+        T: Serialize + DeserializeOwned + Send,
+        E: Send,
+        F: FnMut(&mut ReviewCase) -> Result<(T, AuditEvent), E> + Send;
 
     fn update_case<T, E, F>(
         &self,

@@ -11,7 +11,10 @@ use zhicheng_kernel::{
 };
 
 use crate::ports::{CaseFilter, CaseRow, ReviewRepo};
-use crate::{CaseStatus, CommitteeVote, ReviewCase, TransitionError};
+use crate::{
+    Act, CaseHop, CaseStatus, CommitteeVote, Opinion, RefusalGround, ReturnReasons, ReviewCase,
+    SupplementNotice, TransitionError,
+};
 
 fn staff_org<E>(p: &Principal) -> Result<OrgId, ServiceError<E>> {
     match p.role {
@@ -55,8 +58,26 @@ pub async fn submit_declaration<D: DeclarationRepo, R: ReviewRepo>(
         .await?
         .ok_or(ServiceError::NotFound)?;
     let now = clock.now();
-    let case_id = CaseId(ids.new_id());
     let actor = Actor::from(principal);
+    if let Some(existing) = cases.get_case_for_declaration(id).await? {
+        // A returned or withdrawn declaration: submitting again reopens its case.
+        return map_tx(
+            cases
+                .update_case_with_declaration(existing.id, move |c, d| {
+                    if d.person_id != person {
+                        return Err(None);
+                    }
+                    d.submit(now, &plan).map_err(Some)?;
+                    c.resubmit(actor.clone(), now)
+                        .map_err(|_| Some(SubmitDeclarationError::AlreadySubmitted))?;
+                    let audit = AuditEvent::new(now, actor, "case.resubmitted", "case", c.id.0)
+                        .with_detail(serde_json::json!({ "declaration": d.id.0 }));
+                    Ok((c.clone(), audit))
+                })
+                .await,
+        );
+    }
+    let case_id = CaseId(ids.new_id());
     map_tx(
         cases
             .submit_declaration(id, move |d| {
@@ -64,7 +85,7 @@ pub async fn submit_declaration<D: DeclarationRepo, R: ReviewRepo>(
                     return Err(None);
                 }
                 d.submit(now, &plan).map_err(Some)?;
-                let case = ReviewCase::open(case_id, d, now);
+                let case = ReviewCase::open(case_id, d, actor.clone(), now);
                 let audit =
                     AuditEvent::new(now, actor, "declaration.submitted", "declaration", d.id.0)
                         .with_detail(
@@ -86,11 +107,12 @@ async fn step<R: ReviewRepo, E: Send, F>(
     f: F,
 ) -> Result<ReviewCase, ServiceError<E>>
 where
-    F: FnOnce(&mut ReviewCase, OrgId, chrono::DateTime<chrono::Utc>) -> Result<(), E> + Send,
+    F: FnOnce(&mut ReviewCase, &Act) -> Result<(), E> + Send,
 {
     let org = staff_org(principal)?;
     let now = clock.now();
     let actor = Actor::from(principal);
+    let act = Act::new(org, actor.clone(), now);
     map_tx(
         cases
             .update_case(id, move |c| {
@@ -99,7 +121,7 @@ where
                     return Err(None);
                 }
                 let from = c.status;
-                f(c, org, now).map_err(Some)?;
+                f(c, &act).map_err(Some)?;
                 let audit = AuditEvent::new(now, actor, action, "case", c.id.0).with_detail(
                     serde_json::json!({
                         "from": from.as_str(), "to": c.status.as_str(), "holder": c.holder_id.0,
@@ -127,7 +149,7 @@ pub async fn unit_approve<R: ReviewRepo>(
         principal,
         id,
         "case.unit_approved",
-        |c, org, now| c.unit_approve(org, now),
+        |c, act| c.unit_approve(act),
     )
     .await
 }
@@ -182,7 +204,10 @@ pub async fn report<R: ReviewRepo, P: PathRepo>(
         .await?
         .filter(|c| c.unit_id == org)
         .ok_or(ServiceError::NotFound)?;
-    if case.status != CaseStatus::ReadyToReport {
+    if !matches!(
+        case.status,
+        CaseStatus::ReadyToReport | CaseStatus::ReturnedToUnit
+    ) {
         return Err(ServiceError::Rule(ReportError::Transition(
             TransitionError::WrongStatus(case.status.zh()),
         )));
@@ -206,7 +231,7 @@ pub async fn report<R: ReviewRepo, P: PathRepo>(
         principal,
         id,
         "case.reported",
-        move |c, org, now| c.report(org, &route, now).map_err(ReportError::Transition),
+        move |c, act| c.report(act, &route).map_err(ReportError::Transition),
     )
     .await
 }
@@ -221,14 +246,9 @@ pub async fn forward<R: ReviewRepo>(
     principal: &Principal,
     id: CaseId,
 ) -> Result<ReviewCase, ServiceError<TransitionError>> {
-    step(
-        cases,
-        clock,
-        principal,
-        id,
-        "case.forwarded",
-        |c, org, now| c.forward(org, now),
-    )
+    step(cases, clock, principal, id, "case.forwarded", |c, act| {
+        c.forward(act)
+    })
     .await
 }
 
@@ -242,14 +262,9 @@ pub async fn accept<R: ReviewRepo>(
     principal: &Principal,
     id: CaseId,
 ) -> Result<ReviewCase, ServiceError<TransitionError>> {
-    step(
-        cases,
-        clock,
-        principal,
-        id,
-        "case.accepted",
-        |c, org, now| c.accept(org, now),
-    )
+    step(cases, clock, principal, id, "case.accepted", |c, act| {
+        c.accept(act)
+    })
     .await
 }
 
@@ -273,7 +288,7 @@ pub async fn record_vote<R: ReviewRepo>(
         principal,
         id,
         "case.vote_recorded",
-        move |c, org, now| c.record_vote(org, vote, now).map(|_| ()),
+        move |c, act| c.record_vote(act, vote).map(|_| ()),
     )
     .await
 }
@@ -321,4 +336,202 @@ pub async fn get_case<R: ReviewRepo>(
     } else {
         Err(ServiceError::NotFound)
     }
+}
+
+/// The applicant whose case it is, or `NotFound`.
+fn applicant<E>(p: &Principal) -> Result<zhicheng_kernel::PersonId, ServiceError<E>> {
+    match (p.role, p.person_id) {
+        (Role::Applicant, Some(person)) => Ok(person),
+        _ => Err(ServiceError::Forbidden),
+    }
+}
+
+/// 退回: the unit returns a declaration to the applicant with reasons per section; the
+/// declaration becomes editable again (same transaction).
+///
+/// # Errors
+/// `Rule` unless the unit holds the case in review or returned by a department.
+pub async fn return_to_applicant<R: ReviewRepo>(
+    cases: &R,
+    clock: &dyn Clock,
+    principal: &Principal,
+    id: CaseId,
+    reasons: ReturnReasons,
+) -> Result<ReviewCase, ServiceError<TransitionError>> {
+    let org = staff_org(principal)?;
+    let act = Act::new(org, Actor::from(principal), clock.now());
+    map_tx(
+        cases
+            .update_case_with_declaration(id, move |c, d| {
+                if c.unit_id != org && !c.route.contains(&org) {
+                    return Err(None);
+                }
+                c.return_to_applicant(&act, reasons).map_err(Some)?;
+                d.reopen()
+                    .map_err(|_| Some(TransitionError::WrongStatus(c.status.zh())))?;
+                let audit = AuditEvent::new(
+                    act.at,
+                    act.actor,
+                    "case.returned_to_applicant",
+                    "case",
+                    c.id.0,
+                )
+                .with_detail(serde_json::json!({ "decision": c.decision }));
+                Ok((c.clone(), audit))
+            })
+            .await,
+    )
+}
+
+/// 撤回: the applicant withdraws while the unit has not acted; the declaration is a draft
+/// again and the case rests as withdrawn until the next submission reopens it.
+///
+/// # Errors
+/// `NotFound` for someone else's case; `Rule` once the unit has acted.
+pub async fn withdraw<R: ReviewRepo>(
+    cases: &R,
+    clock: &dyn Clock,
+    principal: &Principal,
+    id: CaseId,
+) -> Result<ReviewCase, ServiceError<TransitionError>> {
+    let person = applicant(principal)?;
+    let now = clock.now();
+    let actor = Actor::from(principal);
+    map_tx(
+        cases
+            .update_case_with_declaration(id, move |c, d| {
+                if c.person_id != person {
+                    return Err(None);
+                }
+                c.withdraw(actor.clone(), now).map_err(Some)?;
+                d.withdraw()
+                    .map_err(|_| Some(TransitionError::WrongStatus(c.status.zh())))?;
+                let audit = AuditEvent::new(now, actor, "case.withdrawn", "case", c.id.0);
+                Ok((c.clone(), audit))
+            })
+            .await,
+    )
+}
+
+/// 不予推荐: the unit will not recommend the declaration this year.
+///
+/// # Errors
+/// `Rule` unless the unit holds it in review.
+pub async fn unit_reject<R: ReviewRepo>(
+    cases: &R,
+    clock: &dyn Clock,
+    principal: &Principal,
+    id: CaseId,
+    reason: Opinion,
+) -> Result<ReviewCase, ServiceError<TransitionError>> {
+    step(
+        cases,
+        clock,
+        principal,
+        id,
+        "case.unit_rejected",
+        move |c, act| c.unit_reject(act, reason),
+    )
+    .await
+}
+
+/// A competent department returns a case to the unit with a reason.
+///
+/// # Errors
+/// `Rule` unless the department holds it in transit.
+pub async fn return_to_unit<R: ReviewRepo>(
+    cases: &R,
+    clock: &dyn Clock,
+    principal: &Principal,
+    id: CaseId,
+    reason: Opinion,
+) -> Result<ReviewCase, ServiceError<TransitionError>> {
+    step(
+        cases,
+        clock,
+        principal,
+        id,
+        "case.returned_to_unit",
+        move |c, act| c.return_to_unit(act, reason),
+    )
+    .await
+}
+
+/// 一次性告知: the receiver lists everything missing with a deadline; back to the unit.
+///
+/// # Errors
+/// `Rule` unless the receiver holds it pending acceptance.
+pub async fn request_supplement<R: ReviewRepo>(
+    cases: &R,
+    clock: &dyn Clock,
+    principal: &Principal,
+    id: CaseId,
+    notice: SupplementNotice,
+) -> Result<ReviewCase, ServiceError<TransitionError>> {
+    step(
+        cases,
+        clock,
+        principal,
+        id,
+        "case.supplement_requested",
+        move |c, act| c.request_supplement(act, notice),
+    )
+    .await
+}
+
+/// The unit sends the supplemented declaration back to the receiver before the deadline.
+///
+/// # Errors
+/// `Rule` unless the unit holds it for supplement and the deadline has not passed.
+pub async fn resubmit_supplement<R: ReviewRepo>(
+    cases: &R,
+    clock: &dyn Clock,
+    principal: &Principal,
+    id: CaseId,
+) -> Result<ReviewCase, ServiceError<TransitionError>> {
+    step(
+        cases,
+        clock,
+        principal,
+        id,
+        "case.supplement_resubmitted",
+        |c, act| c.resubmit_supplement(act),
+    )
+    .await
+}
+
+/// 不予受理 on one of the six grounds with a note.
+///
+/// # Errors
+/// `Rule` unless the receiver holds it pending acceptance.
+pub async fn refuse<R: ReviewRepo>(
+    cases: &R,
+    clock: &dyn Clock,
+    principal: &Principal,
+    id: CaseId,
+    ground: RefusalGround,
+    note: Opinion,
+) -> Result<ReviewCase, ServiceError<TransitionError>> {
+    step(
+        cases,
+        clock,
+        principal,
+        id,
+        "case.refused",
+        move |c, act| c.refuse(act, ground, note),
+    )
+    .await
+}
+
+/// Every hop of a case the principal may see, oldest first.
+///
+/// # Errors
+/// `NotFound` when out of reach.
+pub async fn history<R: ReviewRepo>(
+    cases: &R,
+    principal: &Principal,
+    id: CaseId,
+) -> Result<Vec<CaseHop>, ServiceError<std::convert::Infallible>> {
+    let case = get_case(cases, principal, id).await?;
+    Ok(cases.case_history(case.id).await?)
 }

@@ -13,11 +13,11 @@ use zhicheng_identity::{
     PermissionStatus, Person, PersonName, Session, Uscc, Username,
 };
 use zhicheng_kernel::{Actor, AuditEvent, RegionCode, Role, SeriesCode, StoreError, TitleLevel};
-use zhicheng_review_workflow::{CaseStatus, ReviewCase};
+use zhicheng_review_workflow::{CaseAction, CaseHop, CaseStatus, ReviewCase};
 
 use crate::entity::{
-    account, audit_event, certificate, declaration, organisation, path_link, person, plan,
-    review_case, session,
+    account, audit_event, case_hop, certificate, declaration, organisation, path_link, person,
+    plan, review_case, session,
 };
 
 /// A version-guarded aggregate table: how to turn its rows into domain values and back.
@@ -330,8 +330,10 @@ impl Aggregate for review_case::Entity {
             route: from_json(&m.route, "route")?,
             hop: parse(u32::try_from(m.hop), "hop")?,
             vote: m.vote.map(|v| from_json(&v, "vote")).transpose()?,
+            decision: m.decision.map(|v| from_json(&v, "decision")).transpose()?,
             opened_at: m.opened_at,
             version: m.version,
+            new_hops: Vec::new(),
         })
     }
     fn active(c: &ReviewCase) -> review_case::ActiveModel {
@@ -350,6 +352,7 @@ impl Aggregate for review_case::Entity {
             route: Set(to_json(&c.route)),
             hop: Set(i64::from(c.hop)),
             vote: Set(c.vote.as_ref().map(to_json)),
+            decision: Set(c.decision.as_ref().map(to_json)),
             opened_at: Set(c.opened_at),
             version: Set(c.version),
         }
@@ -451,5 +454,38 @@ pub fn audit_domain(m: audit_event::Model) -> Result<AuditEvent, StoreError> {
         object_type: m.object_type,
         object_id: m.object_id,
         detail: from_json(&m.detail, "audit detail")?,
+    })
+}
+
+pub fn hop_active(h: &CaseHop) -> case_hop::ActiveModel {
+    case_hop::ActiveModel {
+        case_id: Set(h.case_id.0),
+        version: Set(h.version),
+        ordinal: Set(i32::try_from(h.ordinal).unwrap_or(i32::MAX)),
+        at: Set(h.at),
+        action: Set(h.action.as_str().to_owned()),
+        from_org: Set(h.from_org.map(|o| o.0)),
+        to_org: Set(h.to_org.0),
+        from_status: Set(h.from_status.map(|s| s.as_str().to_owned())),
+        to_status: Set(h.to_status.as_str().to_owned()),
+        actor: Set(h.actor.label()),
+        opinion: Set(h.opinion.clone()),
+    }
+}
+
+pub fn hop_domain(m: case_hop::Model) -> Result<CaseHop, StoreError> {
+    let status = |s: &str| some(CaseStatus::parse(s), "case status");
+    Ok(CaseHop {
+        case_id: m.case_id.into(),
+        version: m.version,
+        ordinal: parse(u32::try_from(m.ordinal), "hop ordinal")?,
+        at: m.at,
+        action: some(CaseAction::parse(&m.action), "case action")?,
+        from_org: m.from_org.map(Into::into),
+        to_org: m.to_org.into(),
+        from_status: m.from_status.as_deref().map(status).transpose()?,
+        to_status: status(&m.to_status)?,
+        actor: actor_from_label(&m.actor)?,
+        opinion: m.opinion,
     })
 }

@@ -8,6 +8,8 @@ mod attachment;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use uuid::Uuid;
 use zhicheng_approval_path::PathLink;
 use zhicheng_approval_path::ports::PathRepo;
@@ -23,8 +25,10 @@ use zhicheng_kernel::{
     AccountId, AuditEvent, CaseId, DeclarationId, OrgId, PathLinkId, PersonId, PlanId, SeriesCode,
     StoreError, TitleLevel, TxError,
 };
-use zhicheng_review_workflow::ReviewCase;
-use zhicheng_review_workflow::ports::{CaseFilter, CaseRow, ReviewRepo};
+use zhicheng_review_workflow::ports::{
+    BatchError, BatchOutcome, CaseFilter, CaseRow, IdempotencyKey, ReviewRepo,
+};
+use zhicheng_review_workflow::{CaseHop, ReviewCase};
 
 #[derive(Default)]
 struct State {
@@ -42,6 +46,10 @@ struct State {
     settings: HashMap<String, String>,
     audit: Vec<AuditEvent>,
     attachments: BTreeMap<Uuid, zhicheng_declaration::Attachment>,
+    /// Case history, in write order.
+    hops: Vec<CaseHop>,
+    /// Idempotency key → (request hash, JSON result).
+    idempotency: HashMap<String, (String, String)>,
 }
 
 /// A versioned aggregate kept in one map of the state, with the unique keys the database
@@ -54,6 +62,8 @@ trait Row: Clone + Send {
     fn clash(_st: &State, _v: &Self) -> Option<&'static str> {
         None
     }
+    /// Moves rows that belong with this one (a case's new hops) into their tables.
+    fn spill(&mut self, _st: &mut State) {}
 }
 
 impl Row for Person {
@@ -174,6 +184,9 @@ impl Row for ReviewCase {
             .any(|c| c.id != v.id && c.declaration_id == v.declaration_id)
             .then_some("case_declaration")
     }
+    fn spill(&mut self, st: &mut State) {
+        st.hops.extend(self.take_hops());
+    }
 }
 
 impl State {
@@ -222,6 +235,7 @@ impl State {
             return Err(StoreError::Duplicate(key.into()));
         }
         *v.version() = loaded + 1;
+        v.spill(self);
         R::table(self).insert(id, v);
         Ok(())
     }
@@ -607,9 +621,10 @@ impl ReviewRepo for MemoryStore {
     {
         let mut st = self.lock();
         let (mut d, loaded) = st.load::<Declaration>(id.0)?;
-        let (case, audit) = f(&mut d).map_err(TxError::Rejected)?;
+        let (mut case, audit) = f(&mut d).map_err(TxError::Rejected)?;
         st.check(&case)?;
         st.write(id.0, d, loaded)?;
+        case.spill(&mut st);
         st.put(&case);
         st.audit.push(audit);
         Ok(case)
@@ -679,6 +694,92 @@ impl ReviewRepo for MemoryStore {
         F: FnOnce(&mut ReviewCase) -> Result<(T, AuditEvent), E> + Send,
     {
         self.lock().update(id.0, f)
+    }
+
+    async fn case_history(&self, id: CaseId) -> Result<Vec<CaseHop>, StoreError> {
+        let mut v: Vec<CaseHop> = self
+            .lock()
+            .hops
+            .iter()
+            .filter(|h| h.case_id == id)
+            .cloned()
+            .collect();
+        v.sort_by_key(|h| (h.version, h.ordinal));
+        Ok(v)
+    }
+
+    async fn update_case_with_declaration<T, E, F>(&self, id: CaseId, f: F) -> Result<T, TxError<E>>
+    where
+        T: Send,
+        E: Send,
+        F: FnOnce(&mut ReviewCase, &mut Declaration) -> Result<(T, AuditEvent), E> + Send,
+    {
+        let mut st = self.lock();
+        let (mut c, cv) = st.load::<ReviewCase>(id.0)?;
+        let (mut d, dv) = st.load::<Declaration>(c.declaration_id.0)?;
+        let (out, audit) = f(&mut c, &mut d).map_err(TxError::Rejected)?;
+        st.write(d.id.0, d, dv)?;
+        st.write(id.0, c, cv)?;
+        st.audit.push(audit);
+        Ok(out)
+    }
+
+    async fn update_cases<T, E, F>(
+        &self,
+        ids: &[CaseId],
+        key: Option<&IdempotencyKey>,
+        mut f: F,
+    ) -> Result<BatchOutcome<T>, BatchError<E>>
+    where
+        T: Serialize + DeserializeOwned + Send,
+        E: Send,
+        F: FnMut(&mut ReviewCase) -> Result<(T, AuditEvent), E> + Send,
+    {
+        let mut st = self.lock();
+        if let Some(key) = key
+            && let Some((hash, response)) = st.idempotency.get(&key.id)
+        {
+            if *hash != key.request_hash {
+                return Err(BatchError::KeyReused);
+            }
+            let out = serde_json::from_str(response).map_err(|_| {
+                StoreError::Unavailable("stored batch result does not parse".into())
+            })?;
+            return Ok(BatchOutcome::Replayed(out));
+        }
+        let mut failures = Vec::new();
+        let mut done = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for id in ids {
+            // A repeated id is missing the second time, as in the database store.
+            let found = if seen.insert(*id) {
+                st.load::<ReviewCase>(id.0)
+            } else {
+                Err(StoreError::NotFound)
+            };
+            match found {
+                Err(_) => failures.push((*id, None)),
+                Ok((mut c, v)) => match f(&mut c) {
+                    Ok((out, audit)) => done.push((c, v, out, audit)),
+                    Err(e) => failures.push((*id, Some(e))),
+                },
+            }
+        }
+        if !failures.is_empty() {
+            return Err(BatchError::Rejected(failures));
+        }
+        let mut outs = Vec::with_capacity(done.len());
+        for (c, v, out, audit) in done {
+            st.write(c.id.0, c, v)?;
+            st.audit.push(audit);
+            outs.push(out);
+        }
+        if let Some(key) = key {
+            let json = crate::convert::to_json(&outs);
+            st.idempotency
+                .insert(key.id.clone(), (key.request_hash.clone(), json));
+        }
+        Ok(BatchOutcome::Done(outs))
     }
 }
 

@@ -7,8 +7,8 @@ use sea_orm_migration::prelude::*;
 mod attachments;
 
 use crate::entity::{
-    account, audit_event, certificate, commitment_acceptance, declaration, organisation, path_link,
-    person, plan, review_case, session, setting,
+    account, audit_event, case_hop, certificate, commitment_acceptance, declaration,
+    idempotency_key, organisation, path_link, person, plan, review_case, session, setting,
 };
 
 /// Runs every migration of the store.
@@ -17,7 +17,11 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(Initial), Box::new(attachments::Attachments)]
+        vec![
+            Box::new(Initial),
+            Box::new(CaseHistory),
+            Box::new(attachments::Attachments),
+        ]
     }
 }
 
@@ -254,5 +258,39 @@ impl MigrationTrait for Initial {
         )
         .await?;
         Ok(())
+    }
+}
+
+/// Issue 5: the case history, the latest decision on a case, batch idempotency keys.
+struct CaseHistory;
+
+impl MigrationName for CaseHistory {
+    fn name(&self) -> &str {
+        "m20260201_000002_case_history"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for CaseHistory {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        table(m, case_hop::Entity).await?;
+        table(m, idempotency_key::Entity).await?;
+        if !m.has_column("review_cases", "decision").await? {
+            m.alter_table(
+                Table::alter()
+                    .table(review_case::Entity)
+                    .add_column(ColumnDef::new(review_case::Column::Decision).text().null())
+                    .to_owned(),
+            )
+            .await?;
+        }
+        index(
+            m,
+            "idx_review_cases_unit",
+            review_case::Entity,
+            [review_case::Column::UnitId, review_case::Column::Status],
+            false,
+        )
+        .await
     }
 }

@@ -28,8 +28,13 @@ use zhicheng_kernel::{
     AccountId, Actor, AuditEvent, CaseId, CertificateId, DeclarationId, OrgId, PathLinkId,
     PersonId, PlanId, RegionCode, Role, SeriesCode, StoreError, TitleLevel, TxError,
 };
-use zhicheng_review_workflow::ports::{CaseFilter, ReviewRepo};
-use zhicheng_review_workflow::{CaseStatus, CommitteeVote, ReviewCase, TransitionError};
+use zhicheng_review_workflow::ports::{
+    BatchError, BatchOutcome, CaseFilter, IdempotencyKey, ReviewRepo,
+};
+use zhicheng_review_workflow::{
+    Act, CaseAction, CaseStatus, CommitteeVote, Decision, ReturnReasons, ReviewCase,
+    TransitionError,
+};
 use zhicheng_store::{MemoryStore, Store};
 
 // ---------------------------------------------------------------------------------------------
@@ -187,6 +192,7 @@ on_every_backend!(
     declaration_contract,
     path_contract,
     review_contract,
+    history_and_batch_contract,
     certificate_contract,
 );
 
@@ -876,6 +882,10 @@ async fn applicant<R: IdentityRepo + DeclarationRepo>(
     }
 }
 
+fn act(org: OrgId, at: DateTime<Utc>) -> Act {
+    Act::new(org, Actor::System, at)
+}
+
 /// Submits a declaration at `at`, opening its case.
 async fn submit<R: ReviewRepo>(
     r: &R,
@@ -886,7 +896,7 @@ async fn submit<R: ReviewRepo>(
     let case_id = CaseId(id());
     r.submit_declaration(d, |d| {
         d.submit(at, plan)?;
-        let case = ReviewCase::open(case_id, d, at);
+        let case = ReviewCase::open(case_id, d, Actor::System, at);
         Ok((case, audit("declaration", d.id.0, "declaration.submitted")))
     })
     .await
@@ -963,7 +973,7 @@ async fn review_contract<R: IdentityRepo + DeclarationRepo + ReviewRepo + Audite
 
     // Unit approval, a refused step, a missing case.
     r.update_case(ca.id, |c| {
-        c.unit_approve(unit.id, t0 + Duration::seconds(10))
+        c.unit_approve(&act(unit.id, t0 + Duration::seconds(10)))
             .map(|()| ((), audit("case", c.id.0, "case.unit_approved")))
     })
     .await
@@ -975,7 +985,7 @@ async fn review_contract<R: IdentityRepo + DeclarationRepo + ReviewRepo + Audite
     );
     let refused = r
         .update_case(ca.id, |c| {
-            c.unit_approve(bureau, t0)
+            c.unit_approve(&act(bureau, t0))
                 .map(|()| ((), audit("case", c.id.0, "case.unit_approved")))
         })
         .await;
@@ -1072,6 +1082,178 @@ async fn review_contract<R: IdentityRepo + DeclarationRepo + ReviewRepo + Audite
 }
 
 // ---------------------------------------------------------------------------------------------
+// Case history, case + declaration together, batches
+// ---------------------------------------------------------------------------------------------
+
+async fn history_and_batch_contract<R: IdentityRepo + DeclarationRepo + ReviewRepo + Audited>(
+    r: &R,
+) {
+    let t0 = now();
+    let n = unique_n();
+    let unit = org(OrgKind::EmployerUnit, "环翠区人民医院", "371002");
+    r.create_org(
+        &unit,
+        &account(&format!("hunit{n}"), Role::UnitAdmin, None, Some(unit.id)),
+        &audit("organisation", unit.id.0, "org.created"),
+    )
+    .await
+    .unwrap();
+    let plan = open_plan(2026, OrgId(id()), t0);
+    r.create_plan(&plan, &audit("plan", plan.id.0, "plan.created"))
+        .await
+        .unwrap();
+    let a = applicant(r, n, &format!("ha{n}"), &unit, &plan, t0).await;
+    let b = applicant(r, n + 1, &format!("hb{n}"), &unit, &plan, t0).await;
+    let c = applicant(r, n + 2, &format!("hc{n}"), &unit, &plan, t0).await;
+    let ca = submit(r, a.declaration.id, &plan, t0).await.unwrap();
+    let cb = submit(r, b.declaration.id, &plan, t0).await.unwrap();
+    let cc = submit(r, c.declaration.id, &plan, t0).await.unwrap();
+
+    // Opening wrote the first hop with the case.
+    let h = r.case_history(ca.id).await.unwrap();
+    assert_eq!(h.len(), 1);
+    assert_eq!(
+        (h[0].action, h[0].version, h[0].from_org, h[0].to_org),
+        (CaseAction::Submitted, 1, None, unit.id)
+    );
+    assert!(r.case_history(CaseId(id())).await.unwrap().is_empty());
+
+    // Case and declaration change together: a return to the applicant.
+    let t1 = t0 + Duration::seconds(1);
+    let reasons = ReturnReasons::parse([("achievements", "缺少证明")]).unwrap();
+    let back = r
+        .update_case_with_declaration(ca.id, |c, d| {
+            c.return_to_applicant(&act(unit.id, t1), reasons.clone())?;
+            d.reopen().map_err(|_| TransitionError::WrongStatus("x"))?;
+            Ok::<_, TransitionError>((c.version, audit("case", c.id.0, "case.returned")))
+        })
+        .await
+        .unwrap();
+    assert_eq!(back, 2);
+    let case = r.get_case(ca.id).await.unwrap().unwrap();
+    let decl = r.get_declaration(a.declaration.id).await.unwrap().unwrap();
+    assert_eq!(
+        (case.status, case.version, decl.status, decl.version),
+        (
+            CaseStatus::ReturnedToApplicant,
+            2,
+            DeclarationStatus::Returned,
+            3
+        )
+    );
+    assert!(matches!(
+        case.decision,
+        Some(Decision::ReturnedToApplicant { .. })
+    ));
+    let h = r.case_history(ca.id).await.unwrap();
+    assert_eq!(h.len(), 2);
+    assert_eq!(
+        (h[1].action, h[1].version, h[1].at, h[1].opinion.as_deref()),
+        (
+            CaseAction::ReturnedToApplicant,
+            2,
+            t1,
+            Some("工作业绩与成果：缺少证明")
+        )
+    );
+    assert_eq!(r.audit(ca.id.0).await.len(), 1);
+    // A refused closure writes nothing (neither row, nor hop, nor audit).
+    let refused = r
+        .update_case_with_declaration(ca.id, |c, _| {
+            c.unit_approve(&act(unit.id, t1))?;
+            Ok::<_, TransitionError>(((), audit("case", c.id.0, "x")))
+        })
+        .await;
+    assert!(matches!(refused, Err(TxError::Rejected(_))));
+    assert_eq!(r.get_case(ca.id).await.unwrap().unwrap(), case);
+    assert_eq!(r.case_history(ca.id).await.unwrap().len(), 2);
+    assert_eq!(r.audit(ca.id.0).await.len(), 1);
+    is_not_found(
+        r.update_case_with_declaration(CaseId(id()), |_, _| {
+            Ok::<_, ()>(((), audit("case", Uuid::nil(), "x")))
+        })
+        .await,
+    );
+
+    // A batch is all or nothing: `ca` is not in review, so `cb` does not move either.
+    let t2 = t0 + Duration::seconds(2);
+    let approve = |c: &mut ReviewCase| {
+        c.unit_approve(&act(unit.id, t2))?;
+        Ok::<_, TransitionError>((c.id, audit("case", c.id.0, "case.unit_approved")))
+    };
+    let missing = CaseId(id());
+    let r1 = r
+        .update_cases(&[cb.id, ca.id, missing], None, approve)
+        .await;
+    let Err(BatchError::Rejected(failures)) = r1 else {
+        panic!("expected a rejected batch, got {r1:?}")
+    };
+    assert_eq!(failures.len(), 2);
+    assert_eq!(failures[0].0, ca.id);
+    assert!(matches!(
+        failures[0].1,
+        Some(TransitionError::WrongStatus(_))
+    ));
+    assert_eq!(failures[1], (missing, None));
+    assert_eq!(r.get_case(cb.id).await.unwrap().unwrap(), cb);
+    assert_eq!(r.case_history(cb.id).await.unwrap().len(), 1);
+    assert!(r.audit(cb.id.0).await.is_empty());
+
+    // The same key twice moves once; the replay answers the stored result.
+    let key = IdempotencyKey {
+        id: format!("acct:approve:{n}"),
+        request_hash: "h1".into(),
+        at: t2,
+    };
+    let first = r
+        .update_cases(&[cb.id, cc.id], Some(&key), approve)
+        .await
+        .unwrap();
+    assert_eq!(first, BatchOutcome::Done(vec![cb.id, cc.id]));
+    for id in [cb.id, cc.id] {
+        let c = r.get_case(id).await.unwrap().unwrap();
+        assert_eq!((c.status, c.version), (CaseStatus::ReadyToReport, 2));
+        assert_eq!(r.audit(id.0).await.len(), 1);
+        assert_eq!(r.case_history(id).await.unwrap().len(), 2);
+    }
+    let replay = r
+        .update_cases(&[cb.id, cc.id], Some(&key), approve)
+        .await
+        .unwrap();
+    assert_eq!(replay, BatchOutcome::Replayed(vec![cb.id, cc.id]));
+    assert_eq!(r.audit(cb.id.0).await.len(), 1);
+    let other = IdempotencyKey {
+        request_hash: "h2".into(),
+        ..key.clone()
+    };
+    assert_eq!(
+        r.update_cases(&[cb.id], Some(&other), approve).await,
+        Err(BatchError::KeyReused)
+    );
+
+    // Two operators at once on the same case: one moves it, the other is refused; one audit.
+    let d = applicant(r, n + 3, &format!("hd{n}"), &unit, &plan, t0).await;
+    let cd = submit(r, d.declaration.id, &plan, t0).await.unwrap();
+    let one = [cd.id];
+    let (x, y) = tokio::join!(
+        r.update_cases(&one, None, approve),
+        r.update_cases(&one, None, approve)
+    );
+    let oks = [&x, &y].iter().filter(|o| o.is_ok()).count();
+    assert_eq!(oks, 1, "{x:?} {y:?}");
+    let loser = if x.is_ok() { y } else { x };
+    assert!(
+        matches!(
+            loser,
+            Err(BatchError::Rejected(_)) | Err(BatchError::Store(StoreError::Conflict))
+        ),
+        "{loser:?}"
+    );
+    assert_eq!(r.audit(cd.id.0).await.len(), 1);
+    assert_eq!(r.case_history(cd.id).await.unwrap().len(), 2);
+}
+
+// ---------------------------------------------------------------------------------------------
 // Certificates
 // ---------------------------------------------------------------------------------------------
 
@@ -1100,10 +1282,10 @@ async fn passed_case<R: DeclarationRepo + ReviewRepo>(
         abstain: 0,
     };
     r.update_case(case.id, |c| {
-        c.unit_approve(unit.id, t)?;
-        c.report(unit.id, &route, t)?;
-        c.accept(receiver, t)?;
-        c.record_vote(receiver, vote, t)?;
+        c.unit_approve(&act(unit.id, t))?;
+        c.report(&act(unit.id, t), &route)?;
+        c.accept(&act(receiver, t))?;
+        c.record_vote(&act(receiver, t), vote)?;
         Ok::<_, TransitionError>(((), audit("case", c.id.0, "case.passed")))
     })
     .await
@@ -1166,7 +1348,7 @@ async fn issue<R: CertificateRepo>(
     let cert = r
         .issue(case, &CertificateNumber::scope(province, year), |c, seq| {
             seen = seq;
-            c.certify(issuer, now())?;
+            c.certify(&act(issuer, now()))?;
             let cert = certificate(c, (issuer, province), year, force_seq.unwrap_or(seq), &code);
             let a = audit("certificate", cert.id.0, "certificate.issued");
             Ok((cert, a))

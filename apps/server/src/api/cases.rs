@@ -1,14 +1,17 @@
 //! Review cases: queues, unit approval, reporting, forwarding, acceptance, vote, issuing.
 
 use chrono::{DateTime, Utc};
-use poem_openapi::param::{Path, Query};
+use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 use uuid::Uuid;
 use zhicheng_certificate::service::VerificationCode;
-use zhicheng_kernel::{CaseId, TitleLevel};
-use zhicheng_review_workflow::ports::CaseRow;
-use zhicheng_review_workflow::{CaseStatus, CommitteeVote, ReviewCase, service};
+use zhicheng_kernel::{CaseId, ServiceError, TitleLevel};
+use zhicheng_review_workflow::ports::{BatchOutcome, CaseRow};
+use zhicheng_review_workflow::{
+    CaseHop, CaseStatus, CommitteeVote, DecisionInputError, Opinion, RefusalGround, ReturnReasons,
+    ReviewCase, SupplementNotice, batch, service,
+};
 use zhicheng_store::runtime::random_code;
 
 use super::Tag;
@@ -50,6 +53,12 @@ pub struct CaseDto {
     pub applicant_name: Option<String>,
     pub specialty: Option<String>,
     pub unit_name: Option<String>,
+    /// The latest return, rejection, supplement notice or refusal: returned_to_applicant,
+    /// unit_rejected, returned_to_unit, supplement_required or not_accepted.
+    pub decision_kind: Option<String>,
+    /// What the decision says, in Chinese (reasons per section, missing items and deadline,
+    /// ground and note).
+    pub decision_text: Option<String>,
     pub version: i64,
 }
 
@@ -78,8 +87,116 @@ pub fn case_dto(c: &ReviewCase) -> CaseDto {
         applicant_name: None,
         specialty: None,
         unit_name: None,
+        decision_kind: c.decision.as_ref().map(|d| {
+            serde_json::to_value(d)
+                .ok()
+                .and_then(|v| v.get("kind").and_then(|k| k.as_str()).map(str::to_owned))
+                .unwrap_or_default()
+        }),
+        decision_text: c.decision.as_ref().map(|d| d.summary()),
         version: c.version,
     }
+}
+
+/// One hop of a case's history.
+#[derive(Object)]
+pub struct HopDto {
+    pub version: i64,
+    pub at: DateTime<Utc>,
+    /// submitted, withdrawn, resubmitted, unit_approved, returned_to_applicant, unit_rejected,
+    /// reported, forwarded, returned_to_unit, accepted, supplement_requested,
+    /// supplement_resubmitted, refused, vote_recorded, certified.
+    pub action: String,
+    pub action_name: String,
+    pub from_org: Option<Uuid>,
+    pub to_org: Uuid,
+    pub from_status: Option<String>,
+    pub to_status: String,
+    /// `account:<id>`, `operator:<name>` or `system`.
+    pub actor: String,
+    pub opinion: Option<String>,
+}
+
+impl From<&CaseHop> for HopDto {
+    fn from(h: &CaseHop) -> Self {
+        HopDto {
+            version: h.version,
+            at: h.at,
+            action: h.action.as_str().into(),
+            action_name: h.action.zh().into(),
+            from_org: h.from_org.map(|o| o.0),
+            to_org: h.to_org.0,
+            from_status: h.from_status.map(|s| s.as_str().into()),
+            to_status: h.to_status.as_str().into(),
+            actor: h.actor.label(),
+            opinion: h.opinion.clone(),
+        }
+    }
+}
+
+#[derive(ApiResponse)]
+pub enum HistoryResponse {
+    #[oai(status = 200)]
+    Ok(Json<Vec<HopDto>>),
+}
+
+#[derive(Object)]
+pub struct SectionReasonDto {
+    /// education, current_title, work_history, achievements, summary, attachments or other.
+    pub section: String,
+    pub reason: String,
+}
+
+#[derive(Object)]
+pub struct ReturnRequest {
+    pub reasons: Vec<SectionReasonDto>,
+}
+
+#[derive(Object)]
+pub struct ReasonRequest {
+    pub reason: String,
+}
+
+#[derive(Object)]
+pub struct SupplementRequest {
+    /// Everything missing, at once (一次性告知).
+    pub items: Vec<String>,
+    pub deadline: DateTime<Utc>,
+}
+
+#[derive(Object)]
+pub struct RefuseRequest {
+    /// not_eligible, wrong_format, late, publicity, fraud or other.
+    pub ground: String,
+    pub note: String,
+}
+
+#[derive(Object)]
+pub struct BatchReportRequest {
+    pub series: String,
+    pub level: String,
+    pub case_ids: Vec<Uuid>,
+}
+
+#[derive(Object)]
+pub struct BatchApproveRequest {
+    pub case_ids: Vec<Uuid>,
+}
+
+#[derive(ApiResponse)]
+pub enum BatchResponse {
+    /// Every selected case moved (or, for a replayed key, had moved): their state then.
+    #[oai(status = 200)]
+    Ok(Json<Vec<CaseDto>>),
+}
+
+fn bad_input(e: DecisionInputError) -> ApiError {
+    ServiceError::Rule(e).into()
+}
+
+fn batch_dto(o: BatchOutcome<ReviewCase>) -> BatchResponse {
+    let (BatchOutcome::Done(v) | BatchOutcome::Replayed(v)) = o;
+    BatchResponse::Ok(Json(v.iter().map(case_dto).collect()))
 }
 
 fn row_dto(r: &CaseRow) -> CaseDto {
@@ -219,6 +336,186 @@ impl CasesApi {
         let c =
             service::record_vote(&self.0.store, &self.0.clock, &auth.0, CaseId(id.0), v).await?;
         Ok(CaseResponse::Ok(Json(case_dto(&c))))
+    }
+
+    /// The history of a case: every hop with from, to, who, when and the opinion.
+    #[oai(path = "/cases/:id/history", method = "get")]
+    async fn history(&self, auth: BearerAuth, id: Path<Uuid>) -> Result<HistoryResponse, ApiError> {
+        let h = service::history(&self.0.store, &auth.0, CaseId(id.0)).await?;
+        Ok(HistoryResponse::Ok(Json(
+            h.iter().map(HopDto::from).collect(),
+        )))
+    }
+
+    /// 退回: the unit returns the declaration to the applicant with reasons per section.
+    #[oai(path = "/cases/:id/return", method = "post")]
+    async fn return_to_applicant(
+        &self,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+        body: Json<ReturnRequest>,
+    ) -> Result<CaseResponse, ApiError> {
+        let reasons = ReturnReasons::parse(
+            body.reasons
+                .iter()
+                .map(|r| (r.section.as_str(), r.reason.as_str())),
+        )
+        .map_err(bad_input)?;
+        let c = service::return_to_applicant(
+            &self.0.store,
+            &self.0.clock,
+            &auth.0,
+            CaseId(id.0),
+            reasons,
+        )
+        .await?;
+        Ok(CaseResponse::Ok(Json(case_dto(&c))))
+    }
+
+    /// 不予推荐: the unit will not recommend the declaration this year.
+    #[oai(path = "/cases/:id/reject", method = "post")]
+    async fn reject(
+        &self,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+        body: Json<ReasonRequest>,
+    ) -> Result<CaseResponse, ApiError> {
+        let reason = Opinion::parse("reason", &body.reason).map_err(bad_input)?;
+        let c = service::unit_reject(&self.0.store, &self.0.clock, &auth.0, CaseId(id.0), reason)
+            .await?;
+        Ok(CaseResponse::Ok(Json(case_dto(&c))))
+    }
+
+    /// 撤回: the applicant withdraws while the unit has not acted; the declaration is a draft
+    /// again and submitting it reopens this case.
+    #[oai(path = "/cases/:id/withdraw", method = "post")]
+    async fn withdraw(&self, auth: BearerAuth, id: Path<Uuid>) -> Result<CaseResponse, ApiError> {
+        let c = service::withdraw(&self.0.store, &self.0.clock, &auth.0, CaseId(id.0)).await?;
+        Ok(CaseResponse::Ok(Json(case_dto(&c))))
+    }
+
+    /// A competent department returns the case to the unit with a reason.
+    #[oai(path = "/cases/:id/return-to-unit", method = "post")]
+    async fn return_to_unit(
+        &self,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+        body: Json<ReasonRequest>,
+    ) -> Result<CaseResponse, ApiError> {
+        let reason = Opinion::parse("reason", &body.reason).map_err(bad_input)?;
+        let c =
+            service::return_to_unit(&self.0.store, &self.0.clock, &auth.0, CaseId(id.0), reason)
+                .await?;
+        Ok(CaseResponse::Ok(Json(case_dto(&c))))
+    }
+
+    /// 一次性告知: the receiver lists everything missing with a deadline; back to the unit.
+    #[oai(path = "/cases/:id/supplement", method = "post")]
+    async fn supplement(
+        &self,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+        body: Json<SupplementRequest>,
+    ) -> Result<CaseResponse, ApiError> {
+        use zhicheng_kernel::Clock;
+        let notice = SupplementNotice::parse(
+            body.items.iter().map(String::as_str),
+            body.deadline,
+            self.0.clock.now(),
+        )
+        .map_err(bad_input)?;
+        let c = service::request_supplement(
+            &self.0.store,
+            &self.0.clock,
+            &auth.0,
+            CaseId(id.0),
+            notice,
+        )
+        .await?;
+        Ok(CaseResponse::Ok(Json(case_dto(&c))))
+    }
+
+    /// The unit sends the supplemented declaration back to the receiver before the deadline.
+    #[oai(path = "/cases/:id/supplement/resubmit", method = "post")]
+    async fn resubmit_supplement(
+        &self,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+    ) -> Result<CaseResponse, ApiError> {
+        let c = service::resubmit_supplement(&self.0.store, &self.0.clock, &auth.0, CaseId(id.0))
+            .await?;
+        Ok(CaseResponse::Ok(Json(case_dto(&c))))
+    }
+
+    /// 不予受理 on one of the six grounds, with a note.
+    #[oai(path = "/cases/:id/refuse", method = "post")]
+    async fn refuse(
+        &self,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+        body: Json<RefuseRequest>,
+    ) -> Result<CaseResponse, ApiError> {
+        let ground = RefusalGround::parse(&body.ground).map_err(bad_input)?;
+        let note = Opinion::parse("note", &body.note).map_err(bad_input)?;
+        let c = service::refuse(
+            &self.0.store,
+            &self.0.clock,
+            &auth.0,
+            CaseId(id.0),
+            ground,
+            note,
+        )
+        .await?;
+        Ok(CaseResponse::Ok(Json(case_dto(&c))))
+    }
+
+    /// 数据上报 of a selection for one (series, level), all or nothing. With an
+    /// `Idempotency-Key`, a retry returns the first result and reports nothing twice; the same
+    /// key with a different body is refused (422). If any case cannot move, nothing moves and
+    /// the 409 lists each one in `fields` (field = case id).
+    #[oai(path = "/cases/report", method = "post")]
+    async fn report_batch(
+        &self,
+        auth: BearerAuth,
+        #[oai(name = "Idempotency-Key")] key: Header<Option<String>>,
+        body: Json<BatchReportRequest>,
+    ) -> Result<BatchResponse, ApiError> {
+        let series = parse_series(&body.series)?;
+        let level =
+            TitleLevel::parse(&body.level).map_err(|e| ApiError::field("level", "级别无效", e))?;
+        let ids: Vec<CaseId> = body.case_ids.iter().map(|u| CaseId(*u)).collect();
+        let o = batch::report_batch(
+            &self.0.store,
+            &self.0.store,
+            &self.0.clock,
+            &auth.0,
+            series,
+            level,
+            &ids,
+            key.0.as_deref(),
+        )
+        .await?;
+        Ok(batch_dto(o))
+    }
+
+    /// Bulk 审核通过 of a selection, all or nothing and idempotent like `/cases/report`.
+    #[oai(path = "/cases/approve", method = "post")]
+    async fn approve_batch(
+        &self,
+        auth: BearerAuth,
+        #[oai(name = "Idempotency-Key")] key: Header<Option<String>>,
+        body: Json<BatchApproveRequest>,
+    ) -> Result<BatchResponse, ApiError> {
+        let ids: Vec<CaseId> = body.case_ids.iter().map(|u| CaseId(*u)).collect();
+        let o = batch::approve_batch(
+            &self.0.store,
+            &self.0.clock,
+            &auth.0,
+            &ids,
+            key.0.as_deref(),
+        )
+        .await?;
+        Ok(batch_dto(o))
     }
 
     /// 发证: issues the signed electronic certificate for a passed case.

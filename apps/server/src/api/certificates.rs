@@ -109,6 +109,13 @@ pub enum DownloadResponse {
 }
 
 #[derive(ApiResponse)]
+pub enum PdfResponse {
+    /// The certificate as a PDF (A4, QR code to the verify page, signed JSON attached).
+    #[oai(status = 200, content_type = "application/pdf")]
+    Ok(Attachment<Vec<u8>>),
+}
+
+#[derive(ApiResponse)]
 pub enum VerdictResponse {
     #[oai(status = 200)]
     Ok(Json<VerdictDto>),
@@ -134,6 +141,32 @@ pub async fn holders_certificate(
     Ok(zhicheng_certificate::service::download(&st.store, p, case.id).await?)
 }
 
+/// The file name and bytes of a certificate rendered as PDF (on the blocking pool: it takes
+/// milliseconds of CPU).
+pub async fn certificate_pdf_file(
+    st: &AppState,
+    c: &Certificate,
+) -> Result<(String, Vec<u8>), ApiError> {
+    let document = c.document.clone();
+    let status = c.status;
+    let base = st.public_base_url.clone();
+    let bytes = tokio::task::spawn_blocking(move || {
+        let fonts = zhicheng_documents::Fonts::embedded()?;
+        zhicheng_documents::certificate_pdf(
+            fonts,
+            &zhicheng_documents::CertificateInput {
+                document: &document,
+                public_base_url: &base,
+                status,
+            },
+        )
+    })
+    .await
+    .map_err(ApiError::internal)?
+    .map_err(ApiError::internal)?;
+    Ok((format!("zhicheng-certificate-{}.pdf", c.number), bytes))
+}
+
 /// The file name and bytes of a signed certificate download.
 pub fn certificate_file(c: &Certificate) -> Result<(String, Vec<u8>), ApiError> {
     let bytes = serde_json::to_vec_pretty(&c.document).map_err(ApiError::internal)?;
@@ -152,6 +185,22 @@ impl CertificatesApi {
         let cert = holders_certificate(&self.0, &auth.0, id.0).await?;
         let (name, bytes) = certificate_file(&cert)?;
         Ok(DownloadResponse::Ok(
+            Attachment::new(bytes)
+                .attachment_type(AttachmentType::Attachment)
+                .filename(name),
+        ))
+    }
+
+    /// 下载证书 PDF: the holder downloads the certificate of a declaration as a PDF.
+    #[oai(path = "/declarations/:id/certificate.pdf", method = "get")]
+    async fn download_pdf(
+        &self,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+    ) -> Result<PdfResponse, ApiError> {
+        let cert = holders_certificate(&self.0, &auth.0, id.0).await?;
+        let (name, bytes) = certificate_pdf_file(&self.0, &cert).await?;
+        Ok(PdfResponse::Ok(
             Attachment::new(bytes)
                 .attachment_type(AttachmentType::Attachment)
                 .filename(name),

@@ -93,11 +93,19 @@ fn action_for(s: CaseStatus) -> (&'static str, &'static str) {
     match s {
         CaseStatus::UnitReview => ("approve", "通过"),
         CaseStatus::ReadyToReport => ("report", "上报"),
+        CaseStatus::ReturnedToUnit => ("report", "重新上报"),
         CaseStatus::InTransit => ("forward", "上报"),
         CaseStatus::PendingAcceptance => ("accept", "受理"),
         CaseStatus::Accepted => ("vote", "录入评审结果"),
         CaseStatus::Passed => ("issue", "发证"),
-        CaseStatus::Failed | CaseStatus::Certified => ("", ""),
+        // Returns, supplements and refusals have API endpoints but no portal form yet.
+        CaseStatus::Failed
+        | CaseStatus::Certified
+        | CaseStatus::ReturnedToApplicant
+        | CaseStatus::Withdrawn
+        | CaseStatus::UnitRejected
+        | CaseStatus::SupplementRequired
+        | CaseStatus::NotAccepted => ("", ""),
     }
 }
 

@@ -36,6 +36,10 @@ pub fn routes() -> Route {
             "/me/declarations/:id/certificate",
             get(pages::download_certificate),
         )
+        .at(
+            "/me/declarations/:id/certificate.pdf",
+            get(pages::download_certificate_pdf),
+        )
         .at("/verify/:code", get(pages::verify))
         .at(
             "/register",

@@ -12,7 +12,7 @@ use zhicheng_kernel::Role;
 use super::common::{Chrome, api_error_page};
 use super::{Visitor, clear_cookie, redirect, render, session_cookie, visitor};
 use crate::api::accounts::sign_in;
-use crate::api::certificates::{certificate_file, holders_certificate};
+use crate::api::certificates::{certificate_file, certificate_pdf_file, holders_certificate};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -195,9 +195,32 @@ pub async fn download_certificate(
         Ok(f) => f,
         Err(e) => return api_error_page(Chrome::for_visitor(&v, "/me"), &e),
     };
-    let (name, bytes) = file;
+    attachment(file, "application/json; charset=utf-8")
+}
+
+/// 下载证书: the certificate as a PDF with its QR code (the signed data is attached inside).
+#[handler]
+pub async fn download_certificate_pdf(
+    st: Data<&AppState>,
+    req: &Request,
+    id: Path<uuid::Uuid>,
+) -> Response {
+    let Some(v) = visitor(&st, req).await else {
+        return redirect("/login");
+    };
+    let file = match holders_certificate(&st, &v.principal, id.0).await {
+        Ok(c) => certificate_pdf_file(&st, &c).await,
+        Err(e) => Err(e),
+    };
+    match file {
+        Ok(f) => attachment(f, "application/pdf"),
+        Err(e) => api_error_page(Chrome::for_visitor(&v, "/me"), &e),
+    }
+}
+
+fn attachment((name, bytes): (String, Vec<u8>), content_type: &str) -> Response {
     Response::builder()
-        .header(header::CONTENT_TYPE, "application/json; charset=utf-8")
+        .header(header::CONTENT_TYPE, content_type)
         .header(
             header::CONTENT_DISPOSITION,
             format!("attachment; filename=\"{name}\""),

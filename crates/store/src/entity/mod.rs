@@ -5,9 +5,11 @@
 pub mod account;
 pub mod attachment;
 pub mod audit_event;
+pub mod case_hop;
 pub mod certificate;
 pub mod commitment_acceptance;
 pub mod declaration;
+pub mod idempotency_key;
 pub mod organisation;
 pub mod path_link;
 pub mod person;

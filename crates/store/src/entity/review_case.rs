@@ -24,6 +24,9 @@ pub struct Model {
     /// JSON of `CommitteeVote`.
     #[sea_orm(column_type = "Text", nullable)]
     pub vote: Option<String>,
+    /// JSON of the latest `Decision` (return, rejection, supplement notice, refusal).
+    #[sea_orm(column_type = "Text", nullable)]
+    pub decision: Option<String>,
     pub opened_at: DateTimeUtc,
     pub version: i64,
 }

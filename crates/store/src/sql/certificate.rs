@@ -8,7 +8,7 @@ use zhicheng_certificate::{Certificate, CertificateNumber};
 use zhicheng_kernel::{AuditEvent, CaseId, PersonId, StoreError, TxError};
 use zhicheng_review_workflow::ReviewCase;
 
-use super::{Store, insert, load, write_guarded};
+use super::{Store, insert, load};
 use crate::convert;
 use crate::entity::{certificate, review_case, setting};
 use crate::error::db_err;
@@ -46,7 +46,7 @@ impl CertificateRepo for Store {
                 return Err(TxError::Rejected(e));
             }
         };
-        write_guarded::<review_case::Entity>(&txn, case.0, &c, version).await?;
+        super::review::write_case(&txn, &mut c, version).await?;
         let row = convert::certificate_active(&cert, scope, seq);
         // A parallel issue that took the same number (or sequence) is a conflict to retry.
         insert(&txn, row).await.map_err(|e| match e {

@@ -1,16 +1,45 @@
 //! `ReviewRepo` on the database.
 
 use sea_orm::entity::prelude::*;
-use sea_orm::{Condition, DbBackend, FromQueryResult, Order, Statement, Value};
+use sea_orm::{
+    Condition, DatabaseTransaction, DbBackend, FromQueryResult, Order, QueryOrder, Statement, Value,
+};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use zhicheng_declaration::Declaration;
 use zhicheng_kernel::{AuditEvent, CaseId, DeclarationId, PersonId, StoreError, TxError};
-use zhicheng_review_workflow::ReviewCase;
-use zhicheng_review_workflow::ports::{CaseFilter, CaseRow, ReviewRepo};
+use zhicheng_review_workflow::ports::{
+    BatchError, BatchOutcome, CaseFilter, CaseRow, IdempotencyKey, ReviewRepo,
+};
+use zhicheng_review_workflow::{CaseHop, ReviewCase};
 
 use super::{Store, insert, load, write_guarded};
-use crate::convert::Aggregate;
-use crate::entity::{declaration, review_case};
+use crate::convert::{self, Aggregate};
+use crate::entity::{case_hop, declaration, idempotency_key, review_case};
 use crate::error::db_err;
+
+/// Writes the hops a case recorded since it was loaded (they leave the value).
+async fn insert_hops(txn: &DatabaseTransaction, c: &mut ReviewCase) -> Result<(), StoreError> {
+    let hops = c.take_hops();
+    if hops.is_empty() {
+        return Ok(());
+    }
+    case_hop::Entity::insert_many(hops.iter().map(convert::hop_active))
+        .exec_without_returning(txn)
+        .await
+        .map_err(db_err)?;
+    Ok(())
+}
+
+/// Version-guarded write of a loaded case with its new hops.
+pub(super) async fn write_case(
+    txn: &DatabaseTransaction,
+    c: &mut ReviewCase,
+    loaded: i64,
+) -> Result<(), StoreError> {
+    write_guarded::<review_case::Entity>(txn, c.id.0, c, loaded).await?;
+    insert_hops(txn, c).await
+}
 
 /// Builds the one-query case list: the case with the applicant's name, the declared
 /// specialty and the unit's name, filtered by holder and the optional status/series/level.
@@ -64,7 +93,9 @@ impl ReviewRepo for Store {
             }
         };
         write_guarded::<declaration::Entity>(&txn, id.0, &d, version).await?;
+        let mut case = case;
         insert(&txn, review_case::Entity::active(&case)).await?;
+        insert_hops(&txn, &mut case).await?;
         super::insert_audit(&txn, &audit).await?;
         super::commit(txn).await?;
         Ok(case)
@@ -119,6 +150,142 @@ impl ReviewRepo for Store {
         E: Send,
         F: FnOnce(&mut ReviewCase) -> Result<(T, AuditEvent), E> + Send,
     {
-        self.update::<review_case::Entity, _, _, _>(id.0, f).await
+        let txn = self.begin().await?;
+        let (mut c, version) = load::<review_case::Entity>(&txn, id.0).await?;
+        let (out, audit) = match f(&mut c) {
+            Ok(r) => r,
+            Err(e) => {
+                super::rollback(txn).await;
+                return Err(TxError::Rejected(e));
+            }
+        };
+        write_case(&txn, &mut c, version).await?;
+        super::insert_audit(&txn, &audit).await?;
+        super::commit(txn).await?;
+        Ok(out)
+    }
+
+    async fn case_history(&self, id: CaseId) -> Result<Vec<CaseHop>, StoreError> {
+        case_hop::Entity::find()
+            .filter(case_hop::Column::CaseId.eq(id.0))
+            .order_by_asc(case_hop::Column::Version)
+            .order_by_asc(case_hop::Column::Ordinal)
+            .all(&self.db)
+            .await
+            .map_err(db_err)?
+            .into_iter()
+            .map(convert::hop_domain)
+            .collect()
+    }
+
+    async fn update_case_with_declaration<T, E, F>(&self, id: CaseId, f: F) -> Result<T, TxError<E>>
+    where
+        T: Send,
+        E: Send,
+        F: FnOnce(&mut ReviewCase, &mut Declaration) -> Result<(T, AuditEvent), E> + Send,
+    {
+        let txn = self.begin().await?;
+        let (mut c, cv) = load::<review_case::Entity>(&txn, id.0).await?;
+        let did = c.declaration_id.0;
+        let (mut d, dv) = load::<declaration::Entity>(&txn, did).await?;
+        let (out, audit) = match f(&mut c, &mut d) {
+            Ok(r) => r,
+            Err(e) => {
+                super::rollback(txn).await;
+                return Err(TxError::Rejected(e));
+            }
+        };
+        write_guarded::<declaration::Entity>(&txn, did, &d, dv).await?;
+        write_case(&txn, &mut c, cv).await?;
+        super::insert_audit(&txn, &audit).await?;
+        super::commit(txn).await?;
+        Ok(out)
+    }
+
+    async fn update_cases<T, E, F>(
+        &self,
+        ids: &[CaseId],
+        key: Option<&IdempotencyKey>,
+        mut f: F,
+    ) -> Result<BatchOutcome<T>, BatchError<E>>
+    where
+        T: Serialize + DeserializeOwned + Send,
+        E: Send,
+        F: FnMut(&mut ReviewCase) -> Result<(T, AuditEvent), E> + Send,
+    {
+        let txn = self.begin().await?;
+        if let Some(key) = key {
+            let seen = idempotency_key::Entity::find_by_id(key.id.clone())
+                .one(&txn)
+                .await
+                .map_err(db_err)?;
+            if let Some(seen) = seen {
+                super::rollback(txn).await;
+                if seen.request_hash != key.request_hash {
+                    return Err(BatchError::KeyReused);
+                }
+                let out = serde_json::from_str(&seen.response).map_err(|_| {
+                    StoreError::Unavailable("stored batch result does not parse".into())
+                })?;
+                return Ok(BatchOutcome::Replayed(out));
+            }
+        }
+        // Load every case in one query (chunked below the bind-parameter limits).
+        let mut loaded = std::collections::HashMap::with_capacity(ids.len());
+        for chunk in ids.chunks(900) {
+            let rows = review_case::Entity::find()
+                .filter(review_case::Column::Id.is_in(chunk.iter().map(|c| c.0)))
+                .all(&txn)
+                .await
+                .map_err(db_err)?;
+            for mut row in rows {
+                let v = row.version;
+                row.version = v + 1;
+                loaded.insert(row.id, (review_case::Entity::domain(row)?, v));
+            }
+        }
+        let mut failures = Vec::new();
+        let mut done = Vec::with_capacity(ids.len());
+        for id in ids {
+            match loaded.remove(&id.0) {
+                None => failures.push((*id, None)),
+                Some((mut c, v)) => match f(&mut c) {
+                    Ok((out, audit)) => done.push((c, v, out, audit)),
+                    Err(e) => failures.push((*id, Some(e))),
+                },
+            }
+        }
+        if !failures.is_empty() {
+            super::rollback(txn).await;
+            return Err(BatchError::Rejected(failures));
+        }
+        let mut outs = Vec::with_capacity(done.len());
+        let mut audits = Vec::with_capacity(done.len());
+        for (mut c, v, out, audit) in done {
+            write_case(&txn, &mut c, v).await?;
+            outs.push(out);
+            audits.push(convert::audit_active(&audit));
+        }
+        for chunk in audits.chunks(500) {
+            crate::entity::audit_event::Entity::insert_many(chunk.to_vec())
+                .exec_without_returning(&txn)
+                .await
+                .map_err(db_err)?;
+        }
+        if let Some(key) = key {
+            let row = idempotency_key::ActiveModel {
+                id: sea_orm::ActiveValue::Set(key.id.clone()),
+                request_hash: sea_orm::ActiveValue::Set(key.request_hash.clone()),
+                response: sea_orm::ActiveValue::Set(convert::to_json(&outs)),
+                created_at: sea_orm::ActiveValue::Set(key.at),
+            };
+            // A parallel batch under the same key got there first: a conflict to retry.
+            insert(&txn, row).await.map_err(|e| match e {
+                StoreError::Duplicate(_) => StoreError::Conflict,
+                e => e,
+            })?;
+        }
+        super::commit(txn).await?;
+        Ok(BatchOutcome::Done(outs))
     }
 }
