@@ -4,6 +4,8 @@
 use sea_orm::{EntityTrait, Schema};
 use sea_orm_migration::prelude::*;
 
+mod attachments;
+
 use crate::entity::{
     account, audit_event, captcha, case_hop, certificate, commitment_acceptance, declaration,
     idempotency_key, login_throttle, organisation, path_link, person, plan, review_case, session,
@@ -20,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(Initial),
             Box::new(CaseHistory),
             Box::new(IdentityHardening),
+            Box::new(attachments::Attachments),
         ]
     }
 }
