@@ -10,6 +10,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 pub mod browser;
+pub mod clock;
 pub mod pg;
 pub mod port;
 pub mod server;

@@ -11,7 +11,13 @@ use zhicheng_identity::{OrgKind, OrgName, Password, Username};
 use zhicheng_kernel::{Actor, RegionCode};
 use zhicheng_server::{AppState, Application, Config};
 
+use zhicheng_store::runtime::SharedClock;
+
+use crate::clock::TestClock;
 use crate::pg::PgDatabase;
+
+/// What every captcha of a test server asks for (`ZHICHENG_CAPTCHA=fixed:…`).
+pub const CAPTCHA_ANSWER: &str = "7KP4";
 
 /// Which database a test server runs on.
 pub enum Backend {
@@ -24,33 +30,80 @@ pub struct TestServer {
     pub base: String,
     pub state: AppState,
     stop: Option<oneshot::Sender<()>>,
+    /// Attachment blobs live under `data_dir/blobs`.
+    pub data_dir: PathBuf,
     _backend: Backend,
+}
+
+fn temp_dir() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("zc-e2e-{}", uuid::Uuid::now_v7().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
 }
 
 impl TestServer {
     /// A server over a fresh SQLite file in the temp directory.
     pub async fn sqlite() -> TestServer {
-        let dir = std::env::temp_dir().join(format!("zc-e2e-{}", uuid::Uuid::now_v7().simple()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let url = format!("sqlite://{}?mode=rwc", dir.join("zhicheng.db").display());
-        TestServer::start(url, Backend::Sqlite(dir)).await
+        TestServer::start_sqlite(None, |_| {}).await
     }
 
     /// A server over a fresh PostgreSQL database, or `None` (skip) when PostgreSQL is absent.
     pub async fn postgres() -> Option<TestServer> {
-        let db = crate::pg::fresh_database().await?;
-        let url = db.url().to_owned();
-        Some(TestServer::start(url, Backend::Postgres(db)).await)
+        TestServer::start_postgres(None, |_| {}).await
     }
 
-    async fn start(database_url: String, backend: Backend) -> TestServer {
-        let app = Application::build(Config {
-            bind: "127.0.0.1:0".into(),
-            database_url,
-            public_base_url: None,
-        })
-        .await
-        .expect("server starts");
+    /// A SQLite server whose time is `clock` when given.
+    pub async fn sqlite_with(clock: Option<TestClock>) -> TestServer {
+        TestServer::start_sqlite(clock, |_| {}).await
+    }
+
+    /// A PostgreSQL server whose time is `clock` when given; `None` (skip) without PostgreSQL.
+    pub async fn postgres_with(clock: Option<TestClock>) -> Option<TestServer> {
+        TestServer::start_postgres(clock, |_| {}).await
+    }
+
+    /// A SQLite server with the configuration adjusted by `tune`.
+    pub async fn sqlite_tuned(tune: impl FnOnce(&mut Config)) -> TestServer {
+        TestServer::start_sqlite(None, tune).await
+    }
+
+    /// A PostgreSQL server with the configuration adjusted by `tune`; `None` (skip) without
+    /// PostgreSQL.
+    pub async fn postgres_tuned(tune: impl FnOnce(&mut Config)) -> Option<TestServer> {
+        TestServer::start_postgres(None, tune).await
+    }
+
+    async fn start_sqlite(clock: Option<TestClock>, tune: impl FnOnce(&mut Config)) -> TestServer {
+        let dir = temp_dir();
+        let url = format!("sqlite://{}?mode=rwc", dir.join("zhicheng.db").display());
+        TestServer::start(url, dir.clone(), Backend::Sqlite(dir), clock, tune).await
+    }
+
+    async fn start_postgres(
+        clock: Option<TestClock>,
+        tune: impl FnOnce(&mut Config),
+    ) -> Option<TestServer> {
+        let db = crate::pg::fresh_database().await?;
+        let url = db.url().to_owned();
+        let dir = temp_dir();
+        Some(TestServer::start(url, dir, Backend::Postgres(db), clock, tune).await)
+    }
+
+    async fn start(
+        database_url: String,
+        data_dir: PathBuf,
+        backend: Backend,
+        clock: Option<TestClock>,
+        tune: impl FnOnce(&mut Config),
+    ) -> TestServer {
+        let mut config = Config::new("127.0.0.1:0", database_url);
+        config.data_dir = data_dir.clone();
+        config.captcha = Some(format!("fixed:{CAPTCHA_ANSWER}"));
+        tune(&mut config);
+        let mut app = Application::build(config).await.expect("server starts");
+        if let Some(c) = clock {
+            app.set_clock(SharedClock::new(c));
+        }
         let base = format!("http://127.0.0.1:{}", app.port());
         let state = app.state().clone();
         let (tx, rx) = oneshot::channel::<()>();
@@ -61,6 +114,7 @@ impl TestServer {
             base,
             state,
             stop: Some(tx),
+            data_dir,
             _backend: backend,
         }
     }
@@ -81,15 +135,25 @@ impl TestServer {
     /// Signs in through the API.
     pub async fn login(&self, login: &str, password: &str) -> Client {
         let mut c = self.client();
-        let (s, body) = c
-            .post(
-                "/api/v1/auth/login",
-                &serde_json::json!({ "login": login, "password": password }),
-            )
-            .await;
+        let (s, body) = c.try_login(login, password).await;
         assert_eq!(s, StatusCode::OK, "login {login}: {body}");
         c.token = Some(body["token"].as_str().unwrap().to_owned());
         c
+    }
+
+    /// The captcha id on a fresh portal login form (its answer is [`CAPTCHA_ANSWER`]).
+    pub async fn portal_captcha(&self) -> String {
+        let page = http_client()
+            .get(self.url("/login"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let marker = "name=\"captcha_id\" value=\"";
+        let at = page.find(marker).expect("login form has a captcha") + marker.len();
+        page[at..at + 36].to_owned()
     }
 
     /// What `zhicheng org create` does: bootstraps an authority with its admin account.
@@ -133,6 +197,7 @@ impl Drop for TestServer {
         if let Backend::Sqlite(dir) = &self._backend {
             let _ = std::fs::remove_dir_all(dir);
         }
+        let _ = std::fs::remove_dir_all(&self.data_dir);
     }
 }
 
@@ -166,6 +231,28 @@ impl Client {
         let text = resp.text().await.unwrap();
         let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
         (status, body)
+    }
+
+    /// A fresh captcha id from the API (its answer is [`CAPTCHA_ANSWER`] on a test server).
+    pub async fn captcha(&self) -> String {
+        let (s, body) = self
+            .post("/api/v1/auth/captcha", &serde_json::json!({}))
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "captcha: {body}");
+        body["captcha_id"].as_str().unwrap().to_owned()
+    }
+
+    /// One login attempt through the API with a solved captcha, as a script would make it.
+    pub async fn try_login(&self, login: &str, password: &str) -> (StatusCode, Value) {
+        let captcha_id = self.captcha().await;
+        self.post(
+            "/api/v1/auth/login",
+            &serde_json::json!({
+                "login": login, "password": password,
+                "captcha_id": captcha_id, "captcha_answer": CAPTCHA_ANSWER,
+            }),
+        )
+        .await
     }
 
     pub async fn get(&self, path: &str) -> (StatusCode, Value) {

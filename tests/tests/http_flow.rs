@@ -418,9 +418,15 @@ async fn whole_flow(srv: TestServer) {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
+    let captcha_id = srv.portal_captcha().await;
     let login = http
         .post(srv.url("/login"))
-        .form(&[("login", "zhangwei85"), ("password", PW)])
+        .form(&[
+            ("login", "zhangwei85"),
+            ("password", PW),
+            ("captcha_id", &captcha_id),
+            ("captcha_answer", zhicheng_e2e::server::CAPTCHA_ANSWER),
+        ])
         .send()
         .await
         .unwrap();

@@ -11,7 +11,7 @@ use reqwest::StatusCode;
 use serde_json::json;
 use zhicheng_e2e::browser;
 use zhicheng_e2e::fantoccini::Locator;
-use zhicheng_e2e::server::{Client, TestServer};
+use zhicheng_e2e::server::{CAPTCHA_ANSWER, Client, TestServer};
 use zhicheng_identity::OrgKind;
 
 const PW: &str = "Wendeng-2026!";
@@ -54,6 +54,21 @@ async fn an_applicant_signs_in_and_sees_my_declarations() {
         .send_keys("wrong-Password1")
         .await
         .unwrap();
+    // The captcha is a picture; a test server always asks for CAPTCHA_ANSWER.
+    let img = b.find(Locator::Id("captcha-image")).await.unwrap();
+    assert!(
+        img.attr("src")
+            .await
+            .unwrap()
+            .unwrap()
+            .starts_with("data:image/svg+xml;base64,")
+    );
+    b.find(Locator::Id("captcha_answer"))
+        .await
+        .unwrap()
+        .send_keys(CAPTCHA_ANSWER)
+        .await
+        .unwrap();
     b.find(Locator::Css("button[type=submit]"))
         .await
         .unwrap()
@@ -84,6 +99,13 @@ async fn an_applicant_signs_in_and_sees_my_declarations() {
         .await
         .unwrap()
         .send_keys(PW)
+        .await
+        .unwrap();
+    // A fresh captcha was drawn with the refusal.
+    b.find(Locator::Id("captcha_answer"))
+        .await
+        .unwrap()
+        .send_keys(CAPTCHA_ANSWER)
         .await
         .unwrap();
     b.find(Locator::Css("button[type=submit]"))
@@ -228,6 +250,12 @@ async fn sign_in(b: &browser::Browser, srv: &TestServer, user: &str) {
         .await
         .unwrap()
         .send_keys(PW)
+        .await
+        .unwrap();
+    b.find(Locator::Id("captcha_answer"))
+        .await
+        .unwrap()
+        .send_keys(CAPTCHA_ANSWER)
         .await
         .unwrap();
     b.find(Locator::Css("button[type=submit]"))

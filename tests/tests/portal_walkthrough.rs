@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use chrono::{Duration, Utc};
 use reqwest::StatusCode;
-use zhicheng_e2e::server::TestServer;
+use zhicheng_e2e::server::{CAPTCHA_ANSWER, TestServer};
 use zhicheng_identity::OrgKind;
 
 const PW: &str = "Wendeng-2026!";
@@ -135,9 +135,20 @@ impl Visitor {
     }
 
     async fn login(&mut self, login: &str, to: &str) {
-        self.post("/login", &[("login", login), ("password", PW)])
-            .await
-            .see_other(to);
+        let form = self.get("/login").await;
+        assert!(form.has("验证码") && form.has("data:image/svg+xml;base64,"));
+        let captcha_id = id_after(&form.body, "name=\"captcha_id\" value=\"");
+        self.post(
+            "/login",
+            &[
+                ("login", login),
+                ("password", PW),
+                ("captcha_id", &captcha_id),
+                ("captcha_answer", CAPTCHA_ANSWER),
+            ],
+        )
+        .await
+        .see_other(to);
         assert!(self.cookies.contains_key("zc_session"));
     }
 }

@@ -83,6 +83,9 @@ pub enum ApiError {
     /// The input is invalid; `fields` says what to fix.
     #[oai(status = 422)]
     Unprocessable(Json<ErrorBody>),
+    /// Too many failed attempts from this client; try again later.
+    #[oai(status = 429)]
+    TooManyRequests(Json<ErrorBody>),
     /// Something failed on our side; quote the request id.
     #[oai(status = 500)]
     Internal(Json<ErrorBody>),
@@ -158,6 +161,7 @@ impl ApiError {
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -170,6 +174,7 @@ impl ApiError {
             | ApiError::NotFound(b)
             | ApiError::Conflict(b)
             | ApiError::Unprocessable(b)
+            | ApiError::TooManyRequests(b)
             | ApiError::Internal(b) => &b.0,
         }
     }

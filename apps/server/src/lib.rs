@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod captcha;
 pub mod error;
 pub mod portal;
 pub mod state;
@@ -31,10 +32,45 @@ pub struct Config {
     pub bind: String,
     /// `sqlite://data/zhicheng.db?mode=rwc` or `postgres://user@host/db`.
     pub database_url: String,
+    /// `ZHICHENG_CAPTCHA`: `None` for random captchas, `fixed:<text>` for tests/development.
+    pub captcha: Option<String>,
+    /// Lockout thresholds (default: 5 failures, 15 minutes).
+    pub lockout: zhicheng_identity::LockoutPolicy,
+    /// Per-client throttle of failed logins (default: 30 per 15 minutes).
+    pub throttle: zhicheng_identity::ThrottlePolicy,
+    /// Trust the last `X-Forwarded-For` entry (only behind your own reverse proxy).
+    pub trust_forwarded_for: bool,
+    /// Session idle and absolute timeouts (default: 30 minutes, 12 hours).
+    pub session: zhicheng_identity::SessionPolicy,
+    /// Where attachment blobs are kept (`<data_dir>/blobs`), outside any web root.
+    pub data_dir: std::path::PathBuf,
+    /// Largest attachment accepted, in bytes (default 10 MB).
+    pub max_attachment_bytes: Option<u64>,
     /// Public origin printed in documents (the certificate's QR code), e.g.
     /// `https://zhicheng.example.gov.cn`; `None` means `http://{bound address}`.
     pub public_base_url: Option<String>,
 }
+
+impl Config {
+    /// A configuration with the default data directory and limits.
+    pub fn new(bind: impl Into<String>, database_url: impl Into<String>) -> Config {
+        Config {
+            bind: bind.into(),
+            database_url: database_url.into(),
+            data_dir: DEFAULT_DATA_DIR.into(),
+            max_attachment_bytes: None,
+            public_base_url: None,
+            captcha: None,
+            lockout: zhicheng_identity::LockoutPolicy::default(),
+            throttle: zhicheng_identity::ThrottlePolicy::default(),
+            trust_forwarded_for: false,
+            session: zhicheng_identity::SessionPolicy::default(),
+        }
+    }
+}
+
+/// Default data directory (SQLite file and attachment blobs).
+pub const DEFAULT_DATA_DIR: &str = "data";
 
 /// Default SQLite file, created on first start.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/zhicheng.db?mode=rwc";
@@ -64,7 +100,16 @@ impl Application {
     pub async fn build(config: Config) -> Result<Application, StartError> {
         let store = Store::connect(&config.database_url).await?;
         store.migrate().await?;
-        let state = AppState::new(store).await?;
+        let mut state = AppState::new(store).await?;
+        state.captcha = captcha::from_setting(config.captcha.as_deref());
+        state.lockout = config.lockout;
+        state.throttle = config.throttle;
+        state.session = config.session;
+        state.trust_forwarded_for = config.trust_forwarded_for;
+        state.blobs = zhicheng_store::LocalBlobStore::new(config.data_dir.join("blobs"));
+        if let Some(n) = config.max_attachment_bytes {
+            state.attachments.max_file_bytes = n;
+        }
         let acceptor = TcpListener::bind(config.bind.as_str())
             .into_acceptor()
             .await?;
@@ -91,6 +136,11 @@ impl Application {
 
     pub fn state(&self) -> &AppState {
         &self.state
+    }
+
+    /// Replaces the clock before serving (tests drive time with a settable clock).
+    pub fn set_clock(&mut self, clock: zhicheng_store::runtime::SharedClock) {
+        self.state.clock = clock;
     }
 
     /// Serves until Ctrl-C or SIGTERM, then drains in-flight requests for up to 10 s.

@@ -4,20 +4,36 @@ use std::sync::Arc;
 
 use zhicheng_certificate::IssuerKey;
 use zhicheng_certificate::ports::CertificateRepo;
-use zhicheng_identity::LockoutPolicy;
+use zhicheng_declaration::AttachmentPolicy;
+use zhicheng_identity::ports::CaptchaGenerator;
+use zhicheng_identity::{LockoutPolicy, SessionPolicy, ThrottlePolicy};
 use zhicheng_kernel::StoreError;
-use zhicheng_store::Store;
-use zhicheng_store::runtime::{BlockingArgon2, SystemClock, UuidV7, random_bytes};
+use zhicheng_store::runtime::{BlockingArgon2, SharedClock, UuidV7, random_bytes};
+use zhicheng_store::{LocalBlobStore, Store};
 
 /// Everything a request handler needs, cheap to clone.
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
     pub hasher: BlockingArgon2,
-    pub clock: SystemClock,
+    /// The system clock; tests inject a settable one with [`crate::Application::set_clock`].
+    pub clock: SharedClock,
     pub ids: UuidV7,
     pub key: Arc<IssuerKey>,
     pub lockout: LockoutPolicy,
+    /// Session idle and absolute timeouts.
+    pub session: SessionPolicy,
+    /// Failed logins allowed per client address per window.
+    pub throttle: ThrottlePolicy,
+    /// Whether the last `X-Forwarded-For` entry (added by our own reverse proxy) names the
+    /// client. Off unless configured: otherwise anyone could pick their own address.
+    pub trust_forwarded_for: bool,
+    /// Random captchas unless `ZHICHENG_CAPTCHA=fixed:<text>` (tests, development).
+    pub captcha: Arc<dyn CaptchaGenerator>,
+    /// Attachment bytes (`<data dir>/blobs`).
+    pub blobs: LocalBlobStore,
+    /// Attachment size limits.
+    pub attachments: AttachmentPolicy,
     /// Public origin for absolute links in documents (no trailing slash).
     pub public_base_url: Arc<str>,
 }
@@ -34,10 +50,16 @@ impl AppState {
         Ok(AppState {
             store,
             hasher: BlockingArgon2::default(),
-            clock: SystemClock,
+            clock: SharedClock::default(),
             ids: UuidV7,
             key: Arc::new(IssuerKey::from_seed(seed)),
             lockout: LockoutPolicy::default(),
+            throttle: ThrottlePolicy::default(),
+            session: SessionPolicy::default(),
+            trust_forwarded_for: false,
+            captcha: Arc::new(crate::captcha::RandomCaptcha),
+            blobs: LocalBlobStore::new("data/blobs"),
+            attachments: AttachmentPolicy::default(),
             public_base_url: Arc::from(format!("http://{}", crate::DEFAULT_BIND)),
         })
     }

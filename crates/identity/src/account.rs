@@ -100,6 +100,18 @@ pub struct Account {
     pub version: i64,
 }
 
+/// What reserving a password check did (see [`Account::reserve_attempt`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reservation {
+    /// The check may run; it has been counted as a failure in advance.
+    Granted,
+    /// The account is locked: no check runs, nothing is counted, the lock is not extended.
+    Locked { until: DateTime<Utc> },
+    /// Every allowed attempt is already spent or still running (parallel guesses): the account
+    /// is locked now and no check runs.
+    LockedNow { until: DateTime<Utc> },
+}
+
 /// What a failed password check did to the account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FailureOutcome {
@@ -117,18 +129,40 @@ impl Account {
         self.locked_until.filter(|until| *until > now)
     }
 
-    /// Counts one failed password check. Attempts while locked neither count nor extend the
-    /// lock; the fifth consecutive failure locks the account.
-    pub fn record_failure(&mut self, now: DateTime<Utc>, policy: LockoutPolicy) -> FailureOutcome {
+    /// Reserves one password check **before** it runs, counting it as a failure in advance.
+    ///
+    /// Stored (in one transaction) before the slow password check, this makes the count
+    /// atomic: however many guesses arrive in parallel, at most `max_failures` checks are
+    /// granted before the account locks. A success later resets the count
+    /// ([`Account::record_success`]); a failure settles the reservation
+    /// ([`Account::settle_failure`]). A reservation whose check never finished (crash) stays
+    /// counted as a failure — the safe side.
+    pub fn reserve_attempt(&mut self, now: DateTime<Utc>, policy: LockoutPolicy) -> Reservation {
         if let Some(until) = self.locked_at(now) {
-            return FailureOutcome::AlreadyLocked { until };
+            return Reservation::Locked { until };
         }
         if self.locked_until.is_some() {
             // An expired lock starts a fresh count.
             self.locked_until = None;
             self.failed_attempts = 0;
         }
+        if self.failed_attempts >= policy.max_failures {
+            let until = now + policy.lock_for;
+            self.locked_until = Some(until);
+            self.failed_attempts = 0;
+            return Reservation::LockedNow { until };
+        }
         self.failed_attempts += 1;
+        Reservation::Granted
+    }
+
+    /// Settles a granted reservation whose password check failed: the failure is already
+    /// counted; the one that reaches `max_failures` locks the account. Failures while locked
+    /// (a parallel attempt locked it) neither count nor extend the lock.
+    pub fn settle_failure(&mut self, now: DateTime<Utc>, policy: LockoutPolicy) -> FailureOutcome {
+        if let Some(until) = self.locked_at(now) {
+            return FailureOutcome::AlreadyLocked { until };
+        }
         if self.failed_attempts >= policy.max_failures {
             let until = now + policy.lock_for;
             self.locked_until = Some(until);
@@ -139,6 +173,21 @@ impl Account {
                 remaining: policy.max_failures - self.failed_attempts,
             }
         }
+    }
+
+    /// Counts one failed password check in a single step (reserve, then settle).
+    pub fn record_failure(&mut self, now: DateTime<Utc>, policy: LockoutPolicy) -> FailureOutcome {
+        match self.reserve_attempt(now, policy) {
+            Reservation::Granted => self.settle_failure(now, policy),
+            Reservation::Locked { until } => FailureOutcome::AlreadyLocked { until },
+            Reservation::LockedNow { until } => FailureOutcome::LockedNow { until },
+        }
+    }
+
+    /// Ends a lock at once (operator unlock, password reset).
+    pub fn unlock(&mut self) {
+        self.failed_attempts = 0;
+        self.locked_until = None;
     }
 
     /// A successful login resets the count.
@@ -187,18 +236,63 @@ impl std::fmt::Debug for SessionToken {
     }
 }
 
+/// How long sessions live: ended after `idle` without a request, and at the latest
+/// `absolute` after sign-in (default 30 minutes and 12 hours).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionPolicy {
+    pub idle: Duration,
+    pub absolute: Duration,
+}
+
+impl Default for SessionPolicy {
+    fn default() -> Self {
+        SessionPolicy {
+            idle: Duration::minutes(30),
+            absolute: Duration::hours(12),
+        }
+    }
+}
+
+/// How often a session's `last_seen_at` is written (at most once a minute).
+pub const SESSION_TOUCH_EVERY_SECONDS: i64 = 60;
+
 /// A signed-in session, stored by token hash.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Session {
     pub token_hash: String,
     pub account_id: AccountId,
     pub created_at: DateTime<Utc>,
+    /// The absolute end: `created_at + policy.absolute`.
     pub expires_at: DateTime<Utc>,
+    /// The last request seen (written at most once a minute).
+    pub last_seen_at: DateTime<Utc>,
 }
 
 impl Session {
-    pub fn is_valid_at(&self, now: DateTime<Utc>) -> bool {
-        now < self.expires_at
+    /// A session opened at `now`.
+    pub fn open(
+        token_hash: String,
+        account_id: AccountId,
+        now: DateTime<Utc>,
+        policy: SessionPolicy,
+    ) -> Self {
+        Session {
+            token_hash,
+            account_id,
+            created_at: now,
+            expires_at: now + policy.absolute,
+            last_seen_at: now,
+        }
+    }
+
+    /// Alive at `now`: before its absolute end and not idle for `policy.idle`.
+    pub fn is_valid_at(&self, now: DateTime<Utc>, policy: SessionPolicy) -> bool {
+        now < self.expires_at && now < self.last_seen_at + policy.idle
+    }
+
+    /// Whether `last_seen_at` is old enough to be written again.
+    pub fn needs_touch(&self, now: DateTime<Utc>) -> bool {
+        now - self.last_seen_at >= Duration::seconds(SESSION_TOUCH_EVERY_SECONDS)
     }
 }
 
@@ -264,6 +358,75 @@ mod tests {
             a.record_failure(t0, p),
             FailureOutcome::Counted { remaining: 4 }
         );
+    }
+
+    #[test]
+    fn parallel_reservations_grant_at_most_max_failures_checks() {
+        let p = LockoutPolicy::default();
+        let t0 = Utc.with_ymd_and_hms(2026, 3, 1, 9, 0, 0).unwrap();
+        let mut a = account();
+        let granted = (0..20)
+            .map(|_| a.reserve_attempt(t0, p))
+            .filter(|r| *r == Reservation::Granted)
+            .count();
+        assert_eq!(granted, 5);
+        let until = t0 + Duration::minutes(15);
+        assert_eq!(a.locked_until, Some(until));
+        // The five running checks fail afterwards: nothing more is counted or extended.
+        let later = t0 + Duration::seconds(3);
+        for _ in 0..5 {
+            assert_eq!(
+                a.settle_failure(later, p),
+                FailureOutcome::AlreadyLocked { until }
+            );
+        }
+        assert_eq!(a.locked_until, Some(until));
+    }
+
+    #[test]
+    fn a_reserved_attempt_that_succeeds_resets_the_count() {
+        let p = LockoutPolicy::default();
+        let t0 = Utc.with_ymd_and_hms(2026, 3, 1, 9, 0, 0).unwrap();
+        let mut a = account();
+        for _ in 0..4 {
+            a.record_failure(t0, p);
+        }
+        assert_eq!(a.reserve_attempt(t0, p), Reservation::Granted);
+        a.record_success();
+        assert_eq!(a.failed_attempts, 0);
+        assert_eq!(a.locked_until, None);
+    }
+
+    #[test]
+    fn thresholds_are_configurable() {
+        let p = LockoutPolicy {
+            max_failures: 3,
+            lock_for: Duration::minutes(30),
+        };
+        let t0 = Utc.with_ymd_and_hms(2026, 3, 1, 9, 0, 0).unwrap();
+        let mut a = account();
+        a.record_failure(t0, p);
+        a.record_failure(t0, p);
+        assert_eq!(
+            a.record_failure(t0, p),
+            FailureOutcome::LockedNow {
+                until: t0 + Duration::minutes(30)
+            }
+        );
+    }
+
+    #[test]
+    fn sessions_end_when_idle_or_at_their_absolute_end() {
+        let p = SessionPolicy::default();
+        let t0 = Utc.with_ymd_and_hms(2026, 3, 1, 9, 0, 0).unwrap();
+        let mut s = Session::open("h".into(), AccountId(uuid::Uuid::nil()), t0, p);
+        assert!(s.is_valid_at(t0 + Duration::minutes(29), p));
+        assert!(!s.is_valid_at(t0 + Duration::minutes(30), p));
+        assert!(!s.needs_touch(t0 + Duration::seconds(59)));
+        assert!(s.needs_touch(t0 + Duration::seconds(60)));
+        s.last_seen_at = t0 + Duration::hours(12) - Duration::minutes(1);
+        assert!(s.is_valid_at(t0 + Duration::hours(12) - Duration::seconds(1), p));
+        assert!(!s.is_valid_at(t0 + Duration::hours(12), p));
     }
 
     #[test]

@@ -10,6 +10,7 @@
 //! file access. Time, ids, salts and session tokens are passed in.
 
 pub mod account;
+pub mod captcha;
 pub mod id_card;
 pub mod mobile;
 pub mod org;
@@ -17,12 +18,17 @@ pub mod password;
 pub mod person;
 pub mod ports;
 pub mod service;
+pub mod throttle;
 pub mod uscc;
 
-pub use account::{Account, LockoutPolicy, LoginName, Session, SessionToken, Username};
+pub use account::{
+    Account, LockoutPolicy, LoginName, Session, SessionPolicy, SessionToken, Username,
+};
+pub use captcha::{Captcha, CaptchaChallenge, CaptchaError};
 pub use id_card::{Gender, IdCardNumber, IdCardNumberError};
 pub use mobile::{MobileNumber, MobileNumberError};
 pub use org::{OrgKind, OrgName, Organisation, PermissionStatus};
 pub use password::{Password, PasswordError, PasswordHash};
 pub use person::{Person, PersonName, PersonNameError};
+pub use throttle::ThrottlePolicy;
 pub use uscc::{Uscc, UsccError};

@@ -7,11 +7,13 @@
 
 use std::future::Future;
 
+use chrono::{DateTime, Utc};
+
 use zhicheng_kernel::{AccountId, AuditEvent, OrgId, PersonId, StoreError, TxError};
 
 use crate::{
-    Account, LoginName, OrgKind, OrgName, Organisation, Password, PasswordHash, Person, Session,
-    Uscc,
+    Account, Captcha, CaptchaChallenge, LoginName, OrgKind, OrgName, Organisation, Password,
+    PasswordHash, Person, Session, Uscc,
 };
 
 /// Storage of persons, organisations, accounts and sessions.
@@ -116,6 +118,50 @@ pub trait IdentityRepo: Send + Sync {
         token_hash: &str,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
+    /// Records that the session was used at `at`.
+    fn touch_session(
+        &self,
+        token_hash: &str,
+        at: DateTime<Utc>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Ends every session of an account except the one with hash `keep` (if given).
+    /// Returns how many ended.
+    fn delete_sessions_of(
+        &self,
+        account: AccountId,
+        keep: Option<&str>,
+    ) -> impl Future<Output = Result<u64, StoreError>> + Send;
+
+    /// Stores a new captcha challenge (only the hash of its answer).
+    fn create_captcha(
+        &self,
+        captcha: &Captcha,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Consumes a captcha for checking, in one atomic step: marks it used and returns it with
+    /// whether it was still unused before this call (exactly one caller ever sees `true`).
+    /// `None` when there is no such challenge.
+    fn take_captcha(
+        &self,
+        id: uuid::Uuid,
+    ) -> impl Future<Output = Result<Option<(Captcha, bool)>, StoreError>> + Send;
+
+    /// Failed logins from one client address in the window starting at `window_start`.
+    fn login_failures_from(
+        &self,
+        client: &str,
+        window_start: DateTime<Utc>,
+    ) -> impl Future<Output = Result<u32, StoreError>> + Send;
+
+    /// Atomically adds one failed login from `client` to the window starting at
+    /// `window_start`, and forgets earlier windows.
+    fn add_login_failure_from(
+        &self,
+        client: &str,
+        window_start: DateTime<Utc>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
     /// Number of accounts (an empty installation has none).
     fn count_accounts(&self) -> impl Future<Output = Result<u64, StoreError>> + Send;
 }
@@ -125,4 +171,11 @@ pub trait IdentityRepo: Send + Sync {
 pub trait PasswordHasher: Send + Sync {
     fn hash(&self, password: Password) -> impl Future<Output = PasswordHash> + Send;
     fn verify(&self, candidate: String, hash: PasswordHash) -> impl Future<Output = bool> + Send;
+}
+
+/// Draws captcha challenges. The runtime adapter picks random characters from the OS random
+/// source; a deterministic one exists for tests and development.
+pub trait CaptchaGenerator: Send + Sync {
+    /// A new challenge, or `None` when no randomness is available.
+    fn generate(&self) -> Option<CaptchaChallenge>;
 }

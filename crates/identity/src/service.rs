@@ -1,17 +1,19 @@
 //! Identity use cases: registration, login, organisations and their permission.
 
-use chrono::Duration;
+use crate::SessionPolicy;
 use zhicheng_kernel::{
     AccountId, Actor, AuditEvent, Clock, FieldError, IdGen, Localized, OrgId, PersonId, Principal,
     RegionCode, Role, ServiceError, StoreError, TxError,
 };
 
 use crate::org::{ApplyPermissionError, DecidePermissionError, DuplicateFindings};
-use crate::ports::{IdentityRepo, PasswordHasher};
+use crate::ports::{CaptchaGenerator, IdentityRepo, PasswordHasher};
 use crate::{
     Account, IdCardNumber, LockoutPolicy, LoginName, MobileNumber, OrgKind, OrgName, Organisation,
-    Password, PermissionStatus, Person, PersonName, Session, SessionToken, Uscc, Username,
+    Password, PermissionStatus, Person, PersonName, Session, SessionToken, ThrottlePolicy, Uscc,
+    Username,
 };
+use crate::{Captcha, CaptchaError};
 
 /// Raw registration form of a person, as typed.
 #[derive(Debug, Clone, Default)]
@@ -413,29 +415,67 @@ pub async fn decide_permission<R: IdentityRepo>(
 }
 
 /// Why a login was refused. Unknown user, wrong password and locked account look the same to
-/// the caller, so nobody can learn which usernames exist.
+/// the caller (same status, same text), so nobody can learn which usernames exist; the text
+/// names the lock rule and when to retry for everyone alike.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LoginError {
     #[error(
-        "wrong username or password, or the account is locked; after 5 consecutive failures an account is locked for 15 minutes"
+        "wrong username or password; {max_failures} consecutive failures lock an account for {lock_minutes} minutes — if it is locked, try again in {lock_minutes} minutes or reset the password by SMS"
     )]
-    Rejected,
+    Rejected {
+        max_failures: i32,
+        lock_minutes: i64,
+    },
+    /// The captcha was missing, wrong, expired or used: nothing else was checked or counted.
+    #[error(transparent)]
+    Captcha(CaptchaError),
+    /// Too many failed logins from this client address: refused before any check, no account
+    /// is touched.
+    #[error("too many failed sign-ins from this network; try again in {minutes} minutes")]
+    Throttled { minutes: i64 },
     #[error(transparent)]
     Store(StoreError),
+}
+
+impl LoginError {
+    /// The one refusal every failed login gets under `policy`.
+    pub fn rejected(policy: LockoutPolicy) -> Self {
+        LoginError::Rejected {
+            max_failures: policy.max_failures,
+            lock_minutes: policy.lock_for.num_minutes(),
+        }
+    }
 }
 
 impl Localized for LoginError {
     fn code(&self) -> &'static str {
         match self {
-            Self::Rejected => "auth.login_rejected",
+            Self::Rejected { .. } => "auth.login_rejected",
+            Self::Captcha(e) => e.code(),
+            Self::Throttled { .. } => "auth.throttled",
             Self::Store(_) => "store.unavailable",
+        }
+    }
+    fn invalid_input(&self) -> bool {
+        matches!(self, Self::Captcha(_))
+    }
+    fn fields(&self) -> Vec<FieldError> {
+        match self {
+            Self::Captcha(e) => e.fields(),
+            _ => Vec::new(),
         }
     }
     fn zh(&self) -> String {
         match self {
-            Self::Rejected => {
-                "用户名或密码错误，或账户已被锁定（连续 5 次输错密码将锁定 15 分钟，到时自动解锁）"
-                    .into()
+            Self::Rejected {
+                max_failures,
+                lock_minutes,
+            } => format!(
+                "用户名或密码错误。连续 {max_failures} 次输错密码将锁定账户 {lock_minutes} 分钟；如账户已锁定，请于 {lock_minutes} 分钟后再试，或通过“找回用户名或密码”重置密码"
+            ),
+            Self::Captcha(e) => e.zh(),
+            Self::Throttled { minutes } => {
+                format!("来自您所在网络的登录失败次数过多，请于 {minutes} 分钟后再试")
             }
             Self::Store(_) => "服务暂时不可用，请稍后重试".into(),
         }
@@ -445,23 +485,152 @@ impl Localized for LoginError {
     }
 }
 
-/// How long a session lasts.
-pub const SESSION_TTL_HOURS: i64 = 8;
+/// A captcha answer as submitted with a form.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CaptchaAnswer {
+    pub id: Option<uuid::Uuid>,
+    pub answer: String,
+}
 
-/// Checks a username-or-ID-number and password, applies the lockout rule, and opens a session
-/// for the caller-supplied token.
+/// A new captcha challenge: stored with the hash of its answer, returned with its picture.
 ///
 /// # Errors
-/// [`LoginError::Rejected`] for an unknown login, a wrong password or a locked account.
+/// Storage failures, or `Unavailable` when the generator has no randomness.
+pub async fn new_captcha<R: IdentityRepo, G: CaptchaGenerator + ?Sized>(
+    repo: &R,
+    generator: &G,
+    clock: &dyn Clock,
+    ids: &dyn IdGen,
+) -> Result<(Captcha, String), StoreError> {
+    let challenge = generator
+        .generate()
+        .ok_or_else(|| StoreError::Unavailable("no random source for the captcha".into()))?;
+    let captcha = Captcha::new(ids.new_id(), &challenge.answer, clock.now());
+    repo.create_captcha(&captcha).await?;
+    Ok((captcha, challenge.svg))
+}
+
+/// Consumes a captcha and checks the answer (single use: right or wrong, it is gone).
+///
+/// # Errors
+/// `Ok(Err(_))` when the captcha is missing, unknown, used, expired or wrong; `Err` when the
+/// store fails.
+pub async fn check_captcha<R: IdentityRepo>(
+    repo: &R,
+    clock: &dyn Clock,
+    answer: &CaptchaAnswer,
+) -> Result<Result<(), CaptchaError>, StoreError> {
+    let Some(id) = answer.id else {
+        return Ok(Err(CaptchaError::Missing));
+    };
+    if answer.answer.trim().is_empty() {
+        return Ok(Err(CaptchaError::Missing));
+    }
+    Ok(match repo.take_captcha(id).await? {
+        None => Err(CaptchaError::Expired),
+        Some((c, was_unused)) => c.check(was_unused, &answer.answer, clock.now()),
+    })
+}
+
+/// The rules a login runs under: the per-account lock and the per-client throttle.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LoginPolicy {
+    pub lockout: LockoutPolicy,
+    pub throttle: ThrottlePolicy,
+    pub session: SessionPolicy,
+}
+
+/// How often a read-check-write of an account is tried again after losing a race.
+const ACCOUNT_RETRIES: usize = 16;
+
+/// `update_account`, tried again when a concurrent change won the version race.
+async fn update_account_retrying<R, T, E, F>(repo: &R, id: AccountId, f: F) -> Result<T, TxError<E>>
+where
+    R: IdentityRepo,
+    T: Send,
+    E: Send,
+    F: FnOnce(&mut Account) -> Result<(T, AuditEvent), E> + Clone + Send,
+{
+    for _ in 1..ACCOUNT_RETRIES {
+        match repo.update_account(id, f.clone()).await {
+            Err(TxError::Store(StoreError::Conflict)) => continue,
+            r => return r,
+        }
+    }
+    repo.update_account(id, f).await
+}
+
+/// Checks a username-or-ID-number and password, applies the per-client throttle and the
+/// lockout rule, and opens a session for the caller-supplied token.
+///
+/// A client (address) with `policy.throttle.max_failures` refused logins in the current
+/// window is refused before anything is checked; every refused login adds to its count.
+///
+/// The attempt is reserved in the database (counted as a failure in advance, in one
+/// transaction) **before** the password is checked, so parallel guesses cannot get more than
+/// `policy.max_failures` checks; attempts while locked check nothing and count nothing.
+/// The captcha is checked (and consumed) first: a bad one refuses the attempt before anything
+/// else and counts nothing.
+///
+/// # Errors
+/// [`LoginError::Throttled`] for a throttled client; [`LoginError::Captcha`] for a bad
+/// captcha; [`LoginError::Rejected`] for an unknown login, a wrong password or a locked account.
+#[allow(clippy::too_many_arguments)]
 pub async fn login<R: IdentityRepo, H: PasswordHasher>(
     repo: &R,
     hasher: &H,
     clock: &dyn Clock,
-    policy: LockoutPolicy,
+    policy: LoginPolicy,
+    client: Option<&str>,
+    captcha: &CaptchaAnswer,
     login: &str,
     password: &str,
     token: &SessionToken,
 ) -> Result<Principal, LoginError> {
+    let now = clock.now();
+    let window = policy.throttle.window_start(now);
+    if let Some(ip) = client {
+        let failures = repo
+            .login_failures_from(ip, window)
+            .await
+            .map_err(LoginError::Store)?;
+        if !policy.throttle.allows(failures) {
+            return Err(LoginError::Throttled {
+                minutes: policy.throttle.minutes_left(now),
+            });
+        }
+    }
+    let r = login_checked(repo, hasher, clock, policy, captcha, login, password, token).await;
+    if let (Err(LoginError::Rejected { .. }), Some(ip)) = (&r, client) {
+        repo.add_login_failure_from(ip, window)
+            .await
+            .map_err(LoginError::Store)?;
+    }
+    r
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn login_checked<R: IdentityRepo, H: PasswordHasher>(
+    repo: &R,
+    hasher: &H,
+    clock: &dyn Clock,
+    rules: LoginPolicy,
+    captcha: &CaptchaAnswer,
+    login: &str,
+    password: &str,
+    token: &SessionToken,
+) -> Result<Principal, LoginError> {
+    use crate::account::{FailureOutcome, Reservation};
+    let policy = rules.lockout;
+    let rejected = LoginError::rejected(policy);
+    let store_err = |e: TxError<std::convert::Infallible>| match e {
+        TxError::Store(e) => LoginError::Store(e),
+        TxError::Rejected(never) => match never {},
+    };
+    check_captcha(repo, clock, captcha)
+        .await
+        .map_err(LoginError::Store)?
+        .map_err(LoginError::Captcha)?;
     let account = match LoginName::parse(login) {
         Some(name) => repo
             .find_account_by_login(&name)
@@ -472,86 +641,204 @@ pub async fn login<R: IdentityRepo, H: PasswordHasher>(
     let Some(account) = account else {
         // Spend the same time as a real check so timing does not reveal unknown users.
         let _ = hasher.verify(password.to_owned(), dummy_hash()).await;
-        return Err(LoginError::Rejected);
+        return Err(rejected);
     };
     let now = clock.now();
-    if account.locked_at(now).is_some() {
-        return Err(LoginError::Rejected);
+    let actor = Actor::Account(account.id);
+    let reserved = update_account_retrying(repo, account.id, {
+        let actor = actor.clone();
+        move |a: &mut Account| {
+            let r = a.reserve_attempt(now, policy);
+            let action = match r {
+                Reservation::Granted => "account.login_attempted",
+                Reservation::Locked { .. } => "account.login_refused_locked",
+                Reservation::LockedNow { .. } => "account.locked",
+            };
+            Ok((r, AuditEvent::new(now, actor, action, "account", a.id.0)))
+        }
+    })
+    .await;
+    match reserved {
+        Ok(Reservation::Granted) => {}
+        Ok(_) | Err(TxError::Store(StoreError::Conflict)) => {
+            // Same time as a real check; no password is checked.
+            let _ = hasher.verify(password.to_owned(), dummy_hash()).await;
+            return Err(rejected);
+        }
+        Err(e) => return Err(store_err(e)),
     }
     let ok = hasher
         .verify(password.to_owned(), account.password_hash.clone())
         .await;
-    let actor = Actor::Account(account.id);
     if !ok {
-        let r = repo
-            .update_account(account.id, move |a| {
-                let outcome = a.record_failure(now, policy);
-                let action = match outcome {
-                    crate::account::FailureOutcome::LockedNow { .. } => "account.locked",
-                    _ => "account.login_failed",
+        let r = update_account_retrying(repo, account.id, {
+            let actor = actor.clone();
+            move |a: &mut Account| {
+                let action = match a.settle_failure(now, policy) {
+                    FailureOutcome::LockedNow { .. } => "account.locked",
+                    FailureOutcome::AlreadyLocked { .. } => "account.login_refused_locked",
+                    FailureOutcome::Counted { .. } => "account.login_failed",
                 };
-                Ok::<_, std::convert::Infallible>((
-                    (),
-                    AuditEvent::new(now, actor, action, "account", a.id.0),
-                ))
-            })
-            .await;
+                Ok(((), AuditEvent::new(now, actor, action, "account", a.id.0)))
+            }
+        })
+        .await;
         return match r {
-            Ok(()) | Err(TxError::Store(StoreError::Conflict)) => Err(LoginError::Rejected),
-            Err(TxError::Store(e)) => Err(LoginError::Store(e)),
-            Err(TxError::Rejected(never)) => match never {},
+            Ok(()) | Err(TxError::Store(StoreError::Conflict)) => Err(rejected),
+            Err(e) => Err(store_err(e)),
         };
     }
-    let principal = repo
-        .update_account(account.id, move |a| {
-            // A lock set by a parallel attempt since we read the account still holds.
+    let principal = update_account_retrying(repo, account.id, {
+        let rejected = rejected.clone();
+        move |a: &mut Account| {
+            // A lock set by a parallel attempt since the reservation still holds.
             if a.locked_at(now).is_some() {
-                return Err(LoginError::Rejected);
+                return Err(rejected);
             }
             a.record_success();
             Ok((
                 a.principal(),
                 AuditEvent::new(now, actor, "account.logged_in", "account", a.id.0),
             ))
-        })
-        .await
-        .map_err(|e| match e {
-            TxError::Rejected(e) => e,
-            TxError::Store(StoreError::Conflict) => LoginError::Rejected,
-            TxError::Store(e) => LoginError::Store(e),
-        })?;
-    let session = Session {
-        token_hash: token.hash(),
-        account_id: account.id,
-        created_at: now,
-        expires_at: now + Duration::hours(SESSION_TTL_HOURS),
-    };
+        }
+    })
+    .await
+    .map_err(|e| match e {
+        TxError::Rejected(e) => e,
+        TxError::Store(StoreError::Conflict) => rejected.clone(),
+        TxError::Store(e) => LoginError::Store(e),
+    })?;
+    let session = Session::open(token.hash(), account.id, now, rules.session);
     repo.create_session(&session)
         .await
         .map_err(LoginError::Store)?;
     Ok(principal)
 }
 
-fn dummy_hash() -> crate::PasswordHash {
+/// The hash an unknown or locked login is "checked" against, so its answer takes as long as a
+/// real check. Adapters and tests can recognise it to tell real checks apart.
+pub fn dummy_hash() -> crate::PasswordHash {
     crate::PasswordHash(
         "$argon2id$v=19$m=19456,t=2,p=1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA".to_owned(),
     )
 }
 
-/// The principal behind a presented token, if the session exists and has not expired.
+/// The principal behind a presented token, if the session exists, has not been idle for
+/// `policy.idle` and is before its absolute end. A used session's `last_seen_at` is written at
+/// most once a minute; an ended one is deleted.
 ///
 /// # Errors
 /// Only storage failures.
 pub async fn authenticate<R: IdentityRepo>(
     repo: &R,
     clock: &dyn Clock,
+    policy: SessionPolicy,
     token: &SessionToken,
 ) -> Result<Option<Principal>, StoreError> {
-    let Some((session, account)) = repo.find_session(&token.hash()).await? else {
+    let hash = token.hash();
+    let Some((session, account)) = repo.find_session(&hash).await? else {
         return Ok(None);
     };
-    if !session.is_valid_at(clock.now()) {
+    let now = clock.now();
+    if !session.is_valid_at(now, policy) {
+        repo.delete_session(&hash).await?;
         return Ok(None);
     }
+    if session.needs_touch(now) {
+        repo.touch_session(&hash, now).await?;
+    }
     Ok(Some(account.principal()))
+}
+
+/// Why a password change was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ChangePasswordError {
+    #[error("the current password is wrong")]
+    WrongCurrent,
+    #[error("the new password is not allowed: {0}")]
+    Weak(crate::PasswordError),
+}
+
+impl Localized for ChangePasswordError {
+    fn code(&self) -> &'static str {
+        match self {
+            Self::WrongCurrent => "password.current_wrong",
+            Self::Weak(_) => "password.invalid",
+        }
+    }
+    fn zh(&self) -> String {
+        match self {
+            Self::WrongCurrent => "当前密码不正确".into(),
+            Self::Weak(e) => password_error(e).zh,
+        }
+    }
+    fn en(&self) -> String {
+        self.to_string()
+    }
+    fn invalid_input(&self) -> bool {
+        true
+    }
+    fn fields(&self) -> Vec<FieldError> {
+        let field = match self {
+            Self::WrongCurrent => "current_password",
+            Self::Weak(_) => "new_password",
+        };
+        vec![FieldError::new(field, self.code(), self.zh(), self.en())]
+    }
+}
+
+/// Changes the signed-in account's password (the current one is required) and ends every
+/// other session of the account; the session with hash `keep_session` stays. Returns how many
+/// sessions ended.
+///
+/// # Errors
+/// [`ChangePasswordError`] for a wrong current password or a refused new one.
+pub async fn change_password<R: IdentityRepo, H: PasswordHasher>(
+    repo: &R,
+    hasher: &H,
+    clock: &dyn Clock,
+    principal: &Principal,
+    current: &str,
+    new: &str,
+    keep_session: &str,
+) -> Result<u64, ServiceError<ChangePasswordError>> {
+    let account = repo
+        .get_account(principal.account_id)
+        .await
+        .map_err(ServiceError::Store)?
+        .ok_or(ServiceError::NotFound)?;
+    if !hasher
+        .verify(current.to_owned(), account.password_hash.clone())
+        .await
+    {
+        return Err(ServiceError::Rule(ChangePasswordError::WrongCurrent));
+    }
+    let mut personal = vec![account.username.as_str().to_owned()];
+    if let Some(pid) = account.person_id
+        && let Some(p) = repo.get_person(pid).await.map_err(ServiceError::Store)?
+    {
+        personal.push(p.id_number.as_str().to_owned());
+        personal.push(p.mobile.as_str().to_owned());
+    }
+    let personal: Vec<&str> = personal.iter().map(String::as_str).collect();
+    let password = Password::parse(new, &personal)
+        .map_err(|e| ServiceError::Rule(ChangePasswordError::Weak(e)))?;
+    let hash = hasher.hash(password).await;
+    let now = clock.now();
+    let actor = Actor::from(principal);
+    update_account_retrying(repo, account.id, move |a: &mut Account| {
+        a.password_hash = hash;
+        Ok::<_, std::convert::Infallible>((
+            (),
+            AuditEvent::new(now, actor, "account.password_changed", "account", a.id.0),
+        ))
+    })
+    .await
+    .map_err(|e| match e {
+        TxError::Store(e) => ServiceError::Store(e),
+        TxError::Rejected(never) => match never {},
+    })?;
+    repo.delete_sessions_of(account.id, Some(keep_session))
+        .await
+        .map_err(ServiceError::Store)
 }

@@ -406,6 +406,7 @@ pub fn session_domain(m: session::Model) -> Session {
         account_id: m.account_id.into(),
         created_at: m.created_at,
         expires_at: m.expires_at,
+        last_seen_at: m.last_seen_at.unwrap_or(m.created_at),
     }
 }
 
@@ -415,6 +416,7 @@ pub fn session_active(s: &Session) -> session::ActiveModel {
         account_id: Set(s.account_id.0),
         created_at: Set(s.created_at),
         expires_at: Set(s.expires_at),
+        last_seen_at: Set(Some(s.last_seen_at)),
     }
 }
 

@@ -3,9 +3,12 @@
 //! The fake of the contract tests and of fast service tests. Writes are serialised by one
 //! mutex, so a concurrent update always observes the one before it.
 
+mod attachment;
+
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
@@ -17,7 +20,7 @@ use zhicheng_declaration::ports::DeclarationRepo;
 use zhicheng_declaration::{CommitmentAcceptance, Declaration, ReviewPlan};
 use zhicheng_identity::ports::IdentityRepo;
 use zhicheng_identity::{
-    Account, LoginName, OrgKind, OrgName, Organisation, Person, Session, Uscc,
+    Account, Captcha, LoginName, OrgKind, OrgName, Organisation, Person, Session, Uscc,
 };
 use zhicheng_kernel::{
     AccountId, AuditEvent, CaseId, DeclarationId, OrgId, PathLinkId, PersonId, PlanId, SeriesCode,
@@ -34,6 +37,8 @@ struct State {
     orgs: BTreeMap<Uuid, Organisation>,
     accounts: BTreeMap<Uuid, Account>,
     sessions: HashMap<String, Session>,
+    captchas: HashMap<Uuid, Captcha>,
+    throttle: HashMap<(String, DateTime<Utc>), u32>,
     plans: BTreeMap<Uuid, ReviewPlan>,
     commitments: HashMap<(Uuid, String), CommitmentAcceptance>,
     declarations: BTreeMap<Uuid, Declaration>,
@@ -43,6 +48,7 @@ struct State {
     certificates: BTreeMap<Uuid, (Certificate, String, u64)>,
     settings: HashMap<String, String>,
     audit: Vec<AuditEvent>,
+    attachments: BTreeMap<Uuid, zhicheng_declaration::Attachment>,
     /// Case history, in write order.
     hops: Vec<CaseHop>,
     /// Idempotency key → (request hash, JSON result).
@@ -453,6 +459,70 @@ impl IdentityRepo for MemoryStore {
 
     async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
         self.lock().sessions.remove(token_hash);
+        Ok(())
+    }
+
+    async fn create_captcha(&self, c: &Captcha) -> Result<(), StoreError> {
+        let mut st = self.lock();
+        st.captchas.retain(|_, old| old.expires_at >= c.created_at);
+        if st.captchas.contains_key(&c.id) {
+            return Err(StoreError::Duplicate("captchas.id".into()));
+        }
+        st.captchas.insert(c.id, c.clone());
+        Ok(())
+    }
+
+    async fn take_captcha(&self, id: Uuid) -> Result<Option<(Captcha, bool)>, StoreError> {
+        let mut st = self.lock();
+        Ok(st.captchas.get_mut(&id).map(|c| {
+            let was_unused = !c.used;
+            c.used = true;
+            (c.clone(), was_unused)
+        }))
+    }
+
+    async fn touch_session(&self, token_hash: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
+        if let Some(s) = self.lock().sessions.get_mut(token_hash) {
+            s.last_seen_at = at;
+        }
+        Ok(())
+    }
+
+    async fn delete_sessions_of(
+        &self,
+        account: AccountId,
+        keep: Option<&str>,
+    ) -> Result<u64, StoreError> {
+        let mut st = self.lock();
+        let before = st.sessions.len();
+        st.sessions
+            .retain(|h, s| s.account_id != account || Some(h.as_str()) == keep);
+        Ok((before - st.sessions.len()) as u64)
+    }
+
+    async fn login_failures_from(
+        &self,
+        client: &str,
+        window_start: DateTime<Utc>,
+    ) -> Result<u32, StoreError> {
+        Ok(self
+            .lock()
+            .throttle
+            .get(&(client.to_owned(), window_start))
+            .copied()
+            .unwrap_or(0))
+    }
+
+    async fn add_login_failure_from(
+        &self,
+        client: &str,
+        window_start: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut st = self.lock();
+        st.throttle.retain(|(_, w), _| *w >= window_start);
+        *st.throttle
+            .entry((client.to_owned(), window_start))
+            .or_insert(0) += 1;
         Ok(())
     }
 

@@ -4,9 +4,12 @@
 use sea_orm::{EntityTrait, Schema};
 use sea_orm_migration::prelude::*;
 
+mod attachments;
+
 use crate::entity::{
-    account, audit_event, case_hop, certificate, commitment_acceptance, declaration,
-    idempotency_key, organisation, path_link, person, plan, review_case, session, setting,
+    account, audit_event, captcha, case_hop, certificate, commitment_acceptance, declaration,
+    idempotency_key, login_throttle, organisation, path_link, person, plan, review_case, session,
+    setting,
 };
 
 /// Runs every migration of the store.
@@ -15,7 +18,12 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(Initial), Box::new(CaseHistory)]
+        vec![
+            Box::new(Initial),
+            Box::new(CaseHistory),
+            Box::new(IdentityHardening),
+            Box::new(attachments::Attachments),
+        ]
     }
 }
 
@@ -286,5 +294,54 @@ impl MigrationTrait for CaseHistory {
             false,
         )
         .await
+    }
+}
+
+/// Captchas and the per-client login throttle (issue 3: identity hardening).
+struct IdentityHardening;
+
+impl MigrationName for IdentityHardening {
+    fn name(&self) -> &str {
+        "m20260301_000002_identity_hardening"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for IdentityHardening {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        // Databases created before this migration lack `sessions.last_seen_at` (nullable, so
+        // it can be added on SQLite too); fresh ones already have it from the entity.
+        if !m.has_column("sessions", "last_seen_at").await? {
+            m.alter_table(
+                Table::alter()
+                    .table(session::Entity)
+                    .add_column(
+                        ColumnDef::new(session::Column::LastSeenAt)
+                            .timestamp_with_time_zone()
+                            .null(),
+                    )
+                    .to_owned(),
+            )
+            .await?;
+        }
+        table(m, captcha::Entity).await?;
+        table(m, login_throttle::Entity).await?;
+        index(
+            m,
+            "idx_login_throttle_window",
+            login_throttle::Entity,
+            [login_throttle::Column::WindowStart],
+            false,
+        )
+        .await?;
+        index(
+            m,
+            "idx_captchas_expires",
+            captcha::Entity,
+            [captcha::Column::ExpiresAt],
+            false,
+        )
+        .await?;
+        Ok(())
     }
 }

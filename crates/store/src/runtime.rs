@@ -15,6 +15,35 @@ impl Clock for SystemClock {
     }
 }
 
+/// The clock a server or CLI runs with: the system clock unless a test injects another.
+#[derive(Clone)]
+pub struct SharedClock(std::sync::Arc<dyn Clock>);
+
+impl SharedClock {
+    /// Wraps any clock (tests pass a settable one).
+    pub fn new(clock: impl Clock + 'static) -> Self {
+        SharedClock(std::sync::Arc::new(clock))
+    }
+}
+
+impl Default for SharedClock {
+    fn default() -> Self {
+        SharedClock::new(SystemClock)
+    }
+}
+
+impl std::fmt::Debug for SharedClock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SharedClock")
+    }
+}
+
+impl Clock for SharedClock {
+    fn now(&self) -> DateTime<Utc> {
+        self.0.now()
+    }
+}
+
 /// Time-ordered UUID v7 ids.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct UuidV7;

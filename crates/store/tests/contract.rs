@@ -21,8 +21,8 @@ use zhicheng_declaration::{
 };
 use zhicheng_identity::ports::IdentityRepo;
 use zhicheng_identity::{
-    Account, IdCardNumber, LockoutPolicy, LoginName, MobileNumber, OrgKind, OrgName, Organisation,
-    PasswordHash, PermissionStatus, Person, PersonName, Session, Uscc, Username,
+    Account, Captcha, IdCardNumber, LockoutPolicy, LoginName, MobileNumber, OrgKind, OrgName,
+    Organisation, PasswordHash, PermissionStatus, Person, PersonName, Session, Uscc, Username,
 };
 use zhicheng_kernel::{
     AccountId, Actor, AuditEvent, CaseId, CertificateId, DeclarationId, OrgId, PathLinkId,
@@ -547,15 +547,79 @@ async fn identity_contract<R: IdentityRepo + Audited>(r: &R) {
         account_id: a1.id,
         created_at: now(),
         expires_at: now() + Duration::hours(8),
+        last_seen_at: now(),
     };
     r.create_session(&s).await.unwrap();
     let (found, acct) = r.find_session(&s.token_hash).await.unwrap().unwrap();
     assert_eq!(found, s);
     assert_eq!(acct.id, a1.id);
     assert_eq!(acct.version, after.version);
+    let seen = s.last_seen_at + Duration::minutes(3);
+    r.touch_session(&s.token_hash, seen).await.unwrap();
+    let (found, _) = r.find_session(&s.token_hash).await.unwrap().unwrap();
+    assert_eq!(found.last_seen_at, seen);
     r.delete_session(&s.token_hash).await.unwrap();
     assert_eq!(r.find_session(&s.token_hash).await.unwrap(), None);
     r.delete_session(&s.token_hash).await.unwrap();
+    // Ending all sessions of an account but one.
+    let hashes: Vec<String> = (0..3).map(|_| format!("{:064x}", id().as_u128())).collect();
+    for h in &hashes {
+        r.create_session(&Session {
+            token_hash: h.clone(),
+            ..s.clone()
+        })
+        .await
+        .unwrap();
+    }
+    assert_eq!(
+        r.delete_sessions_of(a1.id, Some(&hashes[0])).await.unwrap(),
+        2
+    );
+    assert!(r.find_session(&hashes[0]).await.unwrap().is_some());
+    assert!(r.find_session(&hashes[1]).await.unwrap().is_none());
+    assert_eq!(r.delete_sessions_of(a1.id, None).await.unwrap(), 1);
+    assert!(r.find_session(&hashes[0]).await.unwrap().is_none());
+
+    // Captchas: stored with the answer hash only; taken exactly once, even in parallel.
+    let c = Captcha::new(id(), "7KP4", now());
+    r.create_captcha(&c).await.unwrap();
+    assert_eq!(r.take_captcha(id()).await.unwrap(), None);
+    let takes = tokio::join!(r.take_captcha(c.id), r.take_captcha(c.id));
+    let (first, second) = (takes.0.unwrap().unwrap(), takes.1.unwrap().unwrap());
+    assert_eq!(
+        u8::from(first.1) + u8::from(second.1),
+        1,
+        "exactly one first use"
+    );
+    assert_eq!(first.0.answer_hash, c.answer_hash);
+    assert!(first.0.used && second.0.used);
+    assert_eq!(first.0.expires_at, c.expires_at);
+    let (_, again) = r.take_captcha(c.id).await.unwrap().unwrap();
+    assert!(!again);
+    // Expired challenges are cleared when new ones arrive.
+    let later = Captcha::new(id(), "2345", c.expires_at + Duration::seconds(1));
+    r.create_captcha(&later).await.unwrap();
+    assert_eq!(r.take_captcha(c.id).await.unwrap(), None);
+    assert!(r.take_captcha(later.id).await.unwrap().unwrap().1);
+
+    // Per-client login failures: counted atomically per window; earlier windows forgotten.
+    let w1 = now();
+    let client = format!("10.0.0.{}", n % 250);
+    assert_eq!(r.login_failures_from(&client, w1).await.unwrap(), 0);
+    let adds = tokio::join!(
+        r.add_login_failure_from(&client, w1),
+        r.add_login_failure_from(&client, w1),
+        r.add_login_failure_from(&client, w1),
+    );
+    adds.0.unwrap();
+    adds.1.unwrap();
+    adds.2.unwrap();
+    assert_eq!(r.login_failures_from(&client, w1).await.unwrap(), 3);
+    assert_eq!(r.login_failures_from("10.9.9.9", w1).await.unwrap(), 0);
+    let w2 = w1 + Duration::minutes(15);
+    r.add_login_failure_from(&client, w2).await.unwrap();
+    assert_eq!(r.login_failures_from(&client, w2).await.unwrap(), 1);
+    assert_eq!(r.login_failures_from(&client, w1).await.unwrap(), 0);
 
     assert_eq!(r.count_accounts().await.unwrap(), 4);
 }
@@ -1139,7 +1203,7 @@ async fn history_and_batch_contract<R: IdentityRepo + DeclarationRepo + ReviewRe
     r.create_plan(&plan, &audit("plan", plan.id.0, "plan.created"))
         .await
         .unwrap();
-    let a = applicant(r, n, &format!("ha{n}"), &unit, &plan, t0).await;
+    let a = applicant(r, n, &format!("hauser{n}"), &unit, &plan, t0).await;
     let b = applicant(r, n + 1, &format!("hb{n}"), &unit, &plan, t0).await;
     let c = applicant(r, n + 2, &format!("hc{n}"), &unit, &plan, t0).await;
     let ca = submit(r, a.declaration.id, &plan, t0).await.unwrap();
@@ -1610,6 +1674,7 @@ async fn lifecycle(store: &Store) {
         account_id: AccountId(id()),
         created_at: now(),
         expires_at: now(),
+        last_seen_at: now(),
     };
     assert!(matches!(
         store.create_session(&orphan).await,
@@ -1653,3 +1718,6 @@ async fn unsupported_urls_are_refused() {
         Err(StoreError::Unavailable(_))
     ));
 }
+
+#[path = "contract/attachments.rs"]
+mod attachments;

@@ -1,12 +1,13 @@
 //! Persons: registration and sign-in.
 
+use base64::Engine as _;
 use chrono::NaiveDate;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 use uuid::Uuid;
 use zhicheng_identity::SessionToken;
 use zhicheng_identity::ports::IdentityRepo;
-use zhicheng_identity::service::{self, RegisterPerson, RegisterPersonForm};
+use zhicheng_identity::service::{self, CaptchaAnswer, RegisterPerson, RegisterPersonForm};
 use zhicheng_kernel::{Localized, Principal};
 use zhicheng_store::runtime::random_bytes;
 
@@ -59,6 +60,45 @@ pub struct LoginRequest {
     /// Username or ID number.
     pub login: String,
     pub password: String,
+    /// From `POST /auth/captcha`; required (single use, 5 minutes).
+    pub captcha_id: Option<Uuid>,
+    /// The characters in the captcha picture (case does not matter).
+    #[oai(default)]
+    pub captcha_answer: String,
+}
+
+#[derive(Object)]
+pub struct CaptchaIssued {
+    /// Send back as `captcha_id` with the answer.
+    pub captcha_id: Uuid,
+    /// The picture as an SVG document.
+    pub image_svg: String,
+    /// The same picture as a `data:` URL for an `<img src>`.
+    pub image_data_url: String,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+}
+
+#[derive(ApiResponse)]
+pub enum CaptchaResponse {
+    /// A new single-use captcha.
+    #[oai(status = 201)]
+    Created(Json<CaptchaIssued>),
+}
+
+/// Issues a captcha (shared by the API and the portal).
+pub async fn issue_captcha(st: &AppState) -> Result<CaptchaIssued, ApiError> {
+    let (c, svg) = service::new_captcha(&st.store, st.captcha.as_ref(), &st.clock, &st.ids)
+        .await
+        .map_err(ApiError::internal)?;
+    Ok(CaptchaIssued {
+        captcha_id: c.id,
+        image_data_url: format!(
+            "data:image/svg+xml;base64,{}",
+            base64::engine::general_purpose::STANDARD.encode(svg.as_bytes())
+        ),
+        image_svg: svg,
+        expires_at: c.expires_at,
+    })
 }
 
 #[derive(Object)]
@@ -111,19 +151,35 @@ pub enum LogoutResponse {
 /// Signs in and returns the principal and a fresh token (shared by the API and the portal).
 pub async fn sign_in(
     st: &AppState,
+    client: Option<&str>,
+    captcha: &CaptchaAnswer,
     login: &str,
     password: &str,
 ) -> Result<(SessionToken, Principal), ApiError> {
     let bytes: [u8; 32] = random_bytes().map_err(ApiError::internal)?;
     let token = SessionToken::from_random(bytes);
+    let policy = service::LoginPolicy {
+        lockout: st.lockout,
+        throttle: st.throttle,
+        session: st.session,
+    };
     match service::login(
-        &st.store, &st.hasher, &st.clock, st.lockout, login, password, &token,
+        &st.store, &st.hasher, &st.clock, policy, client, captcha, login, password, &token,
     )
     .await
     {
         Ok(p) => Ok((token, p)),
-        Err(e @ service::LoginError::Rejected) => {
+        Err(e @ service::LoginError::Rejected { .. }) => {
             Err(ApiError::Unauthorized(Json(ErrorBody::from_localized(&e))))
+        }
+        Err(e @ service::LoginError::Throttled { .. }) => {
+            tracing::warn!(client = client.unwrap_or("-"), "login throttled");
+            Err(ApiError::TooManyRequests(Json(ErrorBody::from_localized(
+                &e,
+            ))))
+        }
+        Err(e @ service::LoginError::Captcha(_)) => {
+            Err(ApiError::Unprocessable(Json(ErrorBody::from_localized(&e))))
         }
         Err(service::LoginError::Store(e)) => Err(ApiError::internal(e)),
     }
@@ -186,14 +242,41 @@ impl AccountsApi {
         )))
     }
 
-    /// 登录: sign in with a username or ID number. Five consecutive wrong passwords lock the
-    /// account for 15 minutes; the answer never says whether the user exists.
+    /// 验证码: a single-use captcha for the login (valid 5 minutes). Scripts use it too.
+    #[oai(path = "/auth/captcha", method = "post")]
+    async fn captcha(&self) -> Result<CaptchaResponse, ApiError> {
+        Ok(CaptchaResponse::Created(Json(
+            issue_captcha(&self.0).await?,
+        )))
+    }
+
+    /// 登录: sign in with a username or ID number and a solved captcha. A bad captcha is
+    /// refused (422) before the password is looked at and counts nothing. Five consecutive
+    /// wrong passwords lock the account for 15 minutes; the 401 answer is the same for an
+    /// unknown user, a wrong password and a locked account. Too many refused logins from one
+    /// client address (30 per 15 minutes) answer 429 without touching any account.
     #[oai(path = "/auth/login", method = "post")]
-    async fn login(&self, body: Json<LoginRequest>) -> Result<LoginResponse, ApiError> {
-        let (token, p) = sign_in(&self.0, &body.login, &body.password).await?;
+    async fn login(
+        &self,
+        body: Json<LoginRequest>,
+        req: &poem::Request,
+    ) -> Result<LoginResponse, ApiError> {
+        let captcha = CaptchaAnswer {
+            id: body.captcha_id,
+            answer: body.captcha_answer.clone(),
+        };
+        let client = crate::auth::client_ip(&self.0, req);
+        let (token, p) = sign_in(
+            &self.0,
+            client.as_deref(),
+            &captcha,
+            &body.login,
+            &body.password,
+        )
+        .await?;
         Ok(LoginResponse::Ok(Json(LoginResult {
             token: token.expose().to_owned(),
-            expires_in_seconds: service::SESSION_TTL_HOURS * 3600,
+            expires_in_seconds: self.0.session.absolute.num_seconds(),
             me: Me::from(&p),
         })))
     }
@@ -206,18 +289,35 @@ impl AccountsApi {
         req: &poem::Request,
     ) -> Result<LogoutResponse, ApiError> {
         let _ = auth;
-        if let Some(t) = req
-            .headers()
-            .get("authorization")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-        {
-            self.0
-                .store
-                .delete_session(&SessionToken::presented(t).hash())
-                .await?;
+        if let Some(t) = bearer_token(req) {
+            self.0.store.delete_session(&t.hash()).await?;
         }
         Ok(LogoutResponse::Done)
+    }
+
+    /// 修改密码: change the password (the current one is required). Every other session of the
+    /// account ends; this one stays.
+    #[oai(path = "/me/password", method = "post")]
+    async fn change_password(
+        &self,
+        auth: BearerAuth,
+        body: Json<ChangePasswordRequest>,
+        req: &poem::Request,
+    ) -> Result<PasswordChanged, ApiError> {
+        let keep = bearer_token(req).map(|t| t.hash()).unwrap_or_default();
+        let ended = service::change_password(
+            &self.0.store,
+            &self.0.hasher,
+            &self.0.clock,
+            &auth.0,
+            &body.current_password,
+            &body.new_password,
+            &keep,
+        )
+        .await?;
+        Ok(PasswordChanged::Done(Json(PasswordChangedBody {
+            other_sessions_ended: ended,
+        })))
     }
 
     /// Who am I.
@@ -225,6 +325,34 @@ impl AccountsApi {
     async fn me(&self, auth: BearerAuth) -> Result<MeResponse, ApiError> {
         Ok(MeResponse::Ok(Json(Me::from(&auth.0))))
     }
+}
+
+/// The bearer token a request carries.
+fn bearer_token(req: &poem::Request) -> Option<SessionToken> {
+    req.headers()
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(SessionToken::presented)
+}
+
+#[derive(Object)]
+pub struct ChangePasswordRequest {
+    pub current_password: String,
+    pub new_password: String,
+}
+
+#[derive(Object)]
+pub struct PasswordChangedBody {
+    /// How many other sessions of the account were ended.
+    pub other_sessions_ended: u64,
+}
+
+#[derive(ApiResponse)]
+pub enum PasswordChanged {
+    /// Changed; other sessions have ended.
+    #[oai(status = 200)]
+    Done(Json<PasswordChangedBody>),
 }
 
 /// Maps a `Localized` conflict into an API error (helper for other modules).

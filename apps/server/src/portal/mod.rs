@@ -113,7 +113,9 @@ pub fn session_cookie(token: &SessionToken, secure: bool) -> String {
     format!(
         "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",
         token.expose(),
-        zhicheng_identity::service::SESSION_TTL_HOURS * 3600,
+        zhicheng_identity::SessionPolicy::default()
+            .absolute
+            .num_seconds(),
         if secure { "; Secure" } else { "" }
     )
 }

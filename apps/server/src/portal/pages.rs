@@ -11,10 +11,11 @@ use zhicheng_kernel::Role;
 
 use super::common::{Chrome, api_error_page};
 use super::{Visitor, clear_cookie, redirect, render, session_cookie, visitor};
-use crate::api::accounts::sign_in;
+use crate::api::accounts::{CaptchaIssued, issue_captcha, sign_in};
 use crate::api::certificates::{certificate_file, certificate_pdf_file, holders_certificate};
 use crate::error::ApiError;
 use crate::state::AppState;
+use zhicheng_identity::service::CaptchaAnswer;
 
 #[handler]
 pub async fn home(st: Data<&AppState>, req: &Request) -> Response {
@@ -37,14 +38,22 @@ struct LoginPage {
     chrome: Chrome,
     login: String,
     error: Option<String>,
+    captcha: CaptchaIssued,
+    captcha_error: Option<String>,
 }
 
 #[handler]
-pub async fn login_form() -> Response {
+pub async fn login_form(st: Data<&AppState>) -> Response {
+    let captcha = match issue_captcha(&st).await {
+        Ok(c) => c,
+        Err(e) => return api_error_page(Chrome::anonymous(), &e),
+    };
     render(&LoginPage {
         chrome: Chrome::anonymous(),
         login: String::new(),
         error: None,
+        captcha,
+        captcha_error: None,
     })
 }
 
@@ -54,11 +63,28 @@ pub struct LoginForm {
     login: String,
     #[serde(default)]
     password: String,
+    #[serde(default)]
+    captcha_id: String,
+    #[serde(default)]
+    captcha_answer: String,
 }
 
 #[handler]
 pub async fn login_submit(st: Data<&AppState>, req: &Request, form: Form<LoginForm>) -> Response {
-    match sign_in(&st, &form.login, &form.password).await {
+    let captcha_answer = CaptchaAnswer {
+        id: uuid::Uuid::parse_str(form.captcha_id.trim()).ok(),
+        answer: form.captcha_answer.clone(),
+    };
+    let client = crate::auth::client_ip(&st, req);
+    match sign_in(
+        &st,
+        client.as_deref(),
+        &captcha_answer,
+        &form.login,
+        &form.password,
+    )
+    .await
+    {
         Ok((token, principal)) => {
             let secure = req.uri().scheme_str() == Some("https");
             let to = if principal.role == Role::Applicant {
@@ -74,10 +100,22 @@ pub async fn login_submit(st: Data<&AppState>, req: &Request, form: Form<LoginFo
         }
         Err(e) => {
             let status = e.status();
+            let captcha = match issue_captcha(&st).await {
+                Ok(c) => c,
+                Err(e) => return api_error_page(Chrome::anonymous(), &e),
+            };
+            let captcha_error = e
+                .body()
+                .fields
+                .iter()
+                .find(|f| f.field == "captcha_answer")
+                .map(|f| f.message.clone());
             let mut r = render(&LoginPage {
                 chrome: Chrome::anonymous(),
                 login: form.login.clone(),
-                error: Some(e.body().message.clone()),
+                error: captcha_error.is_none().then(|| e.body().message.clone()),
+                captcha,
+                captcha_error,
             });
             r.set_status(if status == StatusCode::UNAUTHORIZED {
                 StatusCode::OK

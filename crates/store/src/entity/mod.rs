@@ -3,12 +3,15 @@
 //! certificate documents) as JSON text.
 
 pub mod account;
+pub mod attachment;
 pub mod audit_event;
+pub mod captcha;
 pub mod case_hop;
 pub mod certificate;
 pub mod commitment_acceptance;
 pub mod declaration;
 pub mod idempotency_key;
+pub mod login_throttle;
 pub mod organisation;
 pub mod path_link;
 pub mod person;
