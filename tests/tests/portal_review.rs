@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use chrono::{Duration, Utc};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use zhicheng_e2e::server::{Client, TestServer};
+use zhicheng_e2e::server::{CAPTCHA_ANSWER, Client, TestServer};
 use zhicheng_identity::OrgKind;
 
 const PW: &str = "Wendeng-2026!";
@@ -76,6 +76,14 @@ fn between<'a>(s: &'a str, before: &str, after: &str) -> Option<&'a str> {
     let start = s.find(before)? + before.len();
     let end = s[start..].find(after)? + start;
     Some(&s[start..end])
+}
+
+/// The 36-character id that appears right after `prefix` in the page.
+fn id_after(body: &str, prefix: &str) -> String {
+    let at = body
+        .find(prefix)
+        .unwrap_or_else(|| panic!("`{prefix}` not in page: {body}"));
+    body[at + prefix.len()..at + prefix.len() + 36].to_owned()
 }
 
 /// A visitor with a cookie jar of their own.
@@ -145,9 +153,19 @@ impl Visitor {
     }
 
     async fn login(&mut self, login: &str, to: &str) {
-        self.post("/login", &[("login", login), ("password", PW)])
-            .await
-            .see_other(to);
+        let form = self.get("/login").await;
+        let captcha_id = id_after(&form.body, "name=\"captcha_id\" value=\"");
+        self.post(
+            "/login",
+            &[
+                ("login", login),
+                ("password", PW),
+                ("captcha_id", &captcha_id),
+                ("captcha_answer", CAPTCHA_ANSWER),
+            ],
+        )
+        .await
+        .see_other(to);
         assert!(self.cookies.contains_key("zc_session"));
     }
 }

@@ -1204,8 +1204,8 @@ async fn history_and_batch_contract<R: IdentityRepo + DeclarationRepo + ReviewRe
         .await
         .unwrap();
     let a = applicant(r, n, &format!("hauser{n}"), &unit, &plan, t0).await;
-    let b = applicant(r, n + 1, &format!("hb{n}"), &unit, &plan, t0).await;
-    let c = applicant(r, n + 2, &format!("hc{n}"), &unit, &plan, t0).await;
+    let b = applicant(r, n + 1, &format!("hbat{n}"), &unit, &plan, t0).await;
+    let c = applicant(r, n + 2, &format!("hcat{n}"), &unit, &plan, t0).await;
     let ca = submit(r, a.declaration.id, &plan, t0).await.unwrap();
     let cb = submit(r, b.declaration.id, &plan, t0).await.unwrap();
     let cc = submit(r, c.declaration.id, &plan, t0).await.unwrap();
@@ -1333,7 +1333,7 @@ async fn history_and_batch_contract<R: IdentityRepo + DeclarationRepo + ReviewRe
     );
 
     // Two operators at once on the same case: one moves it, the other is refused; one audit.
-    let d = applicant(r, n + 3, &format!("hd{n}"), &unit, &plan, t0).await;
+    let d = applicant(r, n + 3, &format!("hdat{n}"), &unit, &plan, t0).await;
     let cd = submit(r, d.declaration.id, &plan, t0).await.unwrap();
     let one = [cd.id];
     let (x, y) = tokio::join!(
