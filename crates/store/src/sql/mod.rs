@@ -9,7 +9,7 @@
 
 mod certificate;
 mod declaration;
-mod identity;
+pub(crate) mod identity;
 mod path;
 mod review;
 
