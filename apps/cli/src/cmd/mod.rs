@@ -1,7 +1,10 @@
 //! One module per command group.
 
+pub mod account;
 pub mod check;
 pub mod db;
 pub mod demo;
 pub mod org;
+pub mod person;
 pub mod plan;
+pub mod sms;
