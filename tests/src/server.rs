@@ -30,48 +30,77 @@ pub struct TestServer {
     pub base: String,
     pub state: AppState,
     stop: Option<oneshot::Sender<()>>,
+    /// Attachment blobs live under `data_dir/blobs`.
+    pub data_dir: PathBuf,
     _backend: Backend,
+}
+
+fn temp_dir() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("zc-e2e-{}", uuid::Uuid::now_v7().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
 }
 
 impl TestServer {
     /// A server over a fresh SQLite file in the temp directory.
     pub async fn sqlite() -> TestServer {
-        TestServer::sqlite_with(None).await
+        TestServer::start_sqlite(None, |_| {}).await
     }
 
     /// A server over a fresh PostgreSQL database, or `None` (skip) when PostgreSQL is absent.
     pub async fn postgres() -> Option<TestServer> {
-        TestServer::postgres_with(None).await
+        TestServer::start_postgres(None, |_| {}).await
     }
 
     /// A SQLite server whose time is `clock` when given.
     pub async fn sqlite_with(clock: Option<TestClock>) -> TestServer {
-        let dir = std::env::temp_dir().join(format!("zc-e2e-{}", uuid::Uuid::now_v7().simple()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let url = format!("sqlite://{}?mode=rwc", dir.join("zhicheng.db").display());
-        TestServer::start(url, Backend::Sqlite(dir), clock).await
+        TestServer::start_sqlite(clock, |_| {}).await
     }
 
     /// A PostgreSQL server whose time is `clock` when given; `None` (skip) without PostgreSQL.
     pub async fn postgres_with(clock: Option<TestClock>) -> Option<TestServer> {
-        let db = crate::pg::fresh_database().await?;
-        let url = db.url().to_owned();
-        Some(TestServer::start(url, Backend::Postgres(db), clock).await)
+        TestServer::start_postgres(clock, |_| {}).await
     }
 
-    async fn start(database_url: String, backend: Backend, clock: Option<TestClock>) -> TestServer {
-        let mut app = Application::build(Config {
-            bind: "127.0.0.1:0".into(),
-            database_url,
-            captcha: Some(format!("fixed:{CAPTCHA_ANSWER}")),
-            lockout: zhicheng_identity::LockoutPolicy::default(),
-            throttle: zhicheng_identity::ThrottlePolicy::default(),
-            trust_forwarded_for: false,
-            session: zhicheng_identity::SessionPolicy::default(),
-            public_base_url: None,
-        })
-        .await
-        .expect("server starts");
+    /// A SQLite server with the configuration adjusted by `tune`.
+    pub async fn sqlite_tuned(tune: impl FnOnce(&mut Config)) -> TestServer {
+        TestServer::start_sqlite(None, tune).await
+    }
+
+    /// A PostgreSQL server with the configuration adjusted by `tune`; `None` (skip) without
+    /// PostgreSQL.
+    pub async fn postgres_tuned(tune: impl FnOnce(&mut Config)) -> Option<TestServer> {
+        TestServer::start_postgres(None, tune).await
+    }
+
+    async fn start_sqlite(clock: Option<TestClock>, tune: impl FnOnce(&mut Config)) -> TestServer {
+        let dir = temp_dir();
+        let url = format!("sqlite://{}?mode=rwc", dir.join("zhicheng.db").display());
+        TestServer::start(url, dir.clone(), Backend::Sqlite(dir), clock, tune).await
+    }
+
+    async fn start_postgres(
+        clock: Option<TestClock>,
+        tune: impl FnOnce(&mut Config),
+    ) -> Option<TestServer> {
+        let db = crate::pg::fresh_database().await?;
+        let url = db.url().to_owned();
+        let dir = temp_dir();
+        Some(TestServer::start(url, dir, Backend::Postgres(db), clock, tune).await)
+    }
+
+    async fn start(
+        database_url: String,
+        data_dir: PathBuf,
+        backend: Backend,
+        clock: Option<TestClock>,
+        tune: impl FnOnce(&mut Config),
+    ) -> TestServer {
+        let mut config = Config::new("127.0.0.1:0", database_url);
+        config.data_dir = data_dir.clone();
+        config.captcha = Some(format!("fixed:{CAPTCHA_ANSWER}"));
+        tune(&mut config);
+        let mut app = Application::build(config).await.expect("server starts");
         if let Some(c) = clock {
             app.set_clock(SharedClock::new(c));
         }
@@ -85,6 +114,7 @@ impl TestServer {
             base,
             state,
             stop: Some(tx),
+            data_dir,
             _backend: backend,
         }
     }
@@ -167,6 +197,7 @@ impl Drop for TestServer {
         if let Backend::Sqlite(dir) = &self._backend {
             let _ = std::fs::remove_dir_all(dir);
         }
+        let _ = std::fs::remove_dir_all(&self.data_dir);
     }
 }
 

@@ -42,10 +42,35 @@ pub struct Config {
     pub trust_forwarded_for: bool,
     /// Session idle and absolute timeouts (default: 30 minutes, 12 hours).
     pub session: zhicheng_identity::SessionPolicy,
+    /// Where attachment blobs are kept (`<data_dir>/blobs`), outside any web root.
+    pub data_dir: std::path::PathBuf,
+    /// Largest attachment accepted, in bytes (default 10 MB).
+    pub max_attachment_bytes: Option<u64>,
     /// Public origin printed in documents (the certificate's QR code), e.g.
     /// `https://zhicheng.example.gov.cn`; `None` means `http://{bound address}`.
     pub public_base_url: Option<String>,
 }
+
+impl Config {
+    /// A configuration with the default data directory and limits.
+    pub fn new(bind: impl Into<String>, database_url: impl Into<String>) -> Config {
+        Config {
+            bind: bind.into(),
+            database_url: database_url.into(),
+            data_dir: DEFAULT_DATA_DIR.into(),
+            max_attachment_bytes: None,
+            public_base_url: None,
+            captcha: None,
+            lockout: zhicheng_identity::LockoutPolicy::default(),
+            throttle: zhicheng_identity::ThrottlePolicy::default(),
+            trust_forwarded_for: false,
+            session: zhicheng_identity::SessionPolicy::default(),
+        }
+    }
+}
+
+/// Default data directory (SQLite file and attachment blobs).
+pub const DEFAULT_DATA_DIR: &str = "data";
 
 /// Default SQLite file, created on first start.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/zhicheng.db?mode=rwc";
@@ -81,6 +106,10 @@ impl Application {
         state.throttle = config.throttle;
         state.session = config.session;
         state.trust_forwarded_for = config.trust_forwarded_for;
+        state.blobs = zhicheng_store::LocalBlobStore::new(config.data_dir.join("blobs"));
+        if let Some(n) = config.max_attachment_bytes {
+            state.attachments.max_file_bytes = n;
+        }
         let acceptor = TcpListener::bind(config.bind.as_str())
             .into_acceptor()
             .await?;

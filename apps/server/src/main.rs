@@ -1,7 +1,7 @@
 //! `zhicheng-server`: runs the API and portal. Zero setup: SQLite under `./data` by default.
 
 use clap::Parser;
-use zhicheng_server::{Application, Config, DEFAULT_BIND, DEFAULT_DATABASE_URL};
+use zhicheng_server::{Application, Config, DEFAULT_BIND, DEFAULT_DATA_DIR, DEFAULT_DATABASE_URL};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -41,6 +41,12 @@ struct Args {
     /// Hours after sign-in at which a session ends regardless.
     #[arg(long, env = "ZHICHENG_SESSION_ABSOLUTE_HOURS", default_value_t = 12)]
     session_absolute_hours: i64,
+    /// Directory for attachment blobs (`<dir>/blobs`).
+    #[arg(long, env = "ZHICHENG_DATA_DIR", default_value = DEFAULT_DATA_DIR)]
+    data_dir: std::path::PathBuf,
+    /// Largest attachment accepted, in bytes (default 10 MB).
+    #[arg(long, env = "ZHICHENG_MAX_ATTACHMENT_BYTES")]
+    max_attachment_bytes: Option<u64>,
     /// Public origin printed in documents (certificate QR codes); default http://{bind}.
     #[arg(long, env = "ZHICHENG_PUBLIC_URL")]
     public_url: Option<String>,
@@ -71,6 +77,8 @@ async fn main() -> std::process::ExitCode {
             idle: chrono::Duration::minutes(args.session_idle_minutes.max(1)),
             absolute: chrono::Duration::hours(args.session_absolute_hours.max(1)),
         },
+        data_dir: args.data_dir,
+        max_attachment_bytes: args.max_attachment_bytes,
         public_base_url: args.public_url,
     })
     .await

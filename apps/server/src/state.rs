@@ -4,12 +4,13 @@ use std::sync::Arc;
 
 use zhicheng_certificate::IssuerKey;
 use zhicheng_certificate::ports::CertificateRepo;
+use zhicheng_declaration::AttachmentPolicy;
 use zhicheng_identity::ports::CaptchaGenerator;
 use zhicheng_identity::recovery::SendLimit;
 use zhicheng_identity::{LockoutPolicy, SessionPolicy, ThrottlePolicy};
 use zhicheng_kernel::StoreError;
-use zhicheng_store::Store;
 use zhicheng_store::runtime::{BlockingArgon2, SharedClock, UuidV7, random_bytes};
+use zhicheng_store::{LocalBlobStore, Store};
 
 /// Everything a request handler needs, cheap to clone.
 #[derive(Clone)]
@@ -32,6 +33,10 @@ pub struct AppState {
     pub trust_forwarded_for: bool,
     /// Random captchas unless `ZHICHENG_CAPTCHA=fixed:<text>` (tests, development).
     pub captcha: Arc<dyn CaptchaGenerator>,
+    /// Attachment bytes (`<data dir>/blobs`).
+    pub blobs: LocalBlobStore,
+    /// Attachment size limits.
+    pub attachments: AttachmentPolicy,
     /// Public origin for absolute links in documents (no trailing slash).
     pub public_base_url: Arc<str>,
 }
@@ -57,6 +62,8 @@ impl AppState {
             session: SessionPolicy::default(),
             trust_forwarded_for: false,
             captcha: Arc::new(crate::captcha::RandomCaptcha),
+            blobs: LocalBlobStore::new("data/blobs"),
+            attachments: AttachmentPolicy::default(),
             public_base_url: Arc::from(format!("http://{}", crate::DEFAULT_BIND)),
         })
     }

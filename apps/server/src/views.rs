@@ -14,6 +14,8 @@ pub struct DeclarationRow {
     pub declaration: Declaration,
     pub case: Option<ReviewCase>,
     pub certificate: Option<Certificate>,
+    /// How many attachments it has.
+    pub attachment_count: usize,
 }
 
 impl DeclarationRow {
@@ -49,14 +51,20 @@ pub async fn my_declarations(
     st: &AppState,
     p: &Principal,
 ) -> Result<Vec<DeclarationRow>, ApiError> {
+    use zhicheng_declaration::ports::AttachmentRepo;
     use zhicheng_review_workflow::ports::ReviewRepo;
     let declarations = zhicheng_declaration::service::my_declarations(&st.store, p).await?;
     let person = p.person_id.ok_or_else(ApiError::forbidden)?;
     let cases = st.store.list_cases_for_person(person).await?;
     let certificates = zhicheng_certificate::service::my_certificates(&st.store, p).await?;
+    let mut counts = Vec::with_capacity(declarations.len());
+    for d in &declarations {
+        counts.push(st.store.list_attachments(d.id).await?.len());
+    }
     Ok(declarations
         .into_iter()
-        .map(|d| {
+        .zip(counts)
+        .map(|(d, attachment_count)| {
             let case = cases.iter().find(|c| c.declaration_id == d.id).cloned();
             let certificate = certificates
                 .iter()
@@ -66,6 +74,7 @@ pub async fn my_declarations(
                 declaration: d,
                 case,
                 certificate,
+                attachment_count,
             }
         })
         .collect())

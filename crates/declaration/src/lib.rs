@@ -8,6 +8,7 @@
 //! It must not know how anything is stored or shown: no database, HTTP, async runtime or files.
 //! Time and ids are passed in.
 
+pub mod attachment;
 pub mod catalog;
 pub mod commitment;
 pub mod declaration;
@@ -15,6 +16,10 @@ pub mod plan;
 pub mod ports;
 pub mod service;
 
+pub use attachment::{
+    Attachment, AttachmentId, AttachmentPolicy, CaseTrail, ContentAddress, ContentKind, FileName,
+    Section,
+};
 pub use catalog::{Catalog, Series};
 pub use commitment::{CommitmentAcceptance, CommitmentLetter};
 pub use declaration::{Declaration, DeclarationStatus, Materials};

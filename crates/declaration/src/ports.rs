@@ -5,6 +5,7 @@ use std::future::Future;
 
 use zhicheng_kernel::{AuditEvent, DeclarationId, PersonId, PlanId, StoreError, TxError};
 
+use crate::attachment::{Attachment, AttachmentId, CaseTrail, ContentAddress};
 use crate::{CommitmentAcceptance, Declaration, ReviewPlan};
 
 pub trait DeclarationRepo: Send + Sync {
@@ -74,4 +75,85 @@ pub trait DeclarationRepo: Send + Sync {
         T: Send,
         E: Send,
         F: FnOnce(&mut Declaration) -> Result<(T, AuditEvent), E> + Send;
+}
+
+/// Attachments of declarations. Adding and removing change the declaration too (its version
+/// is bumped, guarded), so they serialise with submission and edits.
+pub trait AttachmentRepo: Send + Sync {
+    /// In one transaction: loads the declaration and its attachments, hands them to `f`,
+    /// inserts the attachment `f` returns, bumps the declaration's version (guarded) and
+    /// appends the audit event. A refused closure writes nothing.
+    fn add_attachment<E, F>(
+        &self,
+        declaration: DeclarationId,
+        f: F,
+    ) -> impl Future<Output = Result<Attachment, TxError<E>>> + Send
+    where
+        E: Send,
+        F: FnOnce(&Declaration, &[Attachment]) -> Result<(Attachment, AuditEvent), E> + Send;
+
+    /// In one transaction: loads the attachment and its declaration, asks `f`, deletes the
+    /// attachment row, bumps the declaration's version (guarded) and appends the audit event.
+    /// `NotFound` when the attachment does not exist.
+    fn remove_attachment<E, F>(
+        &self,
+        id: AttachmentId,
+        f: F,
+    ) -> impl Future<Output = Result<Attachment, TxError<E>>> + Send
+    where
+        E: Send,
+        F: FnOnce(&Declaration, &Attachment) -> Result<AuditEvent, E> + Send;
+
+    fn get_attachment(
+        &self,
+        id: AttachmentId,
+    ) -> impl Future<Output = Result<Option<Attachment>, StoreError>> + Send;
+
+    /// A declaration's attachments, oldest first.
+    fn list_attachments(
+        &self,
+        declaration: DeclarationId,
+    ) -> impl Future<Output = Result<Vec<Attachment>, StoreError>> + Send;
+
+    /// Who the declaration's review case has reached, once submitted (`None` before).
+    fn case_trail(
+        &self,
+        declaration: DeclarationId,
+    ) -> impl Future<Output = Result<Option<CaseTrail>, StoreError>> + Send;
+}
+
+/// Content-addressed storage of attachment bytes. Writing streams chunk by chunk; a blob
+/// becomes visible only once committed under the SHA-256 of what was written.
+pub trait BlobStore: Send + Sync {
+    type Writer: BlobWriter;
+
+    /// Starts writing a new blob (to a temporary place).
+    fn writer(&self) -> impl Future<Output = Result<Self::Writer, StoreError>> + Send;
+
+    /// The bytes stored under `address`, if any.
+    fn get(
+        &self,
+        address: &ContentAddress,
+    ) -> impl Future<Output = Result<Option<Vec<u8>>, StoreError>> + Send;
+
+    fn exists(
+        &self,
+        address: &ContentAddress,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+}
+
+/// A blob being written.
+pub trait BlobWriter: Send {
+    fn write(&mut self, chunk: &[u8]) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Makes what was written durable under its SHA-256, which must equal `expected`
+    /// (`Unavailable` otherwise, and nothing is kept). Writing the same content twice keeps one
+    /// blob.
+    fn commit(
+        self,
+        expected: &ContentAddress,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Discards what was written.
+    fn abort(self) -> impl Future<Output = ()> + Send;
 }

@@ -5,12 +5,16 @@ use chrono::{DateTime, Utc};
 use zhicheng_identity::ports::IdentityRepo;
 use zhicheng_kernel::{
     Actor, AuditEvent, Clock, DeclarationId, IdGen, OrgId, PlanId, Principal, Role, SeriesCode,
-    ServiceError, StoreError, TitleLevel,
+    ServiceError, StoreError, TitleLevel, TxError,
 };
 
+use crate::attachment::{
+    self, AddAttachmentError, Attachment, AttachmentId, AttachmentPolicy, FileName,
+    RemoveAttachmentError, Section, UploadCheck,
+};
 use crate::declaration::{CreateDeclarationError, EditDeclarationError};
 use crate::plan::PlanError;
-use crate::ports::DeclarationRepo;
+use crate::ports::{AttachmentRepo, BlobStore, BlobWriter, DeclarationRepo};
 use crate::{CommitmentAcceptance, Declaration, Materials, ReviewPlan, commitment};
 
 /// Who may publish plans: HR bureaus and committee organisers, or an operator at the CLI.
@@ -286,4 +290,212 @@ pub async fn my_declarations<D: DeclarationRepo>(
 ) -> Result<Vec<Declaration>, ServiceError<std::convert::Infallible>> {
     let person = applicant(principal)?;
     Ok(repo.list_declarations_for_person(person).await?)
+}
+
+/// The body of an upload, chunk by chunk (adapted from the HTTP body by the server).
+pub trait ChunkSource: Send {
+    type Chunk: AsRef<[u8]> + Send;
+    /// The next chunk; `None` at the end; `Err` when the client went away.
+    fn next_chunk(
+        &mut self,
+    ) -> impl std::future::Future<Output = Option<Result<Self::Chunk, String>>> + Send;
+}
+
+/// An upload request, before its body is read.
+#[derive(Debug, Clone)]
+pub struct NewAttachment {
+    pub declaration_id: DeclarationId,
+    pub section: String,
+    pub file_name: String,
+}
+
+/// 上传附件: streams the body through the content and size checks into the blob store, then
+/// records the attachment on the applicant's own draft (one transaction with its audit row).
+/// Nothing is read from the body unless the declaration is the applicant's own draft; the
+/// upload stops at the first chunk that breaks a rule.
+///
+/// # Errors
+/// `NotFound` out of reach; `Rule` for a refused file (`is_too_large` → 413).
+#[allow(clippy::too_many_arguments)]
+pub async fn add_attachment<R, B, S>(
+    repo: &R,
+    blobs: &B,
+    clock: &dyn Clock,
+    ids: &dyn IdGen,
+    policy: &AttachmentPolicy,
+    principal: &Principal,
+    cmd: NewAttachment,
+    body: &mut S,
+) -> Result<Attachment, ServiceError<AddAttachmentError>>
+where
+    R: DeclarationRepo + AttachmentRepo,
+    B: BlobStore,
+    S: ChunkSource,
+{
+    let d = repo
+        .get_declaration(cmd.declaration_id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    match attachment::may_change(principal, &d) {
+        None => return Err(ServiceError::NotFound),
+        Some(Err(())) => return Err(ServiceError::Rule(AddAttachmentError::NotDraft)),
+        Some(Ok(())) => {}
+    }
+    let section = Section::parse(&cmd.section).map_err(ServiceError::Rule)?;
+    let name = FileName::parse(&cmd.file_name).map_err(ServiceError::Rule)?;
+    let existing = repo.list_attachments(d.id).await?;
+    let mut check = UploadCheck::new(policy, name, &existing).map_err(ServiceError::Rule)?;
+    let mut writer = blobs.writer().await?;
+    loop {
+        let chunk = match body.next_chunk().await {
+            None => break,
+            Some(Ok(c)) => c,
+            Some(Err(_)) => {
+                writer.abort().await;
+                return Err(ServiceError::Rule(AddAttachmentError::Interrupted {
+                    name: check.file_name().to_string(),
+                }));
+            }
+        };
+        let bytes = chunk.as_ref();
+        if let Err(e) = check.push(bytes) {
+            writer.abort().await;
+            return Err(ServiceError::Rule(e));
+        }
+        if let Err(e) = writer.write(bytes).await {
+            writer.abort().await;
+            return Err(e.into());
+        }
+    }
+    let checked = match check.finish() {
+        Ok(c) => c,
+        Err(e) => {
+            writer.abort().await;
+            return Err(ServiceError::Rule(e));
+        }
+    };
+    writer.commit(&checked.sha256).await?;
+    let now = clock.now();
+    let id = AttachmentId(ids.new_id());
+    let actor = Actor::from(principal);
+    let by = principal.account_id;
+    let policy = *policy;
+    let r = repo
+        .add_attachment(d.id, move |d, existing| {
+            if attachment::may_change(principal, d).is_none() {
+                return Err(None);
+            }
+            let a = attachment::attach(id, d, existing, &policy, section, &checked, by, now)
+                .map_err(Some)?;
+            let audit = AuditEvent::new(now, actor, "attachment.added", "declaration", d.id.0)
+                .with_detail(serde_json::json!({
+                    "attachment": a.id.0, "section": a.section.as_str(),
+                    "file_name": a.file_name.as_str(), "kind": a.kind.as_str(),
+                    "size": a.size, "sha256": a.sha256.as_str(),
+                }));
+            Ok((a, audit))
+        })
+        .await;
+    match r {
+        Ok(a) => Ok(a),
+        Err(TxError::Rejected(None)) => Err(ServiceError::NotFound),
+        Err(TxError::Rejected(Some(e))) => Err(ServiceError::Rule(e)),
+        Err(TxError::Store(e)) => Err(e.into()),
+    }
+}
+
+/// 删除附件 from the applicant's own draft.
+///
+/// # Errors
+/// `NotFound` out of reach; `Rule(NotDraft)` once submitted.
+pub async fn remove_attachment<R: AttachmentRepo>(
+    repo: &R,
+    clock: &dyn Clock,
+    principal: &Principal,
+    id: AttachmentId,
+) -> Result<Attachment, ServiceError<RemoveAttachmentError>> {
+    let now = clock.now();
+    let actor = Actor::from(principal);
+    let r = repo
+        .remove_attachment(id, move |d, a| match attachment::may_change(principal, d) {
+            None => Err(None),
+            Some(Err(())) => Err(Some(RemoveAttachmentError::NotDraft)),
+            Some(Ok(())) => {
+                Ok(
+                    AuditEvent::new(now, actor, "attachment.removed", "declaration", d.id.0)
+                        .with_detail(serde_json::json!({
+                            "attachment": a.id.0, "file_name": a.file_name.as_str(),
+                            "sha256": a.sha256.as_str(),
+                        })),
+                )
+            }
+        })
+        .await;
+    match r {
+        Ok(a) => Ok(a),
+        Err(TxError::Rejected(None)) | Err(TxError::Store(StoreError::NotFound)) => {
+            Err(ServiceError::NotFound)
+        }
+        Err(TxError::Rejected(Some(e))) => Err(ServiceError::Rule(e)),
+        Err(TxError::Store(e)) => Err(e.into()),
+    }
+}
+
+async fn readable<R: DeclarationRepo + AttachmentRepo>(
+    repo: &R,
+    principal: &Principal,
+    id: DeclarationId,
+) -> Result<Declaration, ServiceError<std::convert::Infallible>> {
+    let d = repo
+        .get_declaration(id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let trail = if principal.role == Role::Applicant {
+        None
+    } else {
+        repo.case_trail(id).await?
+    };
+    if attachment::may_read(principal, &d, trail.as_ref()) {
+        Ok(d)
+    } else {
+        Err(ServiceError::NotFound)
+    }
+}
+
+/// The attachments of a declaration the principal may see, oldest first.
+///
+/// # Errors
+/// `NotFound` out of reach.
+pub async fn list_attachments<R: DeclarationRepo + AttachmentRepo>(
+    repo: &R,
+    principal: &Principal,
+    id: DeclarationId,
+) -> Result<Vec<Attachment>, ServiceError<std::convert::Infallible>> {
+    let d = readable(repo, principal, id).await?;
+    Ok(repo.list_attachments(d.id).await?)
+}
+
+/// 下载附件: the record and its bytes, for the applicant and the organisations the case has
+/// reached.
+///
+/// # Errors
+/// `NotFound` out of reach or when the blob is missing (logged by the caller as a store fault).
+pub async fn download_attachment<R: DeclarationRepo + AttachmentRepo, B: BlobStore>(
+    repo: &R,
+    blobs: &B,
+    principal: &Principal,
+    id: AttachmentId,
+) -> Result<(Attachment, Vec<u8>), ServiceError<std::convert::Infallible>> {
+    let a = repo
+        .get_attachment(id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    readable(repo, principal, a.declaration_id).await?;
+    let bytes = blobs.get(&a.sha256).await?.ok_or_else(|| {
+        ServiceError::Store(StoreError::Unavailable(format!(
+            "blob {} of attachment {} is missing",
+            a.sha256, a.id
+        )))
+    })?;
+    Ok((a, bytes))
 }

@@ -6,6 +6,7 @@
 //! It holds no business rule: every decision is made by the domain closure it is handed; the
 //! store only loads, applies, writes with a version guard, appends the audit row and commits.
 
+pub mod blob;
 mod convert;
 pub mod entity;
 mod error;
@@ -14,6 +15,7 @@ pub mod migration;
 pub mod runtime;
 mod sql;
 
+pub use blob::{LocalBlobStore, MemoryBlobStore};
 pub use error::db_err;
 pub use memory::MemoryStore;
 pub use sql::Store;

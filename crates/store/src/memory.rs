@@ -3,6 +3,8 @@
 //! The fake of the contract tests and of fast service tests. Writes are serialised by one
 //! mutex, so a concurrent update always observes the one before it.
 
+mod attachment;
+
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -49,6 +51,7 @@ struct State {
     certificates: BTreeMap<Uuid, (Certificate, String, u64)>,
     settings: HashMap<String, String>,
     audit: Vec<AuditEvent>,
+    attachments: BTreeMap<Uuid, zhicheng_declaration::Attachment>,
     /// Case history, in write order.
     hops: Vec<CaseHop>,
     /// Idempotency key → (request hash, JSON result).

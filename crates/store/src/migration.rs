@@ -4,6 +4,8 @@
 use sea_orm::{EntityTrait, Schema};
 use sea_orm_migration::prelude::*;
 
+mod attachments;
+
 use crate::entity::{
     account, audit_event, captcha, case_hop, certificate, commitment_acceptance, declaration,
     idempotency_key, login_throttle, organisation, path_link, person, plan, rate_counter,
@@ -20,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(Initial),
             Box::new(CaseHistory),
             Box::new(IdentityHardening),
+            Box::new(attachments::Attachments),
             Box::new(SmsRecovery),
         ]
     }
@@ -349,7 +352,7 @@ struct SmsRecovery;
 
 impl MigrationName for SmsRecovery {
     fn name(&self) -> &str {
-        "m20260401_000003_sms_recovery"
+        "m20260401_000005_sms_recovery"
     }
 }
 

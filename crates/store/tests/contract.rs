@@ -1184,7 +1184,7 @@ async fn history_and_batch_contract<R: IdentityRepo + DeclarationRepo + ReviewRe
     r.create_plan(&plan, &audit("plan", plan.id.0, "plan.created"))
         .await
         .unwrap();
-    let a = applicant(r, n, &format!("ha{n}"), &unit, &plan, t0).await;
+    let a = applicant(r, n, &format!("hauser{n}"), &unit, &plan, t0).await;
     let b = applicant(r, n + 1, &format!("hb{n}"), &unit, &plan, t0).await;
     let c = applicant(r, n + 2, &format!("hc{n}"), &unit, &plan, t0).await;
     let ca = submit(r, a.declaration.id, &plan, t0).await.unwrap();
@@ -1819,3 +1819,6 @@ where
         ("李四", p.version + 1)
     );
 }
+
+#[path = "contract/attachments.rs"]
+mod attachments;

@@ -100,6 +100,8 @@ pub struct DeclarationDto {
     pub certificate_number: Option<String>,
     /// Where to download the signed certificate, when issued.
     pub certificate_download: Option<String>,
+    /// How many attachments it has (listed at `/declarations/{id}/attachments`).
+    pub attachment_count: u64,
     pub version: i64,
 }
 
@@ -136,15 +138,17 @@ pub fn dto(row: &DeclarationRow) -> DeclarationDto {
             .certificate
             .as_ref()
             .map(|_| format!("/api/v1/declarations/{}/certificate", d.id.0)),
+        attachment_count: row.attachment_count as u64,
         version: d.version,
     }
 }
 
-fn bare(d: Declaration) -> DeclarationDto {
+fn bare(d: Declaration, attachment_count: usize) -> DeclarationDto {
     dto(&DeclarationRow {
         declaration: d,
         case: None,
         certificate: None,
+        attachment_count,
     })
 }
 
@@ -191,7 +195,7 @@ impl DeclarationsApi {
         body: Json<CreateDeclarationRequest>,
     ) -> Result<DeclarationResponse, ApiError> {
         let d = create(&self.0, &auth.0, body.0).await?;
-        Ok(DeclarationResponse::Created(Json(bare(d))))
+        Ok(DeclarationResponse::Created(Json(bare(d, 0))))
     }
 
     /// 我的申报: the applicant's declarations with status and certificate status.
@@ -228,7 +232,10 @@ impl DeclarationsApi {
             body.0.into(),
         )
         .await?;
-        Ok(DeclarationResponse::Ok(Json(bare(d))))
+        let n = zhicheng_declaration::ports::AttachmentRepo::list_attachments(&self.0.store, d.id)
+            .await?
+            .len();
+        Ok(DeclarationResponse::Ok(Json(bare(d, n))))
     }
 
     /// 确定申报: submits the draft to the employer unit, inside the plan's window only.

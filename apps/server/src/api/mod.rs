@@ -2,6 +2,7 @@
 //! domain service, and translate the result back. No rule lives here.
 
 pub mod accounts;
+pub mod attachments;
 pub mod cases;
 pub mod certificates;
 pub mod declarations;
@@ -42,6 +43,7 @@ pub fn apis(
     paths::PathsApi,
     cases::CasesApi,
     certificates::CertificatesApi,
+    attachments::AttachmentsApi,
 ) {
     (
         accounts::AccountsApi(st.clone()),
@@ -51,5 +53,6 @@ pub fn apis(
         paths::PathsApi(st.clone()),
         cases::CasesApi(st.clone()),
         certificates::CertificatesApi(st.clone()),
+        attachments::AttachmentsApi(st.clone()),
     )
 }

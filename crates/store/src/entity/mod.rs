@@ -3,6 +3,7 @@
 //! certificate documents) as JSON text.
 
 pub mod account;
+pub mod attachment;
 pub mod audit_event;
 pub mod captcha;
 pub mod case_hop;

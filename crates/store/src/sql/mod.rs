@@ -7,6 +7,7 @@
 //! queued writer sees the committed result of the one before; on PostgreSQL a concurrent
 //! change makes the guarded `UPDATE` match no row, which is reported as `Conflict`.
 
+mod attachment;
 mod certificate;
 mod declaration;
 pub(crate) mod identity;
