@@ -47,6 +47,13 @@ impl Page {
         self.body.contains(text)
     }
 
+    /// The id of the captcha shown on this form (answer: [`CAPTCHA_ANSWER`]).
+    fn captcha(&self) -> String {
+        between(&self.body, "name=\"captcha_id\" value=\"", "\"")
+            .unwrap_or_else(|| panic!("no captcha in page: {}", self.body))
+            .to_owned()
+    }
+
     fn see_other(&self, to: &str) {
         assert_eq!(self.status, StatusCode::SEE_OTHER, "{}", self.body);
         let at = self.location.as_deref().unwrap_or_default();
@@ -175,7 +182,7 @@ async fn walkthrough(srv: TestServer) {
     let form = unit.get("/register/unit").await;
     assert_eq!(form.status, StatusCode::OK);
     let token = form.csrf();
-    fn fields<'a>(region: &'a str, csrf: &'a str) -> Vec<(&'a str, &'a str)> {
+    fn fields<'a>(region: &'a str, csrf: &'a str, captcha: &'a str) -> Vec<(&'a str, &'a str)> {
         vec![
             ("name", UNIT),
             ("region", region),
@@ -183,11 +190,29 @@ async fn walkthrough(srv: TestServer) {
             ("password", PW),
             ("password2", PW),
             ("csrf", csrf),
+            ("captcha_id", captcha),
+            ("captcha_answer", CAPTCHA_ANSWER),
         ]
     }
-    let refused = unit.post("/register/unit", &fields("371003", "")).await;
+    let refused = unit
+        .post("/register/unit", &fields("371003", "", &form.captcha()))
+        .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
-    let again = unit.post("/register/unit", &fields("3710", &token)).await;
+    // A wrong captcha is refused before anything else, keeping what was typed.
+    let mut wrong = fields("371003", &token, "");
+    wrong.retain(|(k, _)| *k != "captcha_id" && *k != "captcha_answer");
+    let first = form.captcha();
+    wrong.extend([("captcha_id", first.as_str()), ("captcha_answer", "XXXX")]);
+    let bad = unit.post("/register/unit", &wrong).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bad.has("captcha_answer-error") && bad.has(&format!("value=\"{UNIT}\"")),
+        "{}",
+        bad.body
+    );
+    let again = unit
+        .post("/register/unit", &fields("3710", &token, &bad.captcha()))
+        .await;
     assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(again.has(&format!("value=\"{UNIT}\"")) && again.has("value=\"wd_hospital\""));
     assert!(
@@ -195,7 +220,12 @@ async fn walkthrough(srv: TestServer) {
         "{}",
         again.body
     );
-    let done = unit.post("/register/unit", &fields("371003", &token)).await;
+    let done = unit
+        .post(
+            "/register/unit",
+            &fields("371003", &token, &again.captcha()),
+        )
+        .await;
     assert_eq!(done.status, StatusCode::OK, "{}", done.body);
     assert!(done.has("注册成功") && done.has("职称评审权限"));
 
@@ -298,8 +328,13 @@ async fn walkthrough(srv: TestServer) {
 
     // 个人注册: a bad mobile number keeps what was typed and says what is wrong.
     let mut person = Visitor::new(&srv);
-    let token = person.get("/register").await.csrf();
-    fn person_form<'a>(mobile: &'a str, csrf: &'a str) -> Vec<(&'a str, &'a str)> {
+    let form = person.get("/register").await;
+    let token = form.csrf();
+    fn person_form<'a>(
+        mobile: &'a str,
+        csrf: &'a str,
+        captcha: &'a str,
+    ) -> Vec<(&'a str, &'a str)> {
         vec![
             ("id_number", "11010519491231002X"),
             ("name", "李娜"),
@@ -309,9 +344,13 @@ async fn walkthrough(srv: TestServer) {
             ("password2", PW),
             ("ethnicity", "汉族"),
             ("csrf", csrf),
+            ("captcha_id", captcha),
+            ("captcha_answer", CAPTCHA_ANSWER),
         ]
     }
-    let again = person.post("/register", &person_form("1234", &token)).await;
+    let again = person
+        .post("/register", &person_form("1234", &token, &form.captcha()))
+        .await;
     assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         again.has("value=\"李娜\"")
@@ -319,11 +358,18 @@ async fn walkthrough(srv: TestServer) {
             && again.has("mobile-error")
             && again.has("手机号码应为 11 位数字")
     );
-    let good = person_form("13905310000", &token);
-    let done = person.post("/register", &good).await;
+    let done = person
+        .post(
+            "/register",
+            &person_form("13905310000", &token, &again.captcha()),
+        )
+        .await;
     assert!(done.has("注册成功"), "{}", done.body);
     // The same ID number again: the conflict points to recovery.
-    let dup = person.post("/register", &good).await;
+    let fresh = person.get("/register").await.captcha();
+    let dup = person
+        .post("/register", &person_form("13905310000", &token, &fresh))
+        .await;
     assert_eq!(dup.status, StatusCode::CONFLICT);
     assert!(dup.has("找回用户名或密码") && dup.has("id_number-error"));
 

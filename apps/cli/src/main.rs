@@ -51,6 +51,12 @@ enum Command {
     Check(cmd::check::Args),
     /// Demo data.
     Demo(cmd::demo::Args),
+    /// Accounts (unlock).
+    Account(cmd::account::Args),
+    /// Persons (name correction).
+    Person(cmd::person::Args),
+    /// Text messages (the outbox).
+    Sms(cmd::sms::Args),
 }
 
 fn operator_name(given: Option<String>) -> String {
@@ -75,6 +81,9 @@ async fn run(cli: Cli) -> Result<Exit, CliError> {
         Command::Path(a) => a.run(&ctx).await,
         Command::Check(a) => a.run(&ctx).await,
         Command::Demo(a) => a.run(&ctx).await,
+        Command::Account(a) => a.run(&ctx).await,
+        Command::Person(a) => a.run(&ctx).await,
+        Command::Sms(a) => a.run(&ctx).await,
     }
 }
 

@@ -6,6 +6,7 @@ use zhicheng_certificate::IssuerKey;
 use zhicheng_certificate::ports::CertificateRepo;
 use zhicheng_declaration::AttachmentPolicy;
 use zhicheng_identity::ports::CaptchaGenerator;
+use zhicheng_identity::recovery::SendLimit;
 use zhicheng_identity::{LockoutPolicy, SessionPolicy, ThrottlePolicy};
 use zhicheng_kernel::StoreError;
 use zhicheng_store::runtime::{BlockingArgon2, SharedClock, UuidV7, random_bytes};
@@ -25,6 +26,8 @@ pub struct AppState {
     pub session: SessionPolicy,
     /// Failed logins allowed per client address per window.
     pub throttle: ThrottlePolicy,
+    /// Recovery SMS allowed per phone and per client address per window.
+    pub sms_limit: SendLimit,
     /// Whether the last `X-Forwarded-For` entry (added by our own reverse proxy) names the
     /// client. Off unless configured: otherwise anyone could pick their own address.
     pub trust_forwarded_for: bool,
@@ -55,6 +58,7 @@ impl AppState {
             key: Arc::new(IssuerKey::from_seed(seed)),
             lockout: LockoutPolicy::default(),
             throttle: ThrottlePolicy::default(),
+            sms_limit: SendLimit::default(),
             session: SessionPolicy::default(),
             trust_forwarded_for: false,
             captcha: Arc::new(crate::captcha::RandomCaptcha),

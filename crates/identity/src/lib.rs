@@ -17,6 +17,7 @@ pub mod org;
 pub mod password;
 pub mod person;
 pub mod ports;
+pub mod recovery;
 pub mod service;
 pub mod throttle;
 pub mod uscc;

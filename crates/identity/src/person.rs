@@ -75,3 +75,55 @@ impl Person {
         self.id_number.birth_date()
     }
 }
+
+/// Why an operator rename was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RenameError {
+    #[error("the new name is the same as the current one")]
+    Unchanged,
+    #[error("a reason is required")]
+    NoReason,
+}
+
+impl zhicheng_kernel::Localized for RenameError {
+    fn code(&self) -> &'static str {
+        match self {
+            Self::Unchanged => "person.name_unchanged",
+            Self::NoReason => "person.rename_reason_missing",
+        }
+    }
+    fn zh(&self) -> String {
+        match self {
+            Self::Unchanged => "新姓名与当前姓名相同",
+            Self::NoReason => "更正姓名必须填写原因",
+        }
+        .into()
+    }
+    fn en(&self) -> String {
+        self.to_string()
+    }
+    fn invalid_input(&self) -> bool {
+        true
+    }
+}
+
+impl Person {
+    /// Operator correction of the legal name (the only way the name changes after
+    /// registration). Returns the old name.
+    ///
+    /// # Errors
+    /// [`RenameError`] when the name is unchanged or no reason is given.
+    pub fn rename_by_operator(
+        &mut self,
+        new: PersonName,
+        reason: &str,
+    ) -> Result<PersonName, RenameError> {
+        if reason.trim().is_empty() {
+            return Err(RenameError::NoReason);
+        }
+        if new == self.name {
+            return Err(RenameError::Unchanged);
+        }
+        Ok(std::mem::replace(&mut self.name, new))
+    }
+}

@@ -11,6 +11,7 @@ use chrono::{DateTime, Utc};
 
 use zhicheng_kernel::{AccountId, AuditEvent, OrgId, PersonId, StoreError, TxError};
 
+use crate::recovery::{RecoveryCode, RecoveryCodeText, SmsMessage};
 use crate::{
     Account, Captcha, CaptchaChallenge, LoginName, OrgKind, OrgName, Organisation, Password,
     PasswordHash, Person, Session, Uscc,
@@ -162,6 +163,50 @@ pub trait IdentityRepo: Send + Sync {
         window_start: DateTime<Utc>,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
+    /// The recovery challenge with this id.
+    fn get_recovery(
+        &self,
+        id: uuid::Uuid,
+    ) -> impl Future<Output = Result<Option<RecoveryCode>, StoreError>> + Send;
+
+    /// One try of a recovery code: loads the challenge, hands it to `f` (which counts the try
+    /// and may mark it used) and writes it back with the audit row, guarded by its previous
+    /// tries and used flag (a concurrent try makes the call fail with `Conflict`).
+    /// `Ok(None)` when there is no such challenge.
+    fn try_recovery<T, F>(
+        &self,
+        id: uuid::Uuid,
+        f: F,
+    ) -> impl Future<Output = Result<Option<T>, StoreError>> + Send
+    where
+        T: Send,
+        F: FnOnce(&mut RecoveryCode) -> (T, AuditEvent) + Send;
+
+    /// Atomically adds one to the counter `key` in the window starting at `window_start`
+    /// (forgetting that key's earlier windows) and returns the new count.
+    fn bump_counter(
+        &self,
+        key: &str,
+        window_start: DateTime<Utc>,
+    ) -> impl Future<Output = Result<u32, StoreError>> + Send;
+
+    /// The person with this ID number.
+    fn find_person_by_id_number(
+        &self,
+        id_number: &crate::IdCardNumber,
+    ) -> impl Future<Output = Result<Option<Person>, StoreError>> + Send;
+
+    /// Read-check-write of one person.
+    fn update_person<T, E, F>(
+        &self,
+        id: PersonId,
+        f: F,
+    ) -> impl Future<Output = Result<T, TxError<E>>> + Send
+    where
+        T: Send,
+        E: Send,
+        F: FnOnce(&mut Person) -> Result<(T, AuditEvent), E> + Send;
+
     /// Number of accounts (an empty installation has none).
     fn count_accounts(&self) -> impl Future<Output = Result<u64, StoreError>> + Send;
 }
@@ -178,4 +223,20 @@ pub trait PasswordHasher: Send + Sync {
 pub trait CaptchaGenerator: Send + Sync {
     /// A new challenge, or `None` when no randomness is available.
     fn generate(&self) -> Option<CaptchaChallenge>;
+}
+
+/// Sends text messages. The default adapter queues them in an outbox table read by operators
+/// (`zhicheng sms outbox`) and logs each one without its parameters; it also draws the codes.
+pub trait SmsGateway: Send + Sync {
+    /// A random 6-digit code from a CSPRNG, or `None` when no randomness is available.
+    fn new_code(&self) -> Option<RecoveryCodeText>;
+
+    /// Sends `message` and records `audit`. A `challenge` sent with it is stored in the same
+    /// transaction, so no code goes out for a challenge that was not stored, and vice versa.
+    fn send(
+        &self,
+        message: &SmsMessage,
+        challenge: Option<&RecoveryCode>,
+        audit: &AuditEvent,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
 }

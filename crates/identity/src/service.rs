@@ -7,7 +7,11 @@ use zhicheng_kernel::{
 };
 
 use crate::org::{ApplyPermissionError, DecidePermissionError, DuplicateFindings};
-use crate::ports::{CaptchaGenerator, IdentityRepo, PasswordHasher};
+use crate::ports::{CaptchaGenerator, IdentityRepo, PasswordHasher, SmsGateway};
+use crate::recovery::{
+    CodeRefusal, FinishRecoveryError, RecoveryCode, RecoveryPurpose, SendLimit, SmsMessage,
+    SmsTemplate, client_key, phone_key,
+};
 use crate::{
     Account, IdCardNumber, LockoutPolicy, LoginName, MobileNumber, OrgKind, OrgName, Organisation,
     Password, PermissionStatus, Person, PersonName, Session, SessionToken, ThrottlePolicy, Uscc,
@@ -841,4 +845,333 @@ pub async fn change_password<R: IdentityRepo, H: PasswordHasher>(
     repo.delete_sessions_of(account.id, Some(keep_session))
         .await
         .map_err(ServiceError::Store)
+}
+
+/// Counts one recovery request against the per-phone and per-client limits; `true` when the
+/// message may be sent. Every request counts, sent or not, registered or not.
+async fn send_allowed<R: IdentityRepo>(
+    repo: &R,
+    limit: SendLimit,
+    now: chrono::DateTime<chrono::Utc>,
+    client: Option<&str>,
+    mobile: Option<&MobileNumber>,
+) -> Result<bool, StoreError> {
+    let window = limit.window_start(now);
+    let mut ok = true;
+    if let Some(m) = mobile {
+        ok &= repo.bump_counter(&phone_key(m), window).await? <= limit.per_phone;
+    }
+    if let Some(c) = client {
+        ok &= repo.bump_counter(&client_key(c), window).await? <= limit.per_client;
+    }
+    Ok(ok)
+}
+
+/// 找回用户名: sends the username by SMS when the ID number is registered with this mobile.
+///
+/// The answer is the same either way (a fresh challenge id nothing refers to), so it reveals
+/// nothing about which numbers are registered; requests over the send limit are answered the
+/// same and send nothing.
+///
+/// # Errors
+/// Only storage failures.
+#[allow(clippy::too_many_arguments)]
+pub async fn recover_username<R: IdentityRepo, S: SmsGateway>(
+    repo: &R,
+    sms: &S,
+    clock: &dyn Clock,
+    ids: &dyn IdGen,
+    limit: SendLimit,
+    client: Option<&str>,
+    id_number: &str,
+    mobile: &str,
+) -> Result<uuid::Uuid, StoreError> {
+    let answer = ids.new_id();
+    let now = clock.now();
+    let mobile = MobileNumber::parse(mobile).ok();
+    if !send_allowed(repo, limit, now, client, mobile.as_ref()).await? {
+        return Ok(answer);
+    }
+    let (Ok(id_number), Some(mobile)) = (IdCardNumber::parse(id_number), mobile) else {
+        return Ok(answer);
+    };
+    let Some(person) = repo.find_person_by_id_number(&id_number).await? else {
+        return Ok(answer);
+    };
+    if person.mobile != mobile {
+        return Ok(answer);
+    }
+    let Some(account) = repo
+        .find_account_by_login(&LoginName::IdNumber(id_number))
+        .await?
+    else {
+        return Ok(answer);
+    };
+    let message = SmsMessage {
+        mobile,
+        template: SmsTemplate::Username,
+        params: vec![("username".into(), account.username.as_str().to_owned())],
+    };
+    let audit = AuditEvent::new(
+        now,
+        Actor::Account(account.id),
+        "account.username_sent",
+        "account",
+        account.id.0,
+    )
+    .with_detail(serde_json::json!({ "mobile": message.mobile.masked() }));
+    sms.send(&message, None, &audit).await?;
+    Ok(answer)
+}
+
+/// 找回密码 (step 1): sends a 6-digit code to the mobile when the login (username or ID
+/// number) belongs to a person registered with it. Answers a challenge id either way (random
+/// when nothing was sent); requests over the send limit are answered the same and send nothing.
+///
+/// # Errors
+/// Storage failures, or `Unavailable` when no randomness is available for the code.
+#[allow(clippy::too_many_arguments)]
+pub async fn start_password_recovery<R: IdentityRepo, S: SmsGateway>(
+    repo: &R,
+    sms: &S,
+    clock: &dyn Clock,
+    ids: &dyn IdGen,
+    limit: SendLimit,
+    client: Option<&str>,
+    login: &str,
+    mobile: &str,
+) -> Result<uuid::Uuid, StoreError> {
+    let challenge_id = ids.new_id();
+    let now = clock.now();
+    let mobile = MobileNumber::parse(mobile).ok();
+    if !send_allowed(repo, limit, now, client, mobile.as_ref()).await? {
+        return Ok(challenge_id);
+    }
+    let (Some(login), Some(mobile)) = (LoginName::parse(login), mobile) else {
+        return Ok(challenge_id);
+    };
+    let Some(account) = repo.find_account_by_login(&login).await? else {
+        return Ok(challenge_id);
+    };
+    let Some(person_id) = account.person_id else {
+        return Ok(challenge_id);
+    };
+    match repo.get_person(person_id).await? {
+        Some(p) if p.mobile == mobile => {}
+        _ => return Ok(challenge_id),
+    }
+    let code = sms
+        .new_code()
+        .ok_or_else(|| StoreError::Unavailable("no random source for the code".into()))?;
+    let challenge = RecoveryCode::new(
+        challenge_id,
+        account.id,
+        &code,
+        RecoveryPurpose::PasswordReset,
+        now,
+    );
+    let message = SmsMessage {
+        mobile,
+        template: SmsTemplate::ResetCode,
+        params: vec![
+            ("code".into(), code.expose().to_owned()),
+            (
+                "minutes".into(),
+                crate::recovery::RECOVERY_TTL_MINUTES.to_string(),
+            ),
+        ],
+    };
+    let audit = AuditEvent::new(
+        now,
+        Actor::Account(account.id),
+        "account.recovery_code_sent",
+        "account",
+        account.id.0,
+    )
+    .with_detail(
+        serde_json::json!({ "mobile": message.mobile.masked(), "challenge": challenge_id }),
+    );
+    sms.send(&message, Some(&challenge), &audit).await?;
+    Ok(challenge_id)
+}
+
+/// 找回密码 (step 2): checks the code of a challenge and sets the new password. The password
+/// is checked against the policy first (a refused password spends no try). On success the
+/// lock is cleared, **every** session of the account ends and a notice goes to the mobile.
+///
+/// # Errors
+/// [`FinishRecoveryError`] for a wrong, expired, used or exhausted code or a refused password;
+/// an unknown challenge is reported as a wrong code.
+pub async fn finish_password_recovery<R: IdentityRepo, H: PasswordHasher, S: SmsGateway>(
+    repo: &R,
+    hasher: &H,
+    sms: &S,
+    clock: &dyn Clock,
+    challenge_id: uuid::Uuid,
+    code: &str,
+    new_password: &str,
+) -> Result<(), ServiceError<FinishRecoveryError>> {
+    let store = ServiceError::Store;
+    let challenge = repo.get_recovery(challenge_id).await.map_err(store)?;
+    let account = match &challenge {
+        Some(c) => repo.get_account(c.account_id).await.map_err(store)?,
+        None => None,
+    };
+    let person = match account.as_ref().and_then(|a| a.person_id) {
+        Some(pid) => repo.get_person(pid).await.map_err(store)?,
+        None => None,
+    };
+    let mut personal: Vec<String> = Vec::new();
+    if let Some(a) = &account {
+        personal.push(a.username.as_str().to_owned());
+    }
+    if let Some(p) = &person {
+        personal.push(p.id_number.as_str().to_owned());
+        personal.push(p.mobile.as_str().to_owned());
+    }
+    let personal: Vec<&str> = personal.iter().map(String::as_str).collect();
+    let password = Password::parse(new_password, &personal)
+        .map_err(|e| ServiceError::Rule(FinishRecoveryError::Weak(e)))?;
+    let (Some(account), Some(person)) = (account, person) else {
+        return Err(ServiceError::Rule(FinishRecoveryError::Code(
+            CodeRefusal::Wrong,
+        )));
+    };
+    let hash = hasher.hash(password).await;
+    let now = clock.now();
+    let tried = repo
+        .try_recovery(challenge_id, |c| {
+            let r = c.attempt(code, now);
+            let action = if r.is_ok() {
+                "account.recovery_code_accepted"
+            } else {
+                "account.recovery_code_refused"
+            };
+            let audit = AuditEvent::new(
+                now,
+                Actor::Account(c.account_id),
+                action,
+                "account",
+                c.account_id.0,
+            )
+            .with_detail(serde_json::json!({
+                "challenge": c.id,
+                "tries": c.tries,
+                "reason": r.err().map(|e| format!("{e:?}")),
+            }));
+            (r, audit)
+        })
+        .await;
+    match tried {
+        Ok(Some(Ok(()))) => {}
+        Ok(Some(Err(e))) => return Err(ServiceError::Rule(FinishRecoveryError::Code(e))),
+        Ok(None) | Err(StoreError::Conflict) => {
+            return Err(ServiceError::Rule(FinishRecoveryError::Code(
+                CodeRefusal::Wrong,
+            )));
+        }
+        Err(e) => return Err(ServiceError::Store(e)),
+    }
+    update_account_retrying(repo, account.id, move |a: &mut Account| {
+        a.password_hash = hash;
+        a.unlock();
+        Ok::<_, std::convert::Infallible>((
+            (),
+            AuditEvent::new(
+                now,
+                Actor::Account(a.id),
+                "account.password_reset",
+                "account",
+                a.id.0,
+            )
+            .with_detail(serde_json::json!({ "via": "sms", "lock_cleared": true })),
+        ))
+    })
+    .await
+    .map_err(|e| match e {
+        TxError::Store(e) => ServiceError::Store(e),
+        TxError::Rejected(never) => match never {},
+    })?;
+    repo.delete_sessions_of(account.id, None)
+        .await
+        .map_err(store)?;
+    let notice = SmsMessage {
+        mobile: person.mobile,
+        template: SmsTemplate::PasswordReset,
+        params: Vec::new(),
+    };
+    let audit = AuditEvent::new(
+        now,
+        Actor::System,
+        "account.reset_notice_sent",
+        "account",
+        account.id.0,
+    )
+    .with_detail(serde_json::json!({ "mobile": notice.mobile.masked() }));
+    sms.send(&notice, None, &audit).await.map_err(store)
+}
+
+/// An operator ends an account's lock at once (`zhicheng account unlock`).
+///
+/// # Errors
+/// `NotFound` when no account has this username or ID number.
+pub async fn unlock_account<R: IdentityRepo>(
+    repo: &R,
+    clock: &dyn Clock,
+    operator: &str,
+    login: &str,
+) -> Result<Account, ServiceError<std::convert::Infallible>> {
+    let name = LoginName::parse(login).ok_or(ServiceError::NotFound)?;
+    let account = repo
+        .find_account_by_login(&name)
+        .await
+        .map_err(ServiceError::Store)?
+        .ok_or(ServiceError::NotFound)?;
+    let now = clock.now();
+    let actor = Actor::Operator(operator.to_owned());
+    Ok(
+        update_account_retrying(repo, account.id, move |a: &mut Account| {
+            let was_locked = a.locked_at(now).is_some();
+            a.unlock();
+            let audit = AuditEvent::new(now, actor, "account.unlocked", "account", a.id.0)
+                .with_detail(serde_json::json!({ "was_locked": was_locked }));
+            Ok((a.clone(), audit))
+        })
+        .await?,
+    )
+}
+
+/// An operator corrects a person's legal name (`zhicheng person rename`), with a reason; the
+/// audit row keeps the old and the new name.
+///
+/// # Errors
+/// `NotFound` for an unknown ID number; [`crate::person::RenameError`] for an unchanged name
+/// or a missing reason.
+pub async fn rename_person<R: IdentityRepo>(
+    repo: &R,
+    clock: &dyn Clock,
+    operator: &str,
+    id_number: &IdCardNumber,
+    new_name: PersonName,
+    reason: &str,
+) -> Result<Person, ServiceError<crate::person::RenameError>> {
+    let person = repo
+        .find_person_by_id_number(id_number)
+        .await
+        .map_err(ServiceError::Store)?
+        .ok_or(ServiceError::NotFound)?;
+    let now = clock.now();
+    let actor = Actor::Operator(operator.to_owned());
+    let reason = reason.trim().to_owned();
+    Ok(repo
+        .update_person(person.id, move |p: &mut Person| {
+            let old = p.rename_by_operator(new_name, &reason)?;
+            let audit = AuditEvent::new(now, actor, "person.renamed", "person", p.id.0)
+                .with_detail(serde_json::json!({
+                    "old_name": old.as_str(), "new_name": p.name.as_str(), "reason": reason,
+                    "id_number": p.id_number.masked(),
+                }));
+            Ok((p.clone(), audit))
+        })
+        .await?)
 }

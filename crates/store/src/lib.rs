@@ -19,6 +19,7 @@ pub use blob::{LocalBlobStore, MemoryBlobStore};
 pub use error::db_err;
 pub use memory::MemoryStore;
 pub use sql::Store;
+pub use sql::identity::OutboxEntry;
 
 /// Key of the issuer signing seed (hex) in the `settings` table.
 pub const SIGNING_SEED_KEY: &str = "certificate.signing_seed";

@@ -39,6 +39,9 @@ struct State {
     sessions: HashMap<String, Session>,
     captchas: HashMap<Uuid, Captcha>,
     throttle: HashMap<(String, DateTime<Utc>), u32>,
+    recovery: HashMap<Uuid, zhicheng_identity::recovery::RecoveryCode>,
+    counters: HashMap<(String, DateTime<Utc>), u32>,
+    outbox: Vec<crate::OutboxEntry>,
     plans: BTreeMap<Uuid, ReviewPlan>,
     commitments: HashMap<(Uuid, String), CommitmentAcceptance>,
     declarations: BTreeMap<Uuid, Declaration>,
@@ -528,6 +531,113 @@ impl IdentityRepo for MemoryStore {
 
     async fn count_accounts(&self) -> Result<u64, StoreError> {
         Ok(self.lock().accounts.len() as u64)
+    }
+
+    async fn get_recovery(
+        &self,
+        id: Uuid,
+    ) -> Result<Option<zhicheng_identity::recovery::RecoveryCode>, StoreError> {
+        Ok(self.lock().recovery.get(&id).cloned())
+    }
+
+    async fn try_recovery<T, F>(&self, id: Uuid, f: F) -> Result<Option<T>, StoreError>
+    where
+        T: Send,
+        F: FnOnce(&mut zhicheng_identity::recovery::RecoveryCode) -> (T, AuditEvent) + Send,
+    {
+        let mut st = self.lock();
+        let Some(code) = st.recovery.get_mut(&id) else {
+            return Ok(None);
+        };
+        let (out, audit) = f(code);
+        st.audit.push(audit);
+        Ok(Some(out))
+    }
+
+    async fn bump_counter(
+        &self,
+        key: &str,
+        window_start: DateTime<Utc>,
+    ) -> Result<u32, StoreError> {
+        let mut st = self.lock();
+        st.counters
+            .retain(|(k, w), _| k != key || *w >= window_start);
+        let n = st
+            .counters
+            .entry((key.to_owned(), window_start))
+            .or_insert(0);
+        *n += 1;
+        Ok(*n)
+    }
+
+    async fn find_person_by_id_number(
+        &self,
+        id_number: &zhicheng_identity::IdCardNumber,
+    ) -> Result<Option<Person>, StoreError> {
+        Ok(self
+            .lock()
+            .persons
+            .values()
+            .find(|p| &p.id_number == id_number)
+            .cloned())
+    }
+
+    async fn update_person<T, E, F>(&self, id: PersonId, f: F) -> Result<T, TxError<E>>
+    where
+        T: Send,
+        E: Send,
+        F: FnOnce(&mut Person) -> Result<(T, AuditEvent), E> + Send,
+    {
+        self.lock().update(id.0, f)
+    }
+}
+
+impl MemoryStore {
+    /// The newest `limit` messages of the SMS outbox, newest first.
+    ///
+    /// # Errors
+    /// Never.
+    pub async fn sms_outbox(&self, limit: u64) -> Result<Vec<crate::OutboxEntry>, StoreError> {
+        let st = self.lock();
+        Ok(st
+            .outbox
+            .iter()
+            .rev()
+            .take(usize::try_from(limit).unwrap_or(usize::MAX))
+            .cloned()
+            .collect())
+    }
+}
+
+impl zhicheng_identity::ports::SmsGateway for MemoryStore {
+    fn new_code(&self) -> Option<zhicheng_identity::recovery::RecoveryCodeText> {
+        crate::runtime::random_digits(6)
+            .ok()
+            .and_then(|d| zhicheng_identity::recovery::RecoveryCodeText::parse(&d))
+    }
+
+    async fn send(
+        &self,
+        message: &zhicheng_identity::recovery::SmsMessage,
+        challenge: Option<&zhicheng_identity::recovery::RecoveryCode>,
+        audit: &AuditEvent,
+    ) -> Result<(), StoreError> {
+        let mut st = self.lock();
+        if let Some(c) = challenge {
+            if st.recovery.contains_key(&c.id) {
+                return Err(StoreError::Duplicate("recovery_codes.id".into()));
+            }
+            st.recovery.insert(c.id, c.clone());
+        }
+        st.outbox.push(crate::OutboxEntry {
+            id: Uuid::now_v7(),
+            mobile: message.mobile.as_str().to_owned(),
+            template: message.template.as_str().to_owned(),
+            text: message.text(),
+            created_at: audit.at,
+        });
+        st.audit.push(audit.clone());
+        Ok(())
     }
 }
 

@@ -8,8 +8,8 @@ mod attachments;
 
 use crate::entity::{
     account, audit_event, captcha, case_hop, certificate, commitment_acceptance, declaration,
-    idempotency_key, login_throttle, organisation, path_link, person, plan, review_case, session,
-    setting,
+    idempotency_key, login_throttle, organisation, path_link, person, plan, rate_counter,
+    recovery_code, review_case, session, setting, sms_outbox,
 };
 
 /// Runs every migration of the store.
@@ -23,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(CaseHistory),
             Box::new(IdentityHardening),
             Box::new(attachments::Attachments),
+            Box::new(SmsRecovery),
         ]
     }
 }
@@ -343,5 +344,31 @@ impl MigrationTrait for IdentityHardening {
         )
         .await?;
         Ok(())
+    }
+}
+
+/// SMS recovery: challenges, the outbox of the default SMS adapter, send counters.
+struct SmsRecovery;
+
+impl MigrationName for SmsRecovery {
+    fn name(&self) -> &str {
+        "m20260401_000005_sms_recovery"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for SmsRecovery {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        table(m, recovery_code::Entity).await?;
+        table(m, sms_outbox::Entity).await?;
+        table(m, rate_counter::Entity).await?;
+        index(
+            m,
+            "idx_sms_outbox_created",
+            sms_outbox::Entity,
+            [sms_outbox::Column::CreatedAt],
+            false,
+        )
+        .await
     }
 }

@@ -83,6 +83,24 @@ pub fn random_code(len: usize) -> Result<String, getrandom::Error> {
     Ok(out)
 }
 
+/// `len` random decimal digits (for SMS codes), each equally likely.
+///
+/// # Errors
+/// When the OS random source fails.
+pub fn random_digits(len: usize) -> Result<String, getrandom::Error> {
+    let mut out = String::with_capacity(len);
+    while out.len() < len {
+        let bytes: [u8; 16] = random_bytes()?;
+        for b in bytes {
+            // 250 = 25 × 10: rejection sampling keeps the digits uniform.
+            if b < 250 && out.len() < len {
+                out.push(char::from(b'0' + b % 10));
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// argon2id on tokio's blocking pool, with a fresh OS-random salt per hash, at most
 /// `permits` hashes at a time so a login storm cannot starve other work.
 #[derive(Clone)]

@@ -58,6 +58,23 @@ impl Audited for MemoryStore {
     }
 }
 
+/// The outbox of the default SMS adapter.
+trait Outbox: Sync {
+    fn outbox(&self) -> impl Future<Output = Vec<zhicheng_store::OutboxEntry>> + Send;
+}
+
+impl Outbox for Store {
+    async fn outbox(&self) -> Vec<zhicheng_store::OutboxEntry> {
+        self.sms_outbox(100).await.unwrap()
+    }
+}
+
+impl Outbox for MemoryStore {
+    async fn outbox(&self) -> Vec<zhicheng_store::OutboxEntry> {
+        self.sms_outbox(100).await.unwrap()
+    }
+}
+
 /// A temporary SQLite file (in a directory the store must create), removed afterwards.
 struct TempSqlite {
     dir: std::path::PathBuf,
@@ -194,6 +211,7 @@ on_every_backend!(
     review_contract,
     history_and_batch_contract,
     certificate_contract,
+    recovery_contract,
 );
 
 // ---------------------------------------------------------------------------------------------
@@ -1717,6 +1735,126 @@ async fn unsupported_urls_are_refused() {
         Store::connect("mysql://localhost/x").await,
         Err(StoreError::Unavailable(_))
     ));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Recovery: SMS gateway outbox, recovery challenges, counters, person updates
+// ---------------------------------------------------------------------------------------------
+
+async fn recovery_contract<R>(r: &R)
+where
+    R: IdentityRepo + zhicheng_identity::ports::SmsGateway + Audited + Outbox,
+{
+    use zhicheng_identity::recovery::{
+        CodeRefusal, RecoveryCode, RecoveryCodeText, RecoveryPurpose, SmsMessage, SmsTemplate,
+    };
+    let p = person(unique_n());
+    let a = account("recoverme", Role::Applicant, Some(p.id), None);
+    r.register_person(&p, &a, &audit("person", p.id.0, "person.registered"))
+        .await
+        .unwrap();
+    assert_eq!(
+        r.find_person_by_id_number(&p.id_number).await.unwrap(),
+        Some(p.clone())
+    );
+
+    // The code generator gives 6 digits, not always the same.
+    let codes: std::collections::HashSet<String> = (0..8)
+        .map(|_| r.new_code().unwrap().expose().to_owned())
+        .collect();
+    assert!(codes.iter().all(|c| c.len() == 6));
+    assert!(codes.len() > 1);
+
+    // Sending with a challenge stores message, challenge and audit row together.
+    let code = RecoveryCodeText::parse("246810").unwrap();
+    let challenge = RecoveryCode::new(id(), a.id, &code, RecoveryPurpose::PasswordReset, now());
+    let msg = SmsMessage {
+        mobile: p.mobile.clone(),
+        template: SmsTemplate::ResetCode,
+        params: vec![
+            ("code".into(), "246810".into()),
+            ("minutes".into(), "5".into()),
+        ],
+    };
+    r.send(
+        &msg,
+        Some(&challenge),
+        &audit("account", a.id.0, "account.recovery_code_sent"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        r.get_recovery(challenge.id).await.unwrap(),
+        Some(challenge.clone())
+    );
+    let outbox = r.outbox().await;
+    assert_eq!(outbox.len(), 1);
+    assert_eq!(outbox[0].mobile, p.mobile.as_str());
+    assert!(outbox[0].text.contains("246810"));
+    // The same challenge twice: nothing of the second send is kept.
+    assert!(
+        r.send(&msg, Some(&challenge), &audit("account", a.id.0, "again"))
+            .await
+            .is_err()
+    );
+    assert_eq!(r.outbox().await.len(), 1);
+    assert!(!r.audit(a.id.0).await.iter().any(|e| e.action == "again"));
+
+    // Tries are written back with their audit row; used once.
+    let t = r
+        .try_recovery(challenge.id, |c| {
+            (c.attempt("000000", now()), audit("account", a.id.0, "try"))
+        })
+        .await
+        .unwrap();
+    assert_eq!(t, Some(Err(CodeRefusal::Wrong)));
+    let t = r
+        .try_recovery(challenge.id, |c| {
+            (c.attempt("246810", now()), audit("account", a.id.0, "try"))
+        })
+        .await
+        .unwrap();
+    assert_eq!(t, Some(Ok(())));
+    let stored = r.get_recovery(challenge.id).await.unwrap().unwrap();
+    assert_eq!((stored.tries, stored.used), (2, true));
+    assert_eq!(
+        r.audit(a.id.0)
+            .await
+            .iter()
+            .filter(|e| e.action == "try")
+            .count(),
+        2
+    );
+    assert_eq!(
+        r.try_recovery(id(), |c| ((), audit("account", c.id, "try")))
+            .await
+            .unwrap(),
+        None
+    );
+
+    // Counters count per key and window, and forget that key's old windows.
+    let w1 = now();
+    let w2 = w1 + Duration::minutes(15);
+    assert_eq!(r.bump_counter("k1", w1).await.unwrap(), 1);
+    assert_eq!(r.bump_counter("k1", w1).await.unwrap(), 2);
+    assert_eq!(r.bump_counter("k2", w1).await.unwrap(), 1);
+    assert_eq!(r.bump_counter("k1", w2).await.unwrap(), 1);
+    assert_eq!(r.bump_counter("k2", w1).await.unwrap(), 2);
+
+    // Person read-check-write with version and audit.
+    let renamed = r
+        .update_person(p.id, |q| {
+            q.name = PersonName::parse("李四").unwrap();
+            Ok::<_, ()>((q.clone(), audit("person", q.id.0, "person.renamed")))
+        })
+        .await
+        .unwrap();
+    assert_eq!(renamed.name.as_str(), "李四");
+    let loaded = r.get_person(p.id).await.unwrap().unwrap();
+    assert_eq!(
+        (loaded.name.as_str(), loaded.version),
+        ("李四", p.version + 1)
+    );
 }
 
 #[path = "contract/attachments.rs"]

@@ -1,8 +1,11 @@
 //! One module per command group.
 
+pub mod account;
 pub mod check;
 pub mod db;
 pub mod demo;
 pub mod org;
 pub mod path;
+pub mod person;
 pub mod plan;
+pub mod sms;

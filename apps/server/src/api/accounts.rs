@@ -320,11 +320,169 @@ impl AccountsApi {
         })))
     }
 
+    /// 找回用户名: sends the username by SMS to the registered mobile. The answer is the same
+    /// whether or not the ID number and mobile match a registration; at most 3 messages per
+    /// phone and per client address in 15 minutes (further requests are answered the same).
+    #[oai(path = "/auth/recover/username", method = "post")]
+    async fn recover_username(
+        &self,
+        body: Json<RecoverUsernameRequest>,
+        req: &poem::Request,
+    ) -> Result<RecoveryResponse, ApiError> {
+        let client = crate::auth::client_ip(&self.0, req);
+        let id =
+            recover_username(&self.0, client.as_deref(), &body.id_number, &body.mobile).await?;
+        Ok(RecoveryResponse::Accepted(Json(recovery_accepted(id))))
+    }
+
+    /// 找回密码 (1/2): sends a 6-digit code (valid 5 minutes, 5 tries) by SMS to the
+    /// registered mobile. Always answers a challenge id, the same way whether or not anything
+    /// was sent; rate-limited like username recovery.
+    #[oai(path = "/auth/recover/password/start", method = "post")]
+    async fn recover_password_start(
+        &self,
+        body: Json<RecoverPasswordStartRequest>,
+        req: &poem::Request,
+    ) -> Result<RecoveryResponse, ApiError> {
+        let client = crate::auth::client_ip(&self.0, req);
+        let id =
+            recover_password_start(&self.0, client.as_deref(), &body.login, &body.mobile).await?;
+        Ok(RecoveryResponse::Accepted(Json(recovery_accepted(id))))
+    }
+
+    /// 找回密码 (2/2): checks the code and sets the new password (policy-checked). Clears a
+    /// lock and ends every session of the account. A wrong, expired, used or exhausted code
+    /// answers 422 with its reason.
+    #[oai(path = "/auth/recover/password/finish", method = "post")]
+    async fn recover_password_finish(
+        &self,
+        body: Json<RecoverPasswordFinishRequest>,
+    ) -> Result<RecoveryFinished, ApiError> {
+        recover_password_finish(&self.0, body.challenge_id, &body.code, &body.new_password).await?;
+        Ok(RecoveryFinished::Done)
+    }
+
     /// Who am I.
     #[oai(path = "/auth/me", method = "get")]
     async fn me(&self, auth: BearerAuth) -> Result<MeResponse, ApiError> {
         Ok(MeResponse::Ok(Json(Me::from(&auth.0))))
     }
+}
+
+#[derive(Object)]
+pub struct RecoverUsernameRequest {
+    /// 18-character resident ID number.
+    pub id_number: String,
+    /// The registered mobile number.
+    pub mobile: String,
+}
+
+#[derive(Object)]
+pub struct RecoverPasswordStartRequest {
+    /// Username or ID number.
+    pub login: String,
+    /// The registered mobile number.
+    pub mobile: String,
+}
+
+#[derive(Object)]
+pub struct RecoverPasswordFinishRequest {
+    /// From `POST /auth/recover/password/start`.
+    pub challenge_id: Uuid,
+    /// The 6 digits received by SMS.
+    pub code: String,
+    pub new_password: String,
+}
+
+#[derive(Object)]
+pub struct RecoveryAccepted {
+    /// Send back with the code (password reset). Always present, whether or not a message
+    /// was sent.
+    pub challenge_id: Uuid,
+    /// 如信息与注册信息一致，短信将发送到该手机号码。
+    pub message: String,
+}
+
+#[derive(ApiResponse)]
+pub enum RecoveryResponse {
+    /// Accepted. The answer is the same whether or not the details match a registration and
+    /// whether or not the send limit was reached.
+    #[oai(status = 202)]
+    Accepted(Json<RecoveryAccepted>),
+}
+
+#[derive(ApiResponse)]
+pub enum RecoveryFinished {
+    /// The password is reset, the lock cleared and every session ended; sign in again.
+    #[oai(status = 204)]
+    Done,
+}
+
+/// The one answer to every recovery request.
+pub fn recovery_accepted(challenge_id: Uuid) -> RecoveryAccepted {
+    RecoveryAccepted {
+        challenge_id,
+        message: "如填写的信息与注册信息一致，短信已发送到该手机号码；验证码 5 分钟内有效".into(),
+    }
+}
+
+/// 找回用户名 (shared by the API and the portal).
+pub async fn recover_username(
+    st: &AppState,
+    client: Option<&str>,
+    id_number: &str,
+    mobile: &str,
+) -> Result<Uuid, ApiError> {
+    Ok(service::recover_username(
+        &st.store,
+        &st.store,
+        &st.clock,
+        &st.ids,
+        st.sms_limit,
+        client,
+        id_number,
+        mobile,
+    )
+    .await?)
+}
+
+/// 找回密码, step 1 (shared by the API and the portal).
+pub async fn recover_password_start(
+    st: &AppState,
+    client: Option<&str>,
+    login: &str,
+    mobile: &str,
+) -> Result<Uuid, ApiError> {
+    Ok(service::start_password_recovery(
+        &st.store,
+        &st.store,
+        &st.clock,
+        &st.ids,
+        st.sms_limit,
+        client,
+        login,
+        mobile,
+    )
+    .await?)
+}
+
+/// 找回密码, step 2 (shared by the API and the portal).
+pub async fn recover_password_finish(
+    st: &AppState,
+    challenge_id: Uuid,
+    code: &str,
+    new_password: &str,
+) -> Result<(), ApiError> {
+    Ok(service::finish_password_recovery(
+        &st.store,
+        &st.hasher,
+        &st.store,
+        &st.clock,
+        challenge_id,
+        code,
+        new_password,
+    )
+    .await?)
 }
 
 /// The bearer token a request carries.

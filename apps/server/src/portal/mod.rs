@@ -5,6 +5,7 @@
 //! uses. State-changing forms carry a CSRF token derived from the session, and cross-origin
 //! POSTs are refused.
 
+mod account;
 mod cases;
 mod common;
 mod declare;
@@ -32,6 +33,21 @@ pub fn routes() -> Route {
         .at("/login", get(pages::login_form).post(pages::login_submit))
         .at("/logout", post(pages::logout))
         .at("/me", get(pages::me))
+        .at("/recover", get(account::recover_form))
+        .at("/recover/username", post(account::recover_username_submit))
+        .at("/recover/password", post(account::recover_password_submit))
+        .at(
+            "/recover/password/finish",
+            get(account::finish_form).post(account::finish_submit),
+        )
+        .at(
+            "/me/password",
+            get(account::me_password_form).post(account::me_password_submit),
+        )
+        .at(
+            "/work/password",
+            get(account::work_password_form).post(account::work_password_submit),
+        )
         .at(
             "/me/declarations/:id/certificate",
             get(pages::download_certificate),

@@ -6,14 +6,14 @@ use askama::Template;
 use poem::web::{Data, Form};
 use poem::{Request, Response, handler};
 use serde::Deserialize;
-use zhicheng_identity::service::{RegisterPerson, RegisterPersonForm};
+use zhicheng_identity::service::{self, CaptchaAnswer, RegisterPerson, RegisterPersonForm};
 
 use super::common::{
     Chrome, Errors, anonymous_token, api_error_page, check_anonymous_token, form_response,
     with_cookie,
 };
 use super::render;
-use crate::api::accounts::register;
+use crate::api::accounts::{CaptchaIssued, issue_captcha, register};
 use crate::api::orgs::{RegisterUnitRequest, register_unit};
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -36,6 +36,10 @@ pub struct PersonForm {
     password2: String,
     #[serde(default)]
     ethnicity: String,
+    #[serde(default)]
+    captcha_id: String,
+    #[serde(default)]
+    captcha_answer: String,
 }
 
 #[derive(Template)]
@@ -47,6 +51,7 @@ struct PersonPage {
     token: String,
     f: PersonForm,
     errors: Errors,
+    captcha: CaptchaIssued,
 }
 
 #[derive(Template)]
@@ -60,10 +65,30 @@ struct DonePage {
 
 const MISMATCH: &str = "两次输入的密码不一致";
 
+/// Checks (and consumes) the captcha of a signed-out form: `Some(error)` when it is missing,
+/// wrong, used or expired.
+pub async fn captcha_refusal(st: &AppState, id: &str, answer: &str) -> Option<ApiError> {
+    let a = CaptchaAnswer {
+        id: uuid::Uuid::parse_str(id.trim()).ok(),
+        answer: answer.to_owned(),
+    };
+    match service::check_captcha(&st.store, &st.clock, &a).await {
+        Ok(Ok(())) => None,
+        Ok(Err(e)) => Some(ApiError::Unprocessable(poem_openapi::payload::Json(
+            crate::error::ErrorBody::from_localized(&e),
+        ))),
+        Err(e) => Some(ApiError::from(e)),
+    }
+}
+
 #[handler]
-pub async fn person_form(req: &Request) -> Response {
+pub async fn person_form(st: Data<&AppState>, req: &Request) -> Response {
     let (token, cookie) = match anonymous_token(req) {
         Ok(t) => t,
+        Err(e) => return api_error_page(Chrome::anonymous(), &e),
+    };
+    let captcha = match issue_captcha(&st).await {
+        Ok(c) => c,
         Err(e) => return api_error_page(Chrome::anonymous(), &e),
     };
     with_cookie(
@@ -73,6 +98,7 @@ pub async fn person_form(req: &Request) -> Response {
             token,
             f: PersonForm::default(),
             errors: Errors::none(),
+            captcha,
         }),
         cookie,
     )
@@ -84,6 +110,7 @@ pub async fn person_submit(st: Data<&AppState>, req: &Request, form: Form<Person
         return r;
     }
     let f = form.0;
+    let refused = captcha_refusal(&st, &f.captcha_id, &f.captcha_answer).await;
     let typed = RegisterPersonForm {
         id_number: f.id_number.clone(),
         name: f.name.clone(),
@@ -92,7 +119,9 @@ pub async fn person_submit(st: Data<&AppState>, req: &Request, form: Form<Person
         password: f.password.clone(),
         ethnicity: f.ethnicity.clone(),
     };
-    let result = if f.password == f.password2 {
+    let result = if let Some(e) = refused {
+        Err(e)
+    } else if f.password == f.password2 {
         register(&st, typed).await
     } else {
         // Show every problem at once: the domain's field errors plus the mismatch.
@@ -123,12 +152,17 @@ pub async fn person_submit(st: Data<&AppState>, req: &Request, form: Form<Person
                 "person.username_taken" => Errors::from_api(&e).pin("username"),
                 _ => Errors::from_api(&e),
             };
+            let captcha = match issue_captcha(&st).await {
+                Ok(c) => c,
+                Err(e) => return api_error_page(Chrome::anonymous(), &e),
+            };
             let page = PersonPage {
                 chrome: Chrome::anonymous(),
                 taken: e.body().code == "person.id_number_taken",
                 token: f.csrf.clone(),
                 f,
                 errors,
+                captcha,
             };
             form_response(render(&page), &e)
         }
@@ -149,6 +183,10 @@ pub struct UnitForm {
     password: String,
     #[serde(default)]
     password2: String,
+    #[serde(default)]
+    captcha_id: String,
+    #[serde(default)]
+    captcha_answer: String,
 }
 
 #[derive(Template)]
@@ -158,12 +196,17 @@ struct UnitPage {
     token: String,
     f: UnitForm,
     errors: Errors,
+    captcha: CaptchaIssued,
 }
 
 #[handler]
-pub async fn unit_form(req: &Request) -> Response {
+pub async fn unit_form(st: Data<&AppState>, req: &Request) -> Response {
     let (token, cookie) = match anonymous_token(req) {
         Ok(t) => t,
+        Err(e) => return api_error_page(Chrome::anonymous(), &e),
+    };
+    let captcha = match issue_captcha(&st).await {
+        Ok(c) => c,
         Err(e) => return api_error_page(Chrome::anonymous(), &e),
     };
     with_cookie(
@@ -172,6 +215,7 @@ pub async fn unit_form(req: &Request) -> Response {
             token,
             f: UnitForm::default(),
             errors: Errors::none(),
+            captcha,
         }),
         cookie,
     )
@@ -183,7 +227,10 @@ pub async fn unit_submit(st: Data<&AppState>, req: &Request, form: Form<UnitForm
         return r;
     }
     let f = form.0;
-    let result = if f.password == f.password2 {
+    let refused = captcha_refusal(&st, &f.captcha_id, &f.captcha_answer).await;
+    let result = if let Some(e) = refused {
+        Err(e)
+    } else if f.password == f.password2 {
         register_unit(
             &st,
             RegisterUnitRequest {
@@ -213,11 +260,16 @@ pub async fn unit_submit(st: Data<&AppState>, req: &Request, form: Form<UnitForm
                 "org.username_taken" => Errors::from_api(&e).pin("username"),
                 _ => Errors::from_api(&e),
             };
+            let captcha = match issue_captcha(&st).await {
+                Ok(c) => c,
+                Err(e) => return api_error_page(Chrome::anonymous(), &e),
+            };
             let page = UnitPage {
                 chrome: Chrome::anonymous(),
                 token: f.csrf.clone(),
                 f,
                 errors,
+                captcha,
             };
             form_response(render(&page), &e)
         }

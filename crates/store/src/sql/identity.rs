@@ -11,8 +11,14 @@ use zhicheng_kernel::{AccountId, AuditEvent, OrgId, PersonId, StoreError, TxErro
 
 use super::{Store, insert};
 use crate::convert::{self, Aggregate};
-use crate::entity::{account, captcha, login_throttle, organisation, person, session};
+use crate::entity::{
+    account, captcha, login_throttle, organisation, person, rate_counter, recovery_code, session,
+    sms_outbox,
+};
 use crate::error::db_err;
+use zhicheng_identity::ports::SmsGateway;
+use zhicheng_identity::recovery::{RecoveryCode, RecoveryCodeText, RecoveryPurpose, SmsMessage};
+use zhicheng_identity::{IdCardNumber, Person as PersonValue};
 
 const BY_NAME: [(organisation::Column, Order); 2] = [
     (organisation::Column::Name, Order::Asc),
@@ -271,10 +277,220 @@ impl IdentityRepo for Store {
         super::commit(txn).await
     }
 
+    async fn get_recovery(&self, id: uuid::Uuid) -> Result<Option<RecoveryCode>, StoreError> {
+        recovery_code::Entity::find_by_id(id)
+            .one(&self.db)
+            .await
+            .map_err(db_err)?
+            .map(recovery_domain)
+            .transpose()
+    }
+
+    async fn try_recovery<T, F>(&self, id: uuid::Uuid, f: F) -> Result<Option<T>, StoreError>
+    where
+        T: Send,
+        F: FnOnce(&mut RecoveryCode) -> (T, AuditEvent) + Send,
+    {
+        let txn = self.begin().await?;
+        let Some(row) = recovery_code::Entity::find_by_id(id)
+            .one(&txn)
+            .await
+            .map_err(db_err)?
+        else {
+            super::rollback(txn).await;
+            return Ok(None);
+        };
+        let mut code = recovery_domain(row)?;
+        let (tries, used) = (code.tries, code.used);
+        let (out, audit) = f(&mut code);
+        // Guarded by the loaded state: a concurrent try makes this match no row.
+        let res = recovery_code::Entity::update_many()
+            .col_expr(recovery_code::Column::Tries, Expr::value(code.tries))
+            .col_expr(recovery_code::Column::Used, Expr::value(code.used))
+            .filter(recovery_code::Column::Id.eq(id))
+            .filter(recovery_code::Column::Tries.eq(tries))
+            .filter(recovery_code::Column::Used.eq(used))
+            .exec(&txn)
+            .await
+            .map_err(db_err)?;
+        if res.rows_affected != 1 {
+            super::rollback(txn).await;
+            return Err(StoreError::Conflict);
+        }
+        super::insert_audit(&txn, &audit).await?;
+        super::commit(txn).await?;
+        Ok(Some(out))
+    }
+
+    async fn bump_counter(
+        &self,
+        key: &str,
+        window_start: DateTime<Utc>,
+    ) -> Result<u32, StoreError> {
+        use sea_orm::sea_query::{ExprTrait, OnConflict};
+        let txn = self.begin().await?;
+        rate_counter::Entity::delete_many()
+            .filter(rate_counter::Column::Key.eq(key))
+            .filter(rate_counter::Column::WindowStart.lt(window_start))
+            .exec(&txn)
+            .await
+            .map_err(db_err)?;
+        rate_counter::Entity::insert(rate_counter::ActiveModel {
+            key: sea_orm::Set(key.to_owned()),
+            window_start: sea_orm::Set(window_start),
+            count: sea_orm::Set(1),
+        })
+        .on_conflict(
+            OnConflict::columns([rate_counter::Column::Key, rate_counter::Column::WindowStart])
+                .value(
+                    rate_counter::Column::Count,
+                    Expr::col((rate_counter::Entity, rate_counter::Column::Count)).add(1),
+                )
+                .to_owned(),
+        )
+        .exec_without_returning(&txn)
+        .await
+        .map_err(db_err)?;
+        let row = rate_counter::Entity::find_by_id((key.to_owned(), window_start))
+            .one(&txn)
+            .await
+            .map_err(db_err)?;
+        super::commit(txn).await?;
+        Ok(row.map_or(0, |r| u32::try_from(r.count).unwrap_or(u32::MAX)))
+    }
+
+    async fn find_person_by_id_number(
+        &self,
+        id_number: &IdCardNumber,
+    ) -> Result<Option<PersonValue>, StoreError> {
+        person::Entity::find()
+            .filter(person::Column::IdNumber.eq(id_number.as_str()))
+            .one(&self.db)
+            .await
+            .map_err(db_err)?
+            .map(person::Entity::domain)
+            .transpose()
+    }
+
+    async fn update_person<T, E, F>(&self, id: PersonId, f: F) -> Result<T, TxError<E>>
+    where
+        T: Send,
+        E: Send,
+        F: FnOnce(&mut PersonValue) -> Result<(T, AuditEvent), E> + Send,
+    {
+        self.update::<person::Entity, _, _, _>(id.0, f).await
+    }
+
     async fn count_accounts(&self) -> Result<u64, StoreError> {
         account::Entity::find()
             .count(&self.db)
             .await
             .map_err(db_err)
+    }
+}
+
+fn recovery_domain(m: recovery_code::Model) -> Result<RecoveryCode, StoreError> {
+    Ok(RecoveryCode {
+        id: m.id,
+        account_id: AccountId(m.account_id),
+        code_hash: m.code_hash,
+        purpose: RecoveryPurpose::parse(&m.purpose).ok_or_else(|| {
+            StoreError::Unavailable(format!("unknown recovery purpose {}", m.purpose))
+        })?,
+        created_at: m.created_at,
+        expires_at: m.expires_at,
+        tries: m.tries,
+        used: m.used,
+    })
+}
+
+/// One queued text message, as operators see it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct OutboxEntry {
+    pub id: uuid::Uuid,
+    pub mobile: String,
+    pub template: String,
+    pub text: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl Store {
+    /// The newest `limit` messages of the SMS outbox, newest first.
+    ///
+    /// # Errors
+    /// Storage failures.
+    pub async fn sms_outbox(&self, limit: u64) -> Result<Vec<OutboxEntry>, StoreError> {
+        Ok(sms_outbox::Entity::find()
+            .order_by_desc(sms_outbox::Column::CreatedAt)
+            .order_by_desc(sms_outbox::Column::Id)
+            .limit(limit)
+            .all(&self.db)
+            .await
+            .map_err(db_err)?
+            .into_iter()
+            .map(|m| OutboxEntry {
+                id: m.id,
+                mobile: m.mobile,
+                template: m.template,
+                text: m.body,
+                created_at: m.created_at,
+            })
+            .collect())
+    }
+}
+
+/// The default SMS adapter: the message goes into `sms_outbox` (with the challenge and the
+/// audit row, in one transaction) and a log line without its text.
+impl SmsGateway for Store {
+    fn new_code(&self) -> Option<RecoveryCodeText> {
+        crate::runtime::random_digits(6)
+            .ok()
+            .and_then(|d| RecoveryCodeText::parse(&d))
+    }
+
+    async fn send(
+        &self,
+        message: &SmsMessage,
+        challenge: Option<&RecoveryCode>,
+        audit: &AuditEvent,
+    ) -> Result<(), StoreError> {
+        let txn = self.begin().await?;
+        if let Some(c) = challenge {
+            insert(
+                &txn,
+                recovery_code::ActiveModel {
+                    id: sea_orm::Set(c.id),
+                    account_id: sea_orm::Set(c.account_id.0),
+                    code_hash: sea_orm::Set(c.code_hash.clone()),
+                    purpose: sea_orm::Set(c.purpose.as_str().to_owned()),
+                    created_at: sea_orm::Set(c.created_at),
+                    expires_at: sea_orm::Set(c.expires_at),
+                    tries: sea_orm::Set(c.tries),
+                    used: sea_orm::Set(c.used),
+                },
+            )
+            .await?;
+        }
+        let id = uuid::Uuid::now_v7();
+        insert(
+            &txn,
+            sms_outbox::ActiveModel {
+                id: sea_orm::Set(id),
+                mobile: sea_orm::Set(message.mobile.as_str().to_owned()),
+                template: sea_orm::Set(message.template.as_str().to_owned()),
+                body: sea_orm::Set(message.text()),
+                created_at: sea_orm::Set(audit.at),
+            },
+        )
+        .await?;
+        super::insert_audit(&txn, audit).await?;
+        super::commit(txn).await?;
+        tracing::info!(
+            outbox_id = %id,
+            mobile = %message.mobile.masked(),
+            template = message.template.as_str(),
+            "sms queued in the outbox"
+        );
+        Ok(())
     }
 }

@@ -10,7 +10,7 @@
 mod attachment;
 mod certificate;
 mod declaration;
-mod identity;
+pub(crate) mod identity;
 mod path;
 mod review;
 

@@ -1,0 +1,292 @@
+//! 找回用户名或密码 (signed out, by SMS) and 修改密码 (signed in, at /me/password for applicants
+//! and /work/password for staff). The handlers call the same helpers as the API.
+
+use askama::Template;
+use poem::web::{Data, Form, Query};
+use poem::{Request, Response, handler};
+use serde::Deserialize;
+use zhicheng_identity::service;
+use zhicheng_kernel::Role;
+
+use super::common::{
+    Chrome, Errors, STAFF, anonymous_token, api_error_page, check_anonymous_token, check_csrf,
+    form_response, gate, with_cookie,
+};
+use super::{Visitor, redirect, render};
+use crate::api::accounts::{recover_password_finish, recover_password_start, recover_username};
+use crate::error::ApiError;
+use crate::state::AppState;
+
+const SENT: &str = "如填写的信息与注册信息一致，短信已发送到该手机号码，请注意查收。";
+const MISMATCH: &str = "两次输入的密码不一致";
+
+#[derive(Template)]
+#[template(path = "recover.html")]
+struct RecoverPage {
+    chrome: Chrome,
+    token: String,
+    notice: Option<String>,
+    id_number: String,
+    u_mobile: String,
+    login: String,
+    p_mobile: String,
+}
+
+fn recover_page(token: String, notice: Option<String>) -> RecoverPage {
+    RecoverPage {
+        chrome: Chrome::anonymous(),
+        token,
+        notice,
+        id_number: String::new(),
+        u_mobile: String::new(),
+        login: String::new(),
+        p_mobile: String::new(),
+    }
+}
+
+#[handler]
+pub async fn recover_form(req: &Request) -> Response {
+    match anonymous_token(req) {
+        Ok((token, cookie)) => with_cookie(render(&recover_page(token, None)), cookie),
+        Err(e) => api_error_page(Chrome::anonymous(), &e),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct UsernameForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    id_number: String,
+    #[serde(default)]
+    mobile: String,
+}
+
+#[handler]
+pub async fn recover_username_submit(
+    st: Data<&AppState>,
+    req: &Request,
+    form: Form<UsernameForm>,
+) -> Response {
+    if let Some(r) = check_anonymous_token(req, &form.csrf) {
+        return r;
+    }
+    let client = crate::auth::client_ip(&st, req);
+    if let Err(e) = recover_username(&st, client.as_deref(), &form.id_number, &form.mobile).await {
+        return api_error_page(Chrome::anonymous(), &e);
+    }
+    render(&recover_page(form.0.csrf, Some(SENT.into())))
+}
+
+#[derive(Deserialize, Default)]
+pub struct PasswordStartForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    login: String,
+    #[serde(default)]
+    mobile: String,
+}
+
+#[derive(Template)]
+#[template(path = "recover_finish.html")]
+struct FinishPage {
+    chrome: Chrome,
+    token: String,
+    challenge_id: String,
+    code: String,
+    errors: Errors,
+}
+
+#[handler]
+pub async fn recover_password_submit(
+    st: Data<&AppState>,
+    req: &Request,
+    form: Form<PasswordStartForm>,
+) -> Response {
+    if let Some(r) = check_anonymous_token(req, &form.csrf) {
+        return r;
+    }
+    let client = crate::auth::client_ip(&st, req);
+    match recover_password_start(&st, client.as_deref(), &form.login, &form.mobile).await {
+        Ok(id) => redirect(&format!("/recover/password/finish?challenge={id}")),
+        Err(e) => api_error_page(Chrome::anonymous(), &e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ChallengeQuery {
+    #[serde(default)]
+    challenge: String,
+}
+
+#[handler]
+pub async fn finish_form(req: &Request, q: Query<ChallengeQuery>) -> Response {
+    match anonymous_token(req) {
+        Ok((token, cookie)) => with_cookie(
+            render(&FinishPage {
+                chrome: Chrome::anonymous(),
+                token,
+                challenge_id: q.challenge.trim().to_owned(),
+                code: String::new(),
+                errors: Errors::none(),
+            }),
+            cookie,
+        ),
+        Err(e) => api_error_page(Chrome::anonymous(), &e),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct FinishForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    challenge_id: String,
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    new_password: String,
+    #[serde(default)]
+    new_password2: String,
+}
+
+#[derive(Template)]
+#[template(path = "recover_done.html")]
+struct FinishedPage {
+    chrome: Chrome,
+}
+
+#[handler]
+pub async fn finish_submit(st: Data<&AppState>, req: &Request, form: Form<FinishForm>) -> Response {
+    if let Some(r) = check_anonymous_token(req, &form.csrf) {
+        return r;
+    }
+    let f = form.0;
+    let result = if f.new_password != f.new_password2 {
+        Err(ApiError::field(
+            "new_password2",
+            MISMATCH,
+            "the passwords differ",
+        ))
+    } else {
+        match uuid::Uuid::parse_str(f.challenge_id.trim()) {
+            Ok(id) => recover_password_finish(&st, id, f.code.trim(), &f.new_password).await,
+            Err(_) => Err(ApiError::field("code", "验证码不正确", "unknown challenge")),
+        }
+    };
+    match result {
+        Ok(()) => render(&FinishedPage {
+            chrome: Chrome::anonymous(),
+        }),
+        Err(e) => {
+            let page = FinishPage {
+                chrome: Chrome::anonymous(),
+                token: f.csrf,
+                challenge_id: f.challenge_id,
+                code: f.code,
+                errors: Errors::from_api(&e),
+            };
+            form_response(render(&page), &e)
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "password.html")]
+struct PasswordPage {
+    chrome: Chrome,
+    action: &'static str,
+    done: bool,
+    errors: Errors,
+}
+
+#[derive(Deserialize, Default)]
+pub struct PasswordForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    current_password: String,
+    #[serde(default)]
+    new_password: String,
+    #[serde(default)]
+    new_password2: String,
+}
+
+fn password_page(v: &Visitor, action: &'static str, done: bool, errors: Errors) -> Response {
+    render(&PasswordPage {
+        chrome: Chrome::for_visitor(v, action),
+        action,
+        done,
+        errors,
+    })
+}
+
+async fn change(st: &AppState, v: &Visitor, action: &'static str, f: PasswordForm) -> Response {
+    if let Some(r) = check_csrf(v, &f.csrf) {
+        return r;
+    }
+    let result = if f.new_password == f.new_password2 {
+        service::change_password(
+            &st.store,
+            &st.hasher,
+            &st.clock,
+            &v.principal,
+            &f.current_password,
+            &f.new_password,
+            &v.token.hash(),
+        )
+        .await
+        .map_err(ApiError::from)
+    } else {
+        Err(ApiError::field(
+            "new_password2",
+            MISMATCH,
+            "the passwords differ",
+        ))
+    };
+    match result {
+        Ok(_) => password_page(v, action, true, Errors::none()),
+        Err(e) => form_response(password_page(v, action, false, Errors::from_api(&e)), &e),
+    }
+}
+
+#[handler]
+pub async fn me_password_form(st: Data<&AppState>, req: &Request) -> Response {
+    match gate(&st, req, &[Role::Applicant]).await {
+        Ok(v) => password_page(&v, "/me/password", false, Errors::none()),
+        Err(r) => r,
+    }
+}
+
+#[handler]
+pub async fn me_password_submit(
+    st: Data<&AppState>,
+    req: &Request,
+    form: Form<PasswordForm>,
+) -> Response {
+    match gate(&st, req, &[Role::Applicant]).await {
+        Ok(v) => change(&st, &v, "/me/password", form.0).await,
+        Err(r) => r,
+    }
+}
+
+#[handler]
+pub async fn work_password_form(st: Data<&AppState>, req: &Request) -> Response {
+    match gate(&st, req, STAFF).await {
+        Ok(v) => password_page(&v, "/work/password", false, Errors::none()),
+        Err(r) => r,
+    }
+}
+
+#[handler]
+pub async fn work_password_submit(
+    st: Data<&AppState>,
+    req: &Request,
+    form: Form<PasswordForm>,
+) -> Response {
+    match gate(&st, req, STAFF).await {
+        Ok(v) => change(&st, &v, "/work/password", form.0).await,
+        Err(r) => r,
+    }
+}

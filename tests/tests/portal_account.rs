@@ -1,0 +1,332 @@
+//! Portal pages for 找回用户名或密码 (/recover, /recover/password/finish) and 修改密码
+//! (/me/password for applicants, /work/password for staff), over HTTP with a cookie jar, on
+//! SQLite and PostgreSQL.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::BTreeMap;
+
+use reqwest::StatusCode;
+use serde_json::json;
+use zhicheng_e2e::server::{CAPTCHA_ANSWER, TestServer};
+use zhicheng_identity::OrgKind;
+
+const PW: &str = "Shandong#2026";
+const NEW_PW: &str = "Weihai!Spring2027";
+const NEWER_PW: &str = "Rongcheng@Sea2028";
+
+struct Page {
+    status: StatusCode,
+    body: String,
+    location: Option<String>,
+}
+
+impl Page {
+    fn has(&self, s: &str) -> bool {
+        self.body.contains(s)
+    }
+    fn value_of(&self, name: &str) -> String {
+        let marker = format!("name=\"{name}\" value=\"");
+        let at = self
+            .body
+            .find(&marker)
+            .unwrap_or_else(|| panic!("no {name}: {}", self.body))
+            + marker.len();
+        let end = self.body[at..].find('"').unwrap() + at;
+        self.body[at..end].to_owned()
+    }
+}
+
+struct Visitor {
+    http: reqwest::Client,
+    base: String,
+    cookies: BTreeMap<String, String>,
+}
+
+impl Visitor {
+    fn new(srv: &TestServer) -> Visitor {
+        Visitor {
+            http: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+            base: srv.base.clone(),
+            cookies: BTreeMap::new(),
+        }
+    }
+
+    async fn finish(&mut self, r: reqwest::RequestBuilder) -> Page {
+        let cookie = self
+            .cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ");
+        let r = if cookie.is_empty() {
+            r
+        } else {
+            r.header("cookie", cookie)
+        };
+        let resp = r.send().await.unwrap();
+        for c in resp.headers().get_all("set-cookie") {
+            let c = c.to_str().unwrap();
+            let (kv, attrs) = c.split_once(';').unwrap_or((c, ""));
+            let (k, v) = kv.split_once('=').unwrap();
+            if attrs.contains("Max-Age=0") {
+                self.cookies.remove(k);
+            } else {
+                self.cookies.insert(k.to_owned(), v.to_owned());
+            }
+        }
+        let status = resp.status();
+        let location = resp
+            .headers()
+            .get("location")
+            .map(|l| l.to_str().unwrap().to_owned());
+        Page {
+            status,
+            body: resp.text().await.unwrap(),
+            location,
+        }
+    }
+
+    async fn get(&mut self, path: &str) -> Page {
+        let r = self.http.get(format!("{}{path}", self.base));
+        self.finish(r).await
+    }
+
+    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
+        let r = self.http.post(format!("{}{path}", self.base)).form(form);
+        self.finish(r).await
+    }
+
+    async fn login(&mut self, login: &str, password: &str) -> Page {
+        let form = self.get("/login").await;
+        let captcha = form.value_of("captcha_id");
+        self.post(
+            "/login",
+            &[
+                ("login", login),
+                ("password", password),
+                ("captcha_id", &captcha),
+                ("captcha_answer", CAPTCHA_ANSWER),
+            ],
+        )
+        .await
+    }
+}
+
+async fn flow(srv: TestServer) {
+    let (s, body) = srv
+        .client()
+        .post(
+            "/api/v1/persons",
+            &json!({ "id_number": "11010519491231002X", "name": "李娜", "mobile": "13905310000", "username": "lina1949", "password": PW }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{body}");
+    srv.bootstrap_org(
+        OrgKind::HrBureau,
+        "威海市文登区人力资源和社会保障局",
+        "371003",
+        "wd_hrss",
+        PW,
+    )
+    .await;
+
+    // 找回用户名: the same notice whatever was typed; the SMS carries the username.
+    let mut v = Visitor::new(&srv);
+    assert!(v.get("/login").await.has("href=\"/recover\""));
+    let page = v.get("/recover").await;
+    assert!(
+        page.has("找回用户名") && page.has("找回密码"),
+        "{}",
+        page.body
+    );
+    let token = page.value_of("csrf");
+    let sent = v
+        .post(
+            "/recover/username",
+            &[
+                ("csrf", &token),
+                ("id_number", "11010519491231002X"),
+                ("mobile", "13905310000"),
+            ],
+        )
+        .await;
+    let other = v
+        .post(
+            "/recover/username",
+            &[
+                ("csrf", &token),
+                ("id_number", "110105194912310048"),
+                ("mobile", "13905310000"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        (sent.status, other.status),
+        (StatusCode::OK, StatusCode::OK)
+    );
+    assert!(sent.has("短信已发送") && other.has("短信已发送"));
+    let outbox = srv.state.store.sms_outbox(10).await.unwrap();
+    assert_eq!(outbox.len(), 1);
+    assert!(outbox[0].text.contains("lina1949"));
+    assert_eq!(
+        v.post(
+            "/recover/username",
+            &[("csrf", "x"), ("id_number", "1"), ("mobile", "1")]
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+
+    // 找回密码: a code by SMS, then the finish form.
+    let started = v
+        .post(
+            "/recover/password",
+            &[
+                ("csrf", &token),
+                ("login", "lina1949"),
+                ("mobile", "13905310000"),
+            ],
+        )
+        .await;
+    assert_eq!(started.status, StatusCode::SEE_OTHER);
+    let to = started.location.unwrap();
+    assert!(
+        to.starts_with("/recover/password/finish?challenge="),
+        "{to}"
+    );
+    let form = v.get(&to).await;
+    let challenge = form.value_of("challenge_id");
+    let token = form.value_of("csrf");
+    let msg = srv.state.store.sms_outbox(1).await.unwrap().remove(0);
+    let code: String = msg
+        .text
+        .chars()
+        .filter(char::is_ascii_digit)
+        .take(6)
+        .collect();
+    let mismatch = v
+        .post(
+            "/recover/password/finish",
+            &[
+                ("csrf", &token),
+                ("challenge_id", &challenge),
+                ("code", &code),
+                ("new_password", NEW_PW),
+                ("new_password2", "other"),
+            ],
+        )
+        .await;
+    assert_eq!(mismatch.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        mismatch.has("new_password2-error") && mismatch.has(&format!("value=\"{code}\"")),
+        "{}",
+        mismatch.body
+    );
+    let wrong_code = if code == "000000" { "111111" } else { "000000" };
+    let wrong = v
+        .post(
+            "/recover/password/finish",
+            &[
+                ("csrf", &token),
+                ("challenge_id", &challenge),
+                ("code", wrong_code),
+                ("new_password", NEW_PW),
+                ("new_password2", NEW_PW),
+            ],
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        wrong.has("code-error") && wrong.has("验证码不正确"),
+        "{}",
+        wrong.body
+    );
+    let done = v
+        .post(
+            "/recover/password/finish",
+            &[
+                ("csrf", &token),
+                ("challenge_id", &challenge),
+                ("code", &code),
+                ("new_password", NEW_PW),
+                ("new_password2", NEW_PW),
+            ],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    assert!(done.has("密码已重置"));
+
+    // 修改密码 for the applicant: the current password is required.
+    let mut me = Visitor::new(&srv);
+    assert_eq!(
+        me.login("lina1949", NEW_PW).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let page = me.get("/me/password").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let csrf = page.value_of("csrf");
+    let refused = me
+        .post(
+            "/me/password",
+            &[
+                ("csrf", &csrf),
+                ("current_password", PW),
+                ("new_password", NEWER_PW),
+                ("new_password2", NEWER_PW),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.has("current_password-error") && refused.has("当前密码不正确"));
+    let changed = me
+        .post(
+            "/me/password",
+            &[
+                ("csrf", &csrf),
+                ("current_password", NEW_PW),
+                ("new_password", NEWER_PW),
+                ("new_password2", NEWER_PW),
+            ],
+        )
+        .await;
+    assert_eq!(changed.status, StatusCode::OK, "{}", changed.body);
+    assert!(changed.has("密码已修改"));
+    assert_eq!(me.get("/work/password").await.status, StatusCode::FORBIDDEN);
+    srv.login("lina1949", NEWER_PW).await;
+
+    // 修改密码 for staff at /work/password.
+    let mut staff = Visitor::new(&srv);
+    staff.login("wd_hrss", PW).await;
+    let page = staff.get("/work/password").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let csrf = page.value_of("csrf");
+    let changed = staff
+        .post(
+            "/work/password",
+            &[
+                ("csrf", &csrf),
+                ("current_password", PW),
+                ("new_password", NEWER_PW),
+                ("new_password2", NEWER_PW),
+            ],
+        )
+        .await;
+    assert!(changed.has("密码已修改"), "{}", changed.body);
+    srv.login("wd_hrss", NEWER_PW).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn portal_recovery_and_password_pages_sqlite() {
+    flow(TestServer::sqlite().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn portal_recovery_and_password_pages_postgres() {
+    if let Some(srv) = TestServer::postgres().await {
+        flow(srv).await;
+    }
+}
