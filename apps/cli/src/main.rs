@@ -49,6 +49,8 @@ enum Command {
     Check(cmd::check::Args),
     /// Demo data.
     Demo(cmd::demo::Args),
+    /// The summary table (一览表) of an organisation's cases as XLSX or PDF.
+    Summary(cmd::summary::Args),
 }
 
 fn operator_name(given: Option<String>) -> String {
@@ -72,6 +74,7 @@ async fn run(cli: Cli) -> Result<Exit, CliError> {
         Command::Plan(a) => a.run(&ctx).await,
         Command::Check(a) => a.run(&ctx).await,
         Command::Demo(a) => a.run(&ctx).await,
+        Command::Summary(a) => a.run(&ctx).await,
     }
 }
 

@@ -1,6 +1,6 @@
 //! zhicheng-documents: the product's PDF documents, rendered from data passed in.
 //!
-//! Pure: no file or network I/O. Fonts come in as bytes ([`Fonts::from_bytes`]) or compiled in
+//! Pure: no file or network I/O ([`gather`] reads through the domain ports it is given). Fonts come in as bytes ([`Fonts::from_bytes`]) or compiled in
 //! ([`Fonts::embedded`]: Noto Serif SC and Noto Sans SC, SIL OFL 1.1); krilla subsets them, so
 //! a one-page certificate stays small. The caller decides where the bytes go.
 //!
@@ -15,6 +15,7 @@
 
 pub mod certificate;
 pub mod fonts;
+pub mod gather;
 pub mod layout;
 pub mod qr;
 pub mod review_form;
@@ -23,6 +24,7 @@ pub mod table;
 
 pub use certificate::{CertificateInput, certificate_pdf, verify_url};
 pub use fonts::{Face, Fonts};
+pub use gather::{SummaryData, summary_data};
 pub use review_form::{
     FormApplicant, FormAttachment, FormHop, FormTarget, ReviewFormInput, review_form_pdf,
 };

@@ -381,7 +381,7 @@ pub fn review_form_pdf(fonts: &Fonts, input: &ReviewFormInput) -> Result<Vec<u8>
     let attachments = Table::new(
         vec![
             Column::new("序号", 0.5, Align::Center),
-            Column::new("材料类别", 1.2, Align::Left),
+            Column::new("材料类别", 1.5, Align::Left),
             Column::new("文件名", 2.4, Align::Left),
             Column::new("大小", 0.9, Align::Right),
             Column::new("SHA-256", 3.6, Align::Left),

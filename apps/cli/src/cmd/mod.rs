@@ -5,3 +5,4 @@ pub mod db;
 pub mod demo;
 pub mod org;
 pub mod plan;
+pub mod summary;

@@ -11,15 +11,11 @@ use poem_openapi::payload::Attachment;
 use poem_openapi::payload::AttachmentType;
 use poem_openapi::{ApiResponse, OpenApi};
 use uuid::Uuid;
-use zhicheng_declaration::ports::DeclarationRepo;
 use zhicheng_declaration::{Catalog, Declaration, DeclarationStatus};
-use zhicheng_documents::{
-    FormApplicant, FormAttachment, FormHop, FormTarget, ReviewFormInput, SummaryRow, SummaryTable,
-};
+use zhicheng_documents::gather::series_name;
+use zhicheng_documents::{FormApplicant, FormAttachment, FormHop, FormTarget, ReviewFormInput};
 use zhicheng_identity::ports::IdentityRepo;
-use zhicheng_kernel::{
-    Actor, Clock, DeclarationId, OrgId, PersonId, PlanId, Principal, SeriesCode, TitleLevel,
-};
+use zhicheng_kernel::{Actor, Clock, DeclarationId, OrgId, PlanId, Principal, TitleLevel};
 use zhicheng_review_workflow::ports::ReviewRepo;
 use zhicheng_review_workflow::service as cases;
 
@@ -67,12 +63,6 @@ fn declaration_status_zh(s: DeclarationStatus) -> &'static str {
         DeclarationStatus::Submitted => "已提交",
         DeclarationStatus::Returned => "已退回修改",
     }
-}
-
-fn series_name(s: &SeriesCode) -> String {
-    Catalog
-        .find(s)
-        .map_or_else(|| s.as_str().to_owned(), |x| x.name.to_owned())
 }
 
 async fn org_name(st: &AppState, cache: &mut HashMap<OrgId, String>, id: OrgId) -> String {
@@ -203,83 +193,6 @@ pub async fn review_form_file(
     Ok((name, bytes))
 }
 
-/// The rows and headings of a summary table: the cases the caller's organisation holds for
-/// the plan, series and level, in queue order.
-pub struct SummaryData {
-    pub title: String,
-    pub subtitle: String,
-    pub rows: Vec<SummaryRow>,
-}
-
-/// Gathers the summary table through the queue service (which decides what the caller sees).
-pub async fn summary_data(
-    st: &AppState,
-    p: &Principal,
-    plan: PlanId,
-    series: SeriesCode,
-    level: TitleLevel,
-) -> Result<SummaryData, ApiError> {
-    let queue = cases::queue(&st.store, p, None, Some(series.clone()), Some(level)).await?;
-    let plan_row = st
-        .store
-        .get_plan(plan)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
-    let mut people: HashMap<PersonId, (String, chrono::NaiveDate)> = HashMap::new();
-    let mut rows = Vec::new();
-    for r in queue.iter().filter(|r| r.case.plan_id == plan) {
-        let (gender, birth) = match people.get(&r.case.person_id) {
-            Some(x) => x.clone(),
-            None => {
-                let person = st
-                    .store
-                    .get_person(r.case.person_id)
-                    .await?
-                    .ok_or_else(ApiError::not_found)?;
-                let x = (person.gender().zh().to_owned(), person.birth_date());
-                people.insert(r.case.person_id, x.clone());
-                x
-            }
-        };
-        rows.push(SummaryRow {
-            name: r.applicant_name.clone(),
-            gender,
-            birth_date: birth,
-            unit: r.unit_name.clone(),
-            series: series_name(&r.case.series),
-            level: r.case.level.zh().to_owned(),
-            specialty: r.specialty.clone(),
-            status: r.case.status.zh().to_owned(),
-        });
-    }
-    let mut orgs = HashMap::new();
-    let compiler = match p.org_id {
-        Some(o) => org_name(st, &mut orgs, o).await,
-        None => String::new(),
-    };
-    let now = st.clock.now();
-    let local = chrono::FixedOffset::east_opt(8 * 3600).map_or_else(
-        || now.naive_utc(),
-        |tz| now.with_timezone(&tz).naive_local(),
-    );
-    Ok(SummaryData {
-        title: format!(
-            "{}年度{}{}职称申报人员一览表",
-            plan_row.year,
-            series_name(&series),
-            level.zh()
-        ),
-        subtitle: format!(
-            "评审计划：{}　编制单位：{}　共 {} 人　生成时间：{}",
-            plan_row.name,
-            compiler,
-            rows.len(),
-            local.format("%Y-%m-%d %H:%M")
-        ),
-        rows,
-    })
-}
-
 /// Output format of a summary table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SummaryFormat {
@@ -289,7 +202,7 @@ pub enum SummaryFormat {
 
 /// Renders a summary table on the blocking pool; returns the file name and bytes.
 pub async fn summary_file(
-    data: SummaryData,
+    data: zhicheng_documents::SummaryData,
     format: SummaryFormat,
 ) -> Result<(String, Vec<u8>), ApiError> {
     let ext = match format {
@@ -298,12 +211,7 @@ pub async fn summary_file(
     };
     let name = format!("zhicheng-summary-{}.{ext}", data.rows.len());
     let bytes = tokio::task::spawn_blocking(move || {
-        let table = SummaryTable {
-            title: &data.title,
-            subtitle: Some(&data.subtitle),
-            footer_note: None,
-            rows: &data.rows,
-        };
+        let table = data.table();
         match format {
             SummaryFormat::Xlsx => zhicheng_documents::summary_table_xlsx(&table),
             SummaryFormat::Pdf => {
@@ -349,12 +257,13 @@ impl DocumentsApi {
         series: Query<String>,
         level: Query<String>,
     ) -> Result<SummaryXlsxResponse, ApiError> {
-        let data = summary_data(
-            &self.0,
+        let data = zhicheng_documents::summary_data(
+            &self.0.store,
             &auth.0,
             PlanId(plan.0),
-            parse_series(&series.0)?,
+            &parse_series(&series.0)?,
             parse_level(&level.0)?,
+            self.0.clock.now(),
         )
         .await?;
         let (name, bytes) = summary_file(data, SummaryFormat::Xlsx).await?;
@@ -370,12 +279,13 @@ impl DocumentsApi {
         series: Query<String>,
         level: Query<String>,
     ) -> Result<SummaryPdfResponse, ApiError> {
-        let data = summary_data(
-            &self.0,
+        let data = zhicheng_documents::summary_data(
+            &self.0.store,
             &auth.0,
             PlanId(plan.0),
-            parse_series(&series.0)?,
+            &parse_series(&series.0)?,
             parse_level(&level.0)?,
+            self.0.clock.now(),
         )
         .await?;
         let (name, bytes) = summary_file(data, SummaryFormat::Pdf).await?;
