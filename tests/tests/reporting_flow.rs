@@ -221,6 +221,12 @@ async fn reporting(srv: TestServer) {
         (StatusCode::CONFLICT, "path.no_approved_path"),
         "{refused}"
     );
+    // The refusal names the link and who must act.
+    assert_eq!(
+        refused["message"].as_str().unwrap(),
+        "威海市文登区人民医院 → 威海市文登区卫生健康局 的上报路径待审核：请联系 威海市文登区卫生健康局 审核",
+        "{refused}"
+    );
     assert_eq!(status_of(&unit, c0).await.0, "ready_to_report");
 
     // The department approves the unit's link, then the bureau the department's.
@@ -237,6 +243,11 @@ async fn reporting(srv: TestServer) {
     assert_eq!(
         (s, code(&refused)),
         (StatusCode::CONFLICT, "path.no_approved_path"),
+        "{refused}"
+    );
+    assert_eq!(
+        refused["message"].as_str().unwrap(),
+        "威海市文登区卫生健康局 → 威海市文登区人力资源和社会保障局 的上报路径待审核：请联系 威海市文登区人力资源和社会保障局 审核",
         "{refused}"
     );
     ok(
@@ -308,6 +319,131 @@ async fn reporting(srv: TestServer) {
     );
     assert_eq!(back["decision_text"], "缺少单位推荐意见");
     ok(&unit, &format!("/api/v1/cases/{c0}/report"), json!({})).await;
+
+    // The bureau revokes the department's link: cases already past the unit's hop still
+    // travel on the route they froze, new reports are refused and name the revocation.
+    let dept_link_id = link(&dept_link);
+    let (s, body) = dept
+        .post(
+            &format!("/api/v1/paths/{dept_link_id}/revoke"),
+            &json!({ "reason": "x" }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "only the parent revokes: {body}");
+    let (s, body) = bureau
+        .post(
+            &format!("/api/v1/paths/{dept_link_id}/revoke"),
+            &json!({ "reason": "  " }),
+        )
+        .await;
+    assert_eq!(
+        (s, code(&body)),
+        (StatusCode::UNPROCESSABLE_ENTITY, "path.reason_required"),
+        "{body}"
+    );
+    let revoked = ok(
+        &bureau,
+        &format!("/api/v1/paths/{dept_link_id}/revoke"),
+        json!({ "reason": "主管部门职能调整" }),
+    )
+    .await;
+    assert_eq!(revoked["status"], "revoked");
+    for side in [&dept, &bureau] {
+        let (s, h) = side
+            .get(&format!("/api/v1/paths/{dept_link_id}/history"))
+            .await;
+        assert_eq!(s, StatusCode::OK, "{h}");
+        let actions: Vec<&str> = h["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["action"].as_str().unwrap())
+            .collect();
+        assert_eq!(actions, ["path.requested", "path.decided", "path.revoked"]);
+        assert_eq!(h["events"][2]["detail"]["reason"], "主管部门职能调整");
+    }
+    assert_eq!(
+        unit.get(&format!("/api/v1/paths/{dept_link_id}/history"))
+            .await
+            .0,
+        StatusCode::NOT_FOUND
+    );
+    let (s, refused) = unit
+        .post(&format!("/api/v1/cases/{c3}/report"), &json!({}))
+        .await;
+    assert_eq!(
+        (s, code(&refused)),
+        (StatusCode::CONFLICT, "path.no_approved_path"),
+        "{refused}"
+    );
+    assert!(
+        refused["message"]
+            .as_str()
+            .unwrap()
+            .contains("已被 威海市文登区人力资源和社会保障局 撤销"),
+        "{refused}"
+    );
+
+    // 路径健康检查: the unit sees its (series, level) and the broken link; the bureau sees
+    // every unit of its region; another unit sees nothing of it.
+    let health = format!("/api/v1/paths/health?plan={plan_id}");
+    for viewer in [&unit, &bureau] {
+        let (s, h) = viewer.get(&health).await;
+        assert_eq!(s, StatusCode::OK, "{h}");
+        let rows = h.as_array().unwrap();
+        assert_eq!(rows.len(), 1, "{h}");
+        assert_eq!(
+            (
+                rows[0]["unit_id"].as_str(),
+                rows[0]["series"].as_str(),
+                rows[0]["level"].as_str(),
+                rows[0]["status"].as_str(),
+                rows[0]["at_org_name"].as_str(),
+                rows[0]["parent_org_name"].as_str(),
+            ),
+            (
+                Some(unit_id.as_str()),
+                Some("ENG"),
+                Some("intermediate"),
+                Some("revoked"),
+                Some("威海市文登区卫生健康局"),
+                Some("威海市文登区人力资源和社会保障局"),
+            ),
+            "{h}"
+        );
+    }
+    let (s, h) = other_unit.get(&health).await;
+    assert_eq!((s, h.as_array().map(Vec::len)), (StatusCode::OK, Some(0)));
+    let (s, _) = applicants[0].0.get(&health).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+
+    // The department requests a new link; while pending the check says so; once approved the
+    // route is complete again.
+    let (s, relink) = dept
+        .post(
+            "/api/v1/paths",
+            &json!({ "series": "ENG", "level": "intermediate", "parent_id": bureau_id }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{relink}");
+    let (_, h) = unit.get(&health).await;
+    assert_eq!(h[0]["status"], "pending", "{h}");
+    ok(
+        &bureau,
+        &format!("/api/v1/paths/{}/decision", link(&relink)),
+        json!({ "approve": true }),
+    )
+    .await;
+    let (_, h) = bureau.get(&health).await;
+    assert_eq!(h[0]["status"], "complete", "{h}");
+    assert_eq!(
+        h[0]["route"],
+        json!([
+            "威海市文登区人民医院",
+            "威海市文登区卫生健康局",
+            "威海市文登区人力资源和社会保障局"
+        ])
+    );
     for c in [c0, c1, c2] {
         ok(&dept, &format!("/api/v1/cases/{c}/forward"), json!({})).await;
         assert_eq!(

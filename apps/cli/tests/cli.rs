@@ -498,3 +498,176 @@ fn summary_writes_xlsx_and_pdf_for_an_organisation_and_refuses_bad_options() {
     ]);
     assert_eq!(code(&out), 1, "unknown plan: {}", stderr(&out));
 }
+
+/// `path health`: a declaration on a complete route, then the bureau revokes the unit's link
+/// and the check names the revocation and the bureau; `--org` narrows the view.
+#[test]
+fn path_health_reports_each_route_and_who_must_act() {
+    use zhicheng_kernel::{AccountId, OrgId, PersonId, PlanId, Principal, Role, TitleLevel};
+    use zhicheng_store::runtime::{SystemClock, UuidV7};
+
+    let db = db();
+    let v = db.json(&["demo", "seed"]);
+    let plan = v["plan"]["id"].as_str().unwrap().to_owned();
+    let org_of = |name: &str| -> uuid::Uuid {
+        v["accounts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["organisation"] == name)
+            .unwrap()["org_id"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    let unit = org_of("威海文登仁和医院有限公司");
+    let bureau = org_of("威海市文登区人力资源和社会保障局");
+    let other = org_of("威海市文登区人民医院");
+    let person: uuid::Uuid = v["applicant"]["person_id"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+
+    // Nothing declared yet.
+    let empty = db.json(&["path", "health", "--plan", &plan]);
+    assert_eq!(empty["routes"].as_array().unwrap().len(), 0, "{empty}");
+
+    // The demo applicant declares at the unit and submits.
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let store = zhicheng_store::Store::connect(&db.url).await.unwrap();
+        let applicant = Principal {
+            account_id: AccountId(uuid::Uuid::nil()),
+            role: Role::Applicant,
+            person_id: Some(PersonId(person)),
+            org_id: None,
+        };
+        zhicheng_declaration::service::accept_commitment(&store, &SystemClock, &applicant)
+            .await
+            .unwrap();
+        let d = zhicheng_declaration::service::create_declaration(
+            &store,
+            &store,
+            &SystemClock,
+            &UuidV7,
+            &applicant,
+            zhicheng_declaration::service::NewDeclaration {
+                plan_id: PlanId(plan.parse().unwrap()),
+                unit_id: OrgId(unit),
+                level: TitleLevel::Intermediate,
+                specialty: "临床医学".into(),
+                materials: zhicheng_declaration::Materials {
+                    work_history: "2008—今 仁和医院".into(),
+                    achievements: "门诊质量改进".into(),
+                    ..Default::default()
+                },
+            },
+        )
+        .await
+        .unwrap();
+        zhicheng_review_workflow::service::submit_declaration(
+            &store,
+            &store,
+            &SystemClock,
+            &UuidV7,
+            &applicant,
+            d.id,
+        )
+        .await
+        .unwrap();
+    });
+
+    let ok = db.json(&["path", "health", "--plan", &plan]);
+    let routes = ok["routes"].as_array().unwrap();
+    assert_eq!(routes.len(), 1, "{ok}");
+    assert_eq!(
+        (
+            routes[0]["status"].as_str(),
+            routes[0]["level"].as_str(),
+            routes[0]["unit_name"].as_str()
+        ),
+        (
+            Some("complete"),
+            Some("intermediate"),
+            Some("威海文登仁和医院有限公司")
+        )
+    );
+    assert_eq!(
+        routes[0]["route"],
+        serde_json::json!([
+            "威海文登仁和医院有限公司",
+            "威海市文登区人力资源和社会保障局"
+        ])
+    );
+
+    // The bureau revokes the unit's intermediate link.
+    rt.block_on(async {
+        use zhicheng_approval_path::ports::PathRepo;
+        let store = zhicheng_store::Store::connect(&db.url).await.unwrap();
+        let link = store
+            .list_links_from(OrgId(unit))
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|l| l.level == TitleLevel::Intermediate)
+            .unwrap();
+        let staff = Principal {
+            account_id: AccountId(uuid::Uuid::nil()),
+            role: Role::HrBureau,
+            person_id: None,
+            org_id: Some(OrgId(bureau)),
+        };
+        zhicheng_approval_path::service::revoke_path(
+            &store,
+            &SystemClock,
+            &staff,
+            link.id,
+            "单位性质变更".into(),
+        )
+        .await
+        .unwrap();
+    });
+    let bad = db.json(&[
+        "path",
+        "health",
+        "--plan",
+        &plan,
+        "--org",
+        &bureau.to_string(),
+    ]);
+    let r = &bad["routes"][0];
+    assert_eq!(r["status"], "revoked", "{bad}");
+    assert_eq!(r["parent"]["name"], "威海市文登区人力资源和社会保障局");
+    assert_eq!(bad["incomplete"], 1);
+    let mine = db.json(&[
+        "path",
+        "health",
+        "--plan",
+        &plan,
+        "--org",
+        &unit.to_string(),
+    ]);
+    assert_eq!(mine["routes"].as_array().unwrap().len(), 1);
+    let others = db.json(&[
+        "path",
+        "health",
+        "--plan",
+        &plan,
+        "--org",
+        &other.to_string(),
+    ]);
+    assert_eq!(others["routes"].as_array().unwrap().len(), 0);
+
+    // Text output names the revocation; unknown plan exits 1.
+    let out = db.run(&["path", "health", "--plan", &plan]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("已被 威海市文登区人力资源和社会保障局 撤销"),
+        "{}",
+        stdout(&out)
+    );
+    let out = db.run(&["path", "health", "--plan", &uuid::Uuid::nil().to_string()]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+}

@@ -6,10 +6,11 @@
 //! It must not know how links are stored or requested: no database, HTTP or runtime. It knows
 //! organisations only through `zhicheng-identity`'s types.
 
+pub mod health;
 pub mod link;
 pub mod ports;
 pub mod route;
 pub mod service;
 
 pub use link::{LinkStatus, PathLink};
-pub use route::{Route, RouteError};
+pub use route::{GapNames, LinkGap, Route, RouteError};

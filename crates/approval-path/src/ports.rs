@@ -50,4 +50,10 @@ pub trait PathRepo: Send + Sync {
         T: Send,
         E: Send,
         F: FnOnce(&mut PathLink) -> Result<(T, AuditEvent), E> + Send;
+
+    /// The audit events of one link (request, decision, revocation), oldest first.
+    fn link_history(
+        &self,
+        id: PathLinkId,
+    ) -> impl Future<Output = Result<Vec<AuditEvent>, StoreError>> + Send;
 }

@@ -165,7 +165,7 @@ struct ReportRequest<'a> {
 /// `Rule(Route)` when the route is incomplete; `Rule(Items)` listing every case that cannot
 /// move; `Rule(KeyReused)` for a key first used with another request.
 #[allow(clippy::too_many_arguments)]
-pub async fn report_batch<R: ReviewRepo, P: PathRepo>(
+pub async fn report_batch<R: ReviewRepo, P: PathRepo + zhicheng_identity::ports::IdentityRepo>(
     cases: &R,
     paths: &P,
     clock: &dyn Clock,
@@ -184,14 +184,15 @@ pub async fn report_batch<R: ReviewRepo, P: PathRepo>(
     };
     let now = clock.now();
     let key = idempotency(principal, "report", key, &request, now)?;
-    let route: Route = zhicheng_approval_path::service::resolve_route(paths, org, &series, level)
-        .await
-        .map_err(|e| match e {
-            ServiceError::Rule(r) => ServiceError::Rule(BatchActionError::Route(r)),
-            ServiceError::NotFound => ServiceError::NotFound,
-            ServiceError::Forbidden => ServiceError::Forbidden,
-            ServiceError::Store(s) => ServiceError::Store(s),
-        })?;
+    let route: Route =
+        zhicheng_approval_path::service::resolve_route(paths, paths, org, &series, level)
+            .await
+            .map_err(|e| match e {
+                ServiceError::Rule(r) => ServiceError::Rule(BatchActionError::Route(r)),
+                ServiceError::NotFound => ServiceError::NotFound,
+                ServiceError::Forbidden => ServiceError::Forbidden,
+                ServiceError::Store(s) => ServiceError::Store(s),
+            })?;
     let act = Act::new(org, Actor::from(principal), now);
     map_batch(
         cases

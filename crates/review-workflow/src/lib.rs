@@ -13,6 +13,7 @@
 pub mod batch;
 pub mod case;
 pub mod decision;
+pub mod health;
 pub mod history;
 pub mod ports;
 pub mod service;

@@ -98,6 +98,12 @@ pub trait ReviewRepo: Send + Sync {
         person: PersonId,
     ) -> impl Future<Output = Result<Vec<ReviewCase>, StoreError>> + Send;
 
+    /// Every (unit, series, level) with a case in the plan, each once.
+    fn plan_case_keys(
+        &self,
+        plan: zhicheng_kernel::PlanId,
+    ) -> impl Future<Output = Result<Vec<zhicheng_approval_path::health::HealthKey>, StoreError>> + Send;
+
     /// The case history, oldest hop first.
     fn case_history(
         &self,

@@ -191,7 +191,7 @@ impl Localized for ReportError {
 ///
 /// # Errors
 /// `Rule(Route(NoApprovedPath))` when the (series, level) has no complete approved path.
-pub async fn report<R: ReviewRepo, P: PathRepo>(
+pub async fn report<R: ReviewRepo, P: PathRepo + zhicheng_identity::ports::IdentityRepo>(
     cases: &R,
     paths: &P,
     clock: &dyn Clock,
@@ -213,6 +213,7 @@ pub async fn report<R: ReviewRepo, P: PathRepo>(
         )));
     }
     let route = zhicheng_approval_path::service::resolve_route(
+        paths,
         paths,
         case.unit_id,
         &case.series,

@@ -666,6 +666,10 @@ impl PathRepo for MemoryStore {
             .next())
     }
 
+    async fn link_history(&self, id: PathLinkId) -> Result<Vec<AuditEvent>, StoreError> {
+        self.audit_events(id.0).await
+    }
+
     async fn update_link<T, E, F>(&self, id: PathLinkId, f: F) -> Result<T, TxError<E>>
     where
         T: Send,
@@ -745,6 +749,26 @@ impl ReviewRepo for MemoryStore {
                 case,
             })
             .collect())
+    }
+
+    async fn plan_case_keys(
+        &self,
+        plan: zhicheng_kernel::PlanId,
+    ) -> Result<Vec<zhicheng_approval_path::health::HealthKey>, StoreError> {
+        let mut keys: Vec<_> = self
+            .lock()
+            .cases
+            .values()
+            .filter(|c| c.plan_id == plan)
+            .map(|c| zhicheng_approval_path::health::HealthKey {
+                unit: c.unit_id,
+                series: c.series.clone(),
+                level: c.level,
+            })
+            .collect();
+        keys.sort();
+        keys.dedup();
+        Ok(keys)
     }
 
     async fn list_cases_for_person(&self, person: PersonId) -> Result<Vec<ReviewCase>, StoreError> {

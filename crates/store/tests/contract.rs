@@ -259,11 +259,8 @@ fn org(kind: OrgKind, name: &str, region: &str) -> Organisation {
         name: OrgName::parse(name).unwrap(),
         uscc: None,
         region: RegionCode::parse(region).unwrap(),
-        permission: if kind == OrgKind::EmployerUnit {
-            PermissionStatus::Active
-        } else {
-            PermissionStatus::NotApplied
-        },
+        // Units here hold the permission; authorities hold it from creation.
+        permission: PermissionStatus::Active,
         permission_note: None,
         created_at: now(),
         version: 1,
@@ -910,6 +907,34 @@ async fn path_contract<R: PathRepo + Audited>(r: &R) {
     let after = r.get_link(l2.id).await.unwrap().unwrap();
     assert_eq!(after.version, before.version + ok);
     assert_eq!(after.note.unwrap().len() as i64, ok);
+
+    // Revoking frees the slot: the route is gone and a new request may be made.
+    r.update_link(l3.id, |l| {
+        l.revoke(bureau.id, "职能调整", t0)
+            .map(|()| ((), audit("path_link", l.id.0, "path.revoked")))
+    })
+    .await
+    .unwrap();
+    let revoked = r.get_link(l3.id).await.unwrap().unwrap();
+    assert_eq!(
+        (revoked.status, revoked.note.as_deref()),
+        (LinkStatus::Revoked, Some("职能调整"))
+    );
+    assert_eq!(
+        r.find_approved_link(unit.id, &eng(), TitleLevel::Intermediate)
+            .await
+            .unwrap(),
+        None
+    );
+    create(&again).await.unwrap();
+    let history: Vec<String> = r
+        .link_history(l3.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert_eq!(history, ["path.requested", "path.decided", "path.revoked"]);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1019,6 +1044,18 @@ async fn review_contract<R: IdentityRepo + DeclarationRepo + ReviewRepo + Audite
     let cb = submit(r, b.declaration.id, &p2026, t0 + Duration::seconds(5))
         .await
         .unwrap();
+
+    // The (unit, series, level) keys of a plan, each once; none for another plan.
+    let keys = r.plan_case_keys(p2026.id).await.unwrap();
+    assert_eq!(
+        keys,
+        [zhicheng_approval_path::health::HealthKey {
+            unit: unit.id,
+            series: ca.series.clone(),
+            level: ca.level,
+        }]
+    );
+    assert!(r.plan_case_keys(p2025.id).await.unwrap().is_empty());
 
     // The holder's list: oldest holding first, with names, in one query.
     let all = CaseFilter {
@@ -1167,8 +1204,8 @@ async fn history_and_batch_contract<R: IdentityRepo + DeclarationRepo + ReviewRe
         .await
         .unwrap();
     let a = applicant(r, n, &format!("hauser{n}"), &unit, &plan, t0).await;
-    let b = applicant(r, n + 1, &format!("hb{n}"), &unit, &plan, t0).await;
-    let c = applicant(r, n + 2, &format!("hc{n}"), &unit, &plan, t0).await;
+    let b = applicant(r, n + 1, &format!("hbat{n}"), &unit, &plan, t0).await;
+    let c = applicant(r, n + 2, &format!("hcat{n}"), &unit, &plan, t0).await;
     let ca = submit(r, a.declaration.id, &plan, t0).await.unwrap();
     let cb = submit(r, b.declaration.id, &plan, t0).await.unwrap();
     let cc = submit(r, c.declaration.id, &plan, t0).await.unwrap();
@@ -1296,7 +1333,7 @@ async fn history_and_batch_contract<R: IdentityRepo + DeclarationRepo + ReviewRe
     );
 
     // Two operators at once on the same case: one moves it, the other is refused; one audit.
-    let d = applicant(r, n + 3, &format!("hd{n}"), &unit, &plan, t0).await;
+    let d = applicant(r, n + 3, &format!("hdat{n}"), &unit, &plan, t0).await;
     let cd = submit(r, d.declaration.id, &plan, t0).await.unwrap();
     let one = [cd.id];
     let (x, y) = tokio::join!(

@@ -339,7 +339,7 @@ async fn seed(ctx: &Ctx) -> Result<Exit, CliError> {
     let mut routes = Vec::new();
     for (u, _) in [&unit_a, &unit_b] {
         for level in LEVELS {
-            let r = resolve_route(&store, u.id, &series, level)
+            let r = resolve_route(&store, &store, u.id, &series, level)
                 .await
                 .map_err(service_err("resolve_route"))?;
             routes.push((level, r.hops));

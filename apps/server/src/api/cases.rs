@@ -190,7 +190,7 @@ pub enum BatchResponse {
     Ok(Json<Vec<CaseDto>>),
 }
 
-fn bad_input(e: DecisionInputError) -> ApiError {
+pub(crate) fn bad_input(e: DecisionInputError) -> ApiError {
     ServiceError::Rule(e).into()
 }
 

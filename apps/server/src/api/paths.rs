@@ -1,13 +1,15 @@
 //! Approval paths: request, list, decide.
 
 use chrono::{DateTime, Utc};
-use poem_openapi::param::Path;
+use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 use uuid::Uuid;
-use zhicheng_approval_path::PathLink;
 use zhicheng_approval_path::service;
+use zhicheng_approval_path::{PathLink, RouteError};
+use zhicheng_kernel::{Localized, PlanId};
 use zhicheng_kernel::{OrgId, PathLinkId, TitleLevel};
+use zhicheng_review_workflow::health::{HealthEntry, path_health};
 
 use super::Tag;
 use super::orgs::DecisionRequest;
@@ -77,6 +79,108 @@ pub enum PathResponse {
     Created(Json<PathLinkDto>),
 }
 
+#[derive(Object)]
+pub struct RevokeRequest {
+    /// Why the path is withdrawn, shown to the requester.
+    pub reason: String,
+}
+
+/// One event of a link's history.
+#[derive(Object)]
+pub struct PathEventDto {
+    pub at: DateTime<Utc>,
+    /// path.requested, path.decided or path.revoked.
+    pub action: String,
+    /// The account that acted, when an account did.
+    pub account_id: Option<Uuid>,
+    /// Result, note or reason.
+    pub detail: serde_json::Value,
+}
+
+#[derive(Object)]
+pub struct PathHistory {
+    pub link: PathLinkDto,
+    pub events: Vec<PathEventDto>,
+}
+
+#[derive(ApiResponse)]
+pub enum PathHistoryResponse {
+    #[oai(status = 200)]
+    Ok(Json<PathHistory>),
+}
+
+/// The route status of one (unit, series, level) with declarations in the plan.
+#[derive(Object)]
+pub struct PathHealthDto {
+    pub unit_id: Uuid,
+    pub unit_name: String,
+    pub series: String,
+    pub level: String,
+    /// complete, missing, pending, rejected, revoked, cycle or too_long.
+    pub status: String,
+    /// The complete route, unit first (names).
+    pub route: Vec<String>,
+    /// The organisation whose outgoing link fails.
+    pub at_org_id: Option<Uuid>,
+    pub at_org_name: Option<String>,
+    /// The upper organisation of that link (who must approve, or who refused).
+    pub parent_org_id: Option<Uuid>,
+    pub parent_org_name: Option<String>,
+    /// What to do, in Chinese.
+    pub message: String,
+}
+
+impl From<HealthEntry> for PathHealthDto {
+    fn from(e: HealthEntry) -> Self {
+        let mut dto = PathHealthDto {
+            unit_id: e.key.unit.0,
+            unit_name: e.unit_name,
+            series: e.key.series.to_string(),
+            level: e.key.level.as_str().into(),
+            status: "complete".into(),
+            route: Vec::new(),
+            at_org_id: None,
+            at_org_name: None,
+            parent_org_id: None,
+            parent_org_name: None,
+            message: String::new(),
+        };
+        match e.route {
+            Ok(hops) => {
+                dto.message = format!(
+                    "上报路径完整：{}",
+                    hops.iter()
+                        .map(|h| h.1.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" → ")
+                );
+                dto.route = hops.into_iter().map(|h| h.1).collect();
+            }
+            Err(err) => {
+                dto.message = err.zh();
+                match err {
+                    RouteError::NoApprovedPath { at, gap, names } => {
+                        dto.status = gap.code().into();
+                        dto.at_org_id = Some(at.0);
+                        dto.at_org_name = names.at;
+                        dto.parent_org_id = gap.parent().map(|p| p.0);
+                        dto.parent_org_name = names.parent;
+                    }
+                    RouteError::Cycle => dto.status = "cycle".into(),
+                    RouteError::TooLong => dto.status = "too_long".into(),
+                }
+            }
+        }
+        dto
+    }
+}
+
+#[derive(ApiResponse)]
+pub enum PathHealthResponse {
+    #[oai(status = 200)]
+    Ok(Json<Vec<PathHealthDto>>),
+}
+
 #[derive(ApiResponse)]
 pub enum PathsResponse {
     #[oai(status = 200)]
@@ -139,5 +243,65 @@ impl PathsApi {
         )
         .await?;
         Ok(PathResponse::Ok(Json(PathLinkDto::from(&link))))
+    }
+
+    /// 撤销: the upper organisation withdraws an approved path (cases already past the hop are
+    /// unaffected; new reports need a new path).
+    #[oai(path = "/paths/:id/revoke", method = "post")]
+    async fn revoke(
+        &self,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+        body: Json<RevokeRequest>,
+    ) -> Result<PathResponse, ApiError> {
+        let link = service::revoke_path(
+            &self.0.store,
+            &self.0.clock,
+            &auth.0,
+            PathLinkId(id.0),
+            body.0.reason,
+        )
+        .await?;
+        Ok(PathResponse::Ok(Json(PathLinkDto::from(&link))))
+    }
+
+    /// The history of a path (request, decision, revocation), for either side of it.
+    #[oai(path = "/paths/:id/history", method = "get")]
+    async fn history(
+        &self,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+    ) -> Result<PathHistoryResponse, ApiError> {
+        let (link, events) =
+            service::link_history(&self.0.store, &auth.0, PathLinkId(id.0)).await?;
+        Ok(PathHistoryResponse::Ok(Json(PathHistory {
+            link: PathLinkDto::from(&link),
+            events: events
+                .into_iter()
+                .map(|e| PathEventDto {
+                    at: e.at,
+                    action: e.action,
+                    account_id: match e.actor {
+                        zhicheng_kernel::Actor::Account(a) => Some(a.0),
+                        _ => None,
+                    },
+                    detail: e.detail,
+                })
+                .collect(),
+        })))
+    }
+
+    /// 路径健康检查: the route status of every (series, level) with declarations in the plan —
+    /// the caller's own, or for an HR bureau every unit of its region.
+    #[oai(path = "/paths/health", method = "get")]
+    async fn health(
+        &self,
+        auth: BearerAuth,
+        plan: Query<Uuid>,
+    ) -> Result<PathHealthResponse, ApiError> {
+        let rows = path_health(&self.0.store, &self.0.store, &auth.0, PlanId(plan.0)).await?;
+        Ok(PathHealthResponse::Ok(Json(
+            rows.into_iter().map(PathHealthDto::from).collect(),
+        )))
     }
 }

@@ -7,17 +7,22 @@ use askama::Template;
 use poem::web::{Data, Form, Path, Query};
 use poem::{Request, Response, handler};
 use serde::Deserialize;
+use std::collections::HashMap;
 use uuid::Uuid;
 use zhicheng_kernel::{CaseId, FieldError, SeriesCode, TitleLevel};
+
+use zhicheng_kernel::{Clock, IdGen};
 use zhicheng_review_workflow::service as workflow;
-use zhicheng_review_workflow::{CaseStatus, CommitteeVote};
+use zhicheng_review_workflow::{
+    CaseStatus, CommitteeVote, Opinion, RefusalGround, ReturnReasons, SupplementNotice, batch,
+};
 
 use super::common::{
     Choice, Chrome, Errors, STAFF, api_error_page, beijing, check_csrf, form_response, gate,
     level_choices, non_empty, series_choices, series_name,
 };
 use super::{Visitor, redirect, render};
-use crate::api::cases::issue;
+use crate::api::cases::{bad_input, issue};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -86,6 +91,8 @@ struct CaseView {
     /// approve, report, forward, accept, vote, issue or empty.
     action: &'static str,
     label: &'static str,
+    /// The status code, for the extra forms (退回, 不予推荐, 退回单位, 补正, 不予受理).
+    code: &'static str,
 }
 
 /// What the holder can do with a case in this status.
@@ -120,6 +127,12 @@ struct CasesPage {
     query: String,
     errors: Errors,
     notice: Option<String>,
+    grounds: Vec<Choice>,
+    /// A fresh idempotency key for the batch form: a double-submitted form acts once.
+    batch_key: String,
+    /// The filters as hidden fields of the batch form.
+    series_value: String,
+    level_value: String,
 }
 
 async fn cases_page(
@@ -157,6 +170,7 @@ async fn cases_page(
                     since: beijing(c.held_since),
                     action,
                     label,
+                    code: c.status.as_str(),
                 }
             })
             .collect(),
@@ -173,6 +187,17 @@ async fn cases_page(
         query: f.query(),
         errors,
         notice,
+        grounds: RefusalGround::ALL
+            .iter()
+            .map(|g| Choice {
+                value: g.as_str().to_owned(),
+                label: g.zh().to_owned(),
+                selected: false,
+            })
+            .collect(),
+        batch_key: st.ids.new_id().to_string(),
+        series_value: series.clone(),
+        level_value: level.to_owned(),
     };
     render(&out)
 }
@@ -190,6 +215,13 @@ pub async fn page(st: Data<&AppState>, req: &Request, q: Query<CaseQuery>) -> Re
             "accept" => "已受理。",
             "vote" => "评审结果已记录。",
             "issue" => "电子证书已签发，申报人现在可以下载。",
+            "return" => "已退回申报人修改。",
+            "reject" => "已不予推荐。",
+            "return_to_unit" => "已退回单位。",
+            "supplement" => "已发出补正通知。",
+            "refuse" => "已不予受理。",
+            "batch_approve" => "所选申报已全部审核通过。",
+            "batch_report" => "所选申报已全部上报。",
             _ => return None,
         })
     });
@@ -217,9 +249,67 @@ pub struct ActForm {
     no: String,
     #[serde(default)]
     abstain: String,
+    #[serde(default)]
+    work_history: String,
+    #[serde(default)]
+    achievements: String,
+    #[serde(default)]
+    other: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    items: String,
+    #[serde(default)]
+    deadline: String,
+    #[serde(default)]
+    ground: String,
+    #[serde(default)]
+    note: String,
 }
 
 impl ActForm {
+    /// Reasons per section: every non-blank one.
+    fn reasons(&self) -> Result<ReturnReasons, ApiError> {
+        let pairs = [
+            ("work_history", self.work_history.as_str()),
+            ("achievements", self.achievements.as_str()),
+            ("other", self.other.as_str()),
+        ];
+        ReturnReasons::parse(pairs.into_iter().filter(|(_, r)| !r.trim().is_empty()))
+            .map_err(bad_input)
+    }
+
+    /// The supplement notice: one item per line, the deadline a date (end of that day, Beijing).
+    fn notice(&self, now: chrono::DateTime<chrono::Utc>) -> Result<SupplementNotice, ApiError> {
+        let deadline = chrono::NaiveDate::parse_from_str(self.deadline.trim(), "%Y-%m-%d")
+            .ok()
+            .and_then(|d| d.and_hms_opt(23, 59, 59))
+            .and_then(|t| {
+                chrono::FixedOffset::east_opt(8 * 3600)
+                    .and_then(|o| t.and_local_timezone(o).single())
+            })
+            .map(|t| t.with_timezone(&chrono::Utc))
+            .ok_or_else(|| {
+                ApiError::invalid(
+                    "deadline.invalid",
+                    "请选择补正截止日期",
+                    "choose the deadline date",
+                    vec![FieldError::new(
+                        "deadline",
+                        "deadline.invalid",
+                        "请选择补正截止日期",
+                        "choose the deadline date",
+                    )],
+                )
+            })?;
+        SupplementNotice::parse(
+            self.items.lines().map(str::trim).filter(|l| !l.is_empty()),
+            deadline,
+            now,
+        )
+        .map_err(bad_input)
+    }
+
     fn vote(&self) -> Result<CommitteeVote, ApiError> {
         let mut fields = Vec::new();
         let mut n = |field: &str, label: &str, value: &str| -> u32 {
@@ -301,6 +391,44 @@ pub async fn act(
             Err(e) => Err(e),
         },
         "issue" => issue(&st, p, id).await.map(drop),
+        "return" => match form.reasons() {
+            Ok(r) => workflow::return_to_applicant(&st.store, &st.clock, p, id, r)
+                .await
+                .map(drop)
+                .map_err(ApiError::from),
+            Err(e) => Err(e),
+        },
+        "reject" => match Opinion::parse("reason", &form.reason) {
+            Ok(r) => workflow::unit_reject(&st.store, &st.clock, p, id, r)
+                .await
+                .map(drop)
+                .map_err(ApiError::from),
+            Err(e) => Err(bad_input(e)),
+        },
+        "return_to_unit" => match Opinion::parse("reason", &form.reason) {
+            Ok(r) => workflow::return_to_unit(&st.store, &st.clock, p, id, r)
+                .await
+                .map(drop)
+                .map_err(ApiError::from),
+            Err(e) => Err(bad_input(e)),
+        },
+        "supplement" => match form.notice(st.clock.now()) {
+            Ok(n) => workflow::request_supplement(&st.store, &st.clock, p, id, n)
+                .await
+                .map(drop)
+                .map_err(ApiError::from),
+            Err(e) => Err(e),
+        },
+        "refuse" => match (
+            RefusalGround::parse(&form.ground),
+            Opinion::parse("note", &form.note),
+        ) {
+            (Ok(g), Ok(n)) => workflow::refuse(&st.store, &st.clock, p, id, g, n)
+                .await
+                .map(drop)
+                .map_err(ApiError::from),
+            (Err(e), _) | (_, Err(e)) => Err(bad_input(e)),
+        },
         _ => Err(ApiError::not_found()),
     };
     let filters = Filters::from(&q);
@@ -309,6 +437,72 @@ pub async fn act(
             let query = filters.query();
             let sep = if query.is_empty() { "" } else { "&" };
             redirect(&format!("/work/cases?{query}{sep}done={action}"))
+        }
+        Err(e) => form_response(
+            cases_page(&st, &v, &filters, Errors::from_api(&e), None).await,
+            &e,
+        ),
+    }
+}
+
+/// 批量通过 / 批量上报: the ticked cases, all or nothing, once per rendered form.
+#[handler]
+pub async fn batch_act(
+    st: Data<&AppState>,
+    req: &Request,
+    q: Query<CaseQuery>,
+    form: Form<HashMap<String, String>>,
+) -> Response {
+    let v = match gate(&st, req, STAFF).await {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let field = |k: &str| form.get(k).map(String::as_str).unwrap_or_default();
+    if let Some(r) = check_csrf(&v, field("csrf")) {
+        return r;
+    }
+    // Sorted: the same ticks are the same request however the form's fields were ordered.
+    let mut ids: Vec<CaseId> = form
+        .keys()
+        .filter_map(|k| k.strip_prefix("case_"))
+        .filter_map(|id| Uuid::parse_str(id).ok())
+        .map(CaseId)
+        .collect();
+    ids.sort_by_key(|c| c.0);
+    let key = Some(field("key")).filter(|k| !k.is_empty());
+    let p = &v.principal;
+    let op = field("op");
+    let result: Result<(), ApiError> = match op {
+        "approve" => batch::approve_batch(&st.store, &st.clock, p, &ids, key)
+            .await
+            .map(drop)
+            .map_err(ApiError::from),
+        "report" => {
+            let series = SeriesCode::parse(field("series")).ok();
+            let level = TitleLevel::parse(field("level")).ok();
+            match (series, level) {
+                (Some(s), Some(l)) => {
+                    batch::report_batch(&st.store, &st.store, &st.clock, p, s, l, &ids, key)
+                        .await
+                        .map(drop)
+                        .map_err(ApiError::from)
+                }
+                _ => Err(ApiError::invalid(
+                    "batch.series_level_required",
+                    "批量上报前请先按职称系列和级别查询",
+                    "filter by series and level before reporting a batch",
+                    Vec::new(),
+                )),
+            }
+        }
+        _ => Err(ApiError::not_found()),
+    };
+    let filters = Filters::from(&q);
+    match result {
+        Ok(()) => {
+            let query = filters.query();
+            let sep = if query.is_empty() { "" } else { "&" };
+            redirect(&format!("/work/cases?{query}{sep}done=batch_{op}"))
         }
         Err(e) => form_response(
             cases_page(&st, &v, &filters, Errors::from_api(&e), None).await,

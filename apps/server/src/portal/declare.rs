@@ -392,11 +392,25 @@ struct DeclView {
     download: Option<String>,
 }
 
+/// One step of the case history as the applicant sees it.
+struct HopView {
+    at: String,
+    action: String,
+    /// Who acted: the organisation holding the case before the step, or the applicant.
+    by: String,
+    to: String,
+    opinion: Option<String>,
+}
+
 #[derive(Template)]
 #[template(path = "declaration.html")]
 struct DetailPage {
     chrome: Chrome,
     d: DeclView,
+    /// The latest return, rejection, supplement or refusal, for the applicant to read.
+    decision: Option<String>,
+    returned: bool,
+    timeline: Vec<HopView>,
     draft: bool,
     m: MaterialsForm,
     errors: Errors,
@@ -427,10 +441,16 @@ async fn detail_page(
             .ok_or_else(ApiError::not_found)?;
         let plan = st.store.get_plan(row.declaration.plan_id).await?;
         let names = OrgNames::load(st).await?;
-        Ok::<_, ApiError>((row, plan, names))
+        let hops = match &row.case {
+            Some(c) => {
+                zhicheng_review_workflow::service::history(&st.store, &v.principal, c.id).await?
+            }
+            None => Vec::new(),
+        };
+        Ok::<_, ApiError>((row, plan, names, hops))
     }
     .await;
-    let (row, plan, names) = match loaded {
+    let (row, plan, names, hops) = match loaded {
         Ok(x) => x,
         Err(e) => return api_error_page(chrome, &e),
     };
@@ -466,9 +486,28 @@ async fn detail_page(
             .filter(|c| c.status == zhicheng_certificate::CertificateStatus::Valid)
             .map(|_| format!("/me/declarations/{}/certificate", d.id.0)),
     };
+    let timeline = hops
+        .iter()
+        .map(|h| HopView {
+            at: beijing(h.at),
+            action: h.action.zh().to_owned(),
+            by: h
+                .from_org
+                .map_or_else(|| "申报人本人".to_owned(), |o| names.name(o)),
+            to: names.name(h.to_org),
+            opinion: h.opinion.clone(),
+        })
+        .collect();
     let page = DetailPage {
         chrome,
-        draft: d.status == DeclarationStatus::Draft,
+        decision: row
+            .case
+            .as_ref()
+            .and_then(|c| c.decision.as_ref())
+            .map(|x| x.summary()),
+        returned: d.status == DeclarationStatus::Returned,
+        timeline,
+        draft: d.status.is_editable(),
         m: typed.unwrap_or_else(|| MaterialsForm::from(&d.materials)),
         d: view,
         errors,

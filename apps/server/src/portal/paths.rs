@@ -8,8 +8,12 @@ use poem::{Request, Response, handler};
 use serde::Deserialize;
 use uuid::Uuid;
 use zhicheng_approval_path::PathLink;
-use zhicheng_approval_path::service::{decide_path, my_links, request_path};
+use zhicheng_approval_path::service::{decide_path, my_links, request_path, revoke_path};
+use zhicheng_declaration::PlanStatus;
+use zhicheng_declaration::ports::DeclarationRepo;
+use zhicheng_kernel::Localized;
 use zhicheng_kernel::{FieldError, OrgId, PathLinkId, Role, TitleLevel};
+use zhicheng_review_workflow::health::path_health;
 
 use super::common::{
     Choice, Chrome, Errors, OrgNames, STAFF, api_error_page, beijing, check_csrf, form_response,
@@ -35,6 +39,17 @@ struct LinkView {
     requested_at: String,
     decided_at: String,
     pending: bool,
+    approved: bool,
+}
+
+/// One row of the 路径健康检查 section.
+struct HealthView {
+    plan: String,
+    unit: String,
+    series_name: String,
+    level_name: String,
+    complete: bool,
+    message: String,
 }
 
 fn link_view(l: &PathLink, other: OrgId, names: &OrgNames) -> LinkView {
@@ -49,6 +64,7 @@ fn link_view(l: &PathLink, other: OrgId, names: &OrgNames) -> LinkView {
         requested_at: beijing(l.requested_at),
         decided_at: l.decided_at.map(beijing).unwrap_or_default(),
         pending: l.status == zhicheng_approval_path::LinkStatus::Pending,
+        approved: l.status == zhicheng_approval_path::LinkStatus::Approved,
     }
 }
 
@@ -74,6 +90,9 @@ struct PathsPage {
     series: Vec<Choice>,
     levels: Vec<Choice>,
     parents: Vec<Choice>,
+    health: Vec<HealthView>,
+    /// Whether any plan is open (the health section is shown for open plans).
+    open_plans: bool,
     errors: Errors,
     notice: Option<String>,
 }
@@ -94,10 +113,39 @@ async fn paths_page(
     let loaded = async {
         let (out, inc) = my_links(&st.store, &v.principal).await?;
         let names = OrgNames::load(st).await?;
-        Ok::<_, ApiError>((out, inc, names))
+        let plans: Vec<_> = st
+            .store
+            .list_plans()
+            .await?
+            .into_iter()
+            .filter(|p| p.status == PlanStatus::Open)
+            .collect();
+        let mut health = Vec::new();
+        for p in &plans {
+            for e in path_health(&st.store, &st.store, &v.principal, p.id).await? {
+                health.push(HealthView {
+                    plan: p.name.clone(),
+                    unit: e.unit_name.clone(),
+                    series_name: series_name(&e.key.series),
+                    level_name: e.key.level.zh().to_owned(),
+                    complete: e.route.is_ok(),
+                    message: match &e.route {
+                        Ok(hops) => format!(
+                            "上报路径完整：{}",
+                            hops.iter()
+                                .map(|h| h.1.as_str())
+                                .collect::<Vec<_>>()
+                                .join(" → ")
+                        ),
+                        Err(err) => err.zh(),
+                    },
+                });
+            }
+        }
+        Ok::<_, ApiError>((out, inc, names, health, !plans.is_empty()))
     }
     .await;
-    let (out, inc, names) = match loaded {
+    let (out, inc, names, health, open_plans) = match loaded {
         Ok(x) => x,
         Err(e) => return api_error_page(chrome, &e),
     };
@@ -123,6 +171,8 @@ async fn paths_page(
         series: series_choices(&f.series),
         levels: level_choices(&TitleLevel::ALL, &f.level),
         parents,
+        health,
+        open_plans,
         errors,
         notice,
     };
@@ -138,6 +188,9 @@ pub async fn page(st: Data<&AppState>, req: &Request, q: Query<PathsQuery>) -> R
     let notice = match q.done.as_deref() {
         Some("requested") => Some("路径申请已提交，等待上级审核。".to_owned()),
         Some("decided") => Some("审核结果已保存。".to_owned()),
+        Some("revoked") => {
+            Some("路径已撤销：已上报的申报不受影响，新的上报需重新申请路径。".to_owned())
+        }
         _ => None,
     };
     paths_page(&st, &v, NewPathForm::default(), Errors::none(), notice).await
@@ -250,6 +303,47 @@ pub async fn decide(
     };
     match result {
         Ok(_) => redirect("/work/paths?done=decided"),
+        Err(e) => form_response(
+            paths_page(&st, &v, NewPathForm::default(), Errors::from_api(&e), None).await,
+            &e,
+        ),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct RevokeForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// 撤销: the parent withdraws an approved path, with a reason.
+#[handler]
+pub async fn revoke(
+    st: Data<&AppState>,
+    req: &Request,
+    id: Path<Uuid>,
+    form: Form<RevokeForm>,
+) -> Response {
+    let v = match gate(&st, req, STAFF).await {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    if let Some(r) = check_csrf(&v, &form.csrf) {
+        return r;
+    }
+    let result = revoke_path(
+        &st.store,
+        &st.clock,
+        &v.principal,
+        PathLinkId(id.0),
+        form.reason.clone(),
+    )
+    .await
+    .map_err(ApiError::from);
+    match result {
+        Ok(_) => redirect("/work/paths?done=revoked"),
         Err(e) => form_response(
             paths_page(&st, &v, NewPathForm::default(), Errors::from_api(&e), None).await,
             &e,

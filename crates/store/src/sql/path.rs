@@ -50,6 +50,10 @@ impl PathRepo for Store {
             .next())
     }
 
+    async fn link_history(&self, id: PathLinkId) -> Result<Vec<AuditEvent>, StoreError> {
+        self.audit_events(id.0).await
+    }
+
     async fn update_link<T, E, F>(&self, id: PathLinkId, f: F) -> Result<T, TxError<E>>
     where
         T: Send,

@@ -2,7 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 use sea_orm::{
-    Condition, DatabaseTransaction, DbBackend, FromQueryResult, Order, QueryOrder, Statement, Value,
+    Condition, DatabaseTransaction, DbBackend, FromQueryResult, Order, QueryOrder, QuerySelect,
+    Statement, Value,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -132,6 +133,35 @@ impl ReviewRepo for Store {
                     applicant_name: text("applicant_name")?,
                     specialty: text("specialty")?,
                     unit_name: text("unit_name")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn plan_case_keys(
+        &self,
+        plan: zhicheng_kernel::PlanId,
+    ) -> Result<Vec<zhicheng_approval_path::health::HealthKey>, StoreError> {
+        use review_case::Column as C;
+        let rows: Vec<(Uuid, String, String)> = review_case::Entity::find()
+            .select_only()
+            .column(C::UnitId)
+            .column(C::Series)
+            .column(C::Level)
+            .distinct()
+            .filter(C::PlanId.eq(plan.0))
+            .into_tuple()
+            .all(&self.db)
+            .await
+            .map_err(db_err)?;
+        rows.into_iter()
+            .map(|(unit, series, level)| {
+                Ok(zhicheng_approval_path::health::HealthKey {
+                    unit: zhicheng_kernel::OrgId(unit),
+                    series: zhicheng_kernel::SeriesCode::parse(&series)
+                        .map_err(|_| StoreError::Unavailable(format!("bad series {series}")))?,
+                    level: zhicheng_kernel::TitleLevel::parse(&level)
+                        .map_err(|_| StoreError::Unavailable(format!("bad level {level}")))?,
                 })
             })
             .collect()
