@@ -57,6 +57,8 @@ enum Command {
     Person(cmd::person::Args),
     /// Text messages (the outbox).
     Sms(cmd::sms::Args),
+    /// The summary table (一览表) of an organisation's cases as XLSX or PDF.
+    Summary(cmd::summary::Args),
 }
 
 fn operator_name(given: Option<String>) -> String {
@@ -84,6 +86,7 @@ async fn run(cli: Cli) -> Result<Exit, CliError> {
         Command::Account(a) => a.run(&ctx).await,
         Command::Person(a) => a.run(&ctx).await,
         Command::Sms(a) => a.run(&ctx).await,
+        Command::Summary(a) => a.run(&ctx).await,
     }
 }
 

@@ -429,6 +429,76 @@ fn demo_seed_json_lists_every_account_with_its_own_password() {
     assert_eq!(err["error"]["code"], "demo.not_empty");
 }
 
+#[test]
+fn summary_writes_xlsx_and_pdf_for_an_organisation_and_refuses_bad_options() {
+    let db = db();
+    db.json(&["demo", "seed"]);
+    let orgs = db.json(&["org", "list"]);
+    let hospital = orgs
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["name"] == "威海市文登区人民医院")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let plans = db.json(&["plan", "list"]);
+    let plan = plans[0]["id"].as_str().unwrap().to_owned();
+    let level = plans[0]["levels"][0].as_str().unwrap().to_owned();
+    for (format, magic) in [("xlsx", &b"PK\x03\x04"[..]), ("pdf", &b"%PDF-"[..])] {
+        let out = db.dir.path().join(format!("summary.{format}"));
+        let v = db.json(&[
+            "summary",
+            "--org",
+            &hospital,
+            "--plan",
+            &plan,
+            "--series",
+            "HEALTH",
+            "--level",
+            &level,
+            "--format",
+            format,
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert_eq!(v["rows"], 0, "{v}");
+        let bytes = std::fs::read(&out).unwrap();
+        assert!(bytes.starts_with(magic), "{format}");
+        assert_eq!(v["bytes"], bytes.len());
+    }
+    let out = db.run(&[
+        "summary",
+        "--org",
+        &hospital,
+        "--plan",
+        &plan,
+        "--series",
+        "HEALTH",
+        "--level",
+        "bogus",
+        "--out",
+        "/dev/null",
+    ]);
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(stderr(&out).contains("--level"), "{}", stderr(&out));
+    let out = db.run(&[
+        "summary",
+        "--org",
+        &hospital,
+        "--plan",
+        "0190f5e2-7c4b-7d2a-9a51-3c2f1e8b6a10",
+        "--series",
+        "HEALTH",
+        "--level",
+        &level,
+        "--out",
+        "/dev/null",
+    ]);
+    assert_eq!(code(&out), 1, "unknown plan: {}", stderr(&out));
+}
+
 /// `path health`: a declaration on a complete route, then the bureau revokes the unit's link
 /// and the check names the revocation and the bureau; `--org` narrows the view.
 #[test]

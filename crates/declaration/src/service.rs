@@ -462,6 +462,19 @@ async fn readable<R: DeclarationRepo + AttachmentRepo>(
     }
 }
 
+/// A declaration the principal may read: the applicant's own, or one whose case has reached
+/// the principal's organisation (the same rule as its attachments).
+///
+/// # Errors
+/// `NotFound` out of reach.
+pub async fn get_readable_declaration<R: DeclarationRepo + AttachmentRepo>(
+    repo: &R,
+    principal: &Principal,
+    id: DeclarationId,
+) -> Result<Declaration, ServiceError<std::convert::Infallible>> {
+    readable(repo, principal, id).await
+}
+
 /// The attachments of a declaration the principal may see, oldest first.
 ///
 /// # Errors

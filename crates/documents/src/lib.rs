@@ -1,25 +1,34 @@
 //! zhicheng-documents: the product's PDF documents, rendered from data passed in.
 //!
-//! Pure: no file or network I/O. Fonts come in as bytes ([`Fonts::from_bytes`]) or compiled in
+//! Pure: no file or network I/O ([`gather`] reads through the domain ports it is given). Fonts come in as bytes ([`Fonts::from_bytes`]) or compiled in
 //! ([`Fonts::embedded`]: Noto Serif SC and Noto Sans SC, SIL OFL 1.1); krilla subsets them, so
 //! a one-page certificate stays small. The caller decides where the bytes go.
 //!
 //! - [`certificate_pdf`]: the electronic title certificate (职称电子证书), with a vector QR
 //!   code for the verify URL and the signed JSON document attached to the PDF.
-//! - [`summary_table_pdf`]: the summary table (一览表), landscape, paginated.
+//! - [`review_form_pdf`]: the review form (评审表), A4 portrait, materials flowing over pages,
+//!   attachments with SHA-256, the approval trail.
+//! - [`summary_table_pdf`] / [`summary_table_xlsx`]: the summary table (一览表), landscape and
+//!   paginated, or as a workbook with formula-like text escaped ([`escape_cell`]).
 //! - [`layout`] and [`table`]: text measuring/wrapping with glyph advances and tables that
 //!   repeat their header across pages, for further documents.
 
 pub mod certificate;
 pub mod fonts;
+pub mod gather;
 pub mod layout;
 pub mod qr;
+pub mod review_form;
 pub mod summary;
 pub mod table;
 
 pub use certificate::{CertificateInput, certificate_pdf, verify_url};
 pub use fonts::{Face, Fonts};
-pub use summary::{SummaryRow, SummaryTable, summary_table_pdf};
+pub use gather::{SummaryData, summary_data};
+pub use review_form::{
+    FormApplicant, FormAttachment, FormHop, FormTarget, ReviewFormInput, review_form_pdf,
+};
+pub use summary::{SummaryRow, SummaryTable, escape_cell, summary_table_pdf, summary_table_xlsx};
 pub use table::{Column, TableDocument, table_pdf};
 
 use zhicheng_kernel::Localized;

@@ -9,3 +9,4 @@ pub mod path;
 pub mod person;
 pub mod plan;
 pub mod sms;
+pub mod summary;

@@ -6,6 +6,7 @@ pub mod attachments;
 pub mod cases;
 pub mod certificates;
 pub mod declarations;
+pub mod documents;
 pub mod orgs;
 pub mod paths;
 pub mod plans;
@@ -44,6 +45,7 @@ pub fn apis(
     cases::CasesApi,
     certificates::CertificatesApi,
     attachments::AttachmentsApi,
+    documents::DocumentsApi,
 ) {
     (
         accounts::AccountsApi(st.clone()),
@@ -54,5 +56,6 @@ pub fn apis(
         cases::CasesApi(st.clone()),
         certificates::CertificatesApi(st.clone()),
         attachments::AttachmentsApi(st.clone()),
+        documents::DocumentsApi(st.clone()),
     )
 }
