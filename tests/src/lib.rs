@@ -1,8 +1,9 @@
 //! Test support for the zhicheng end-to-end suite: throwaway PostgreSQL
 //! databases ([`pg::fresh_database`]), a headless Chromium driven through
 //! chromedriver and fantoccini ([`browser::start_browser`]), and free local
-//! ports ([`port::free_local_port`]), and a real server on port 0 over a fresh
-//! SQLite file or PostgreSQL database ([`server::TestServer`]). Every helper degrades to "skip" (prints
+//! ports ([`port::free_local_port`]), a real server on port 0 over a fresh
+//! SQLite file or PostgreSQL database ([`server::TestServer`]), and a cookie-keeping portal
+//! visitor for HTTP-level portal tests ([`portal::Visitor`]). Every helper degrades to "skip" (prints
 //! `SKIP: ...` to stderr and returns `None`) when its external service is not
 //! available, unless `ZHICHENG_REQUIRE_PG=1` / `ZHICHENG_REQUIRE_BROWSER=1`
 //! demands it, in which case it panics with the reason.
@@ -13,6 +14,7 @@ pub mod browser;
 pub mod clock;
 pub mod pg;
 pub mod port;
+pub mod portal;
 pub mod server;
 
 pub use fantoccini;

@@ -3,117 +3,15 @@
 //! SQLite and PostgreSQL.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::collections::BTreeMap;
-
 use reqwest::StatusCode;
 use serde_json::json;
-use zhicheng_e2e::server::{CAPTCHA_ANSWER, TestServer};
+use zhicheng_e2e::portal::Visitor;
+use zhicheng_e2e::server::TestServer;
 use zhicheng_identity::OrgKind;
 
 const PW: &str = "Shandong#2026";
 const NEW_PW: &str = "Weihai!Spring2027";
 const NEWER_PW: &str = "Rongcheng@Sea2028";
-
-struct Page {
-    status: StatusCode,
-    body: String,
-    location: Option<String>,
-}
-
-impl Page {
-    fn has(&self, s: &str) -> bool {
-        self.body.contains(s)
-    }
-    fn value_of(&self, name: &str) -> String {
-        let marker = format!("name=\"{name}\" value=\"");
-        let at = self
-            .body
-            .find(&marker)
-            .unwrap_or_else(|| panic!("no {name}: {}", self.body))
-            + marker.len();
-        let end = self.body[at..].find('"').unwrap() + at;
-        self.body[at..end].to_owned()
-    }
-}
-
-struct Visitor {
-    http: reqwest::Client,
-    base: String,
-    cookies: BTreeMap<String, String>,
-}
-
-impl Visitor {
-    fn new(srv: &TestServer) -> Visitor {
-        Visitor {
-            http: reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .unwrap(),
-            base: srv.base.clone(),
-            cookies: BTreeMap::new(),
-        }
-    }
-
-    async fn finish(&mut self, r: reqwest::RequestBuilder) -> Page {
-        let cookie = self
-            .cookies
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join("; ");
-        let r = if cookie.is_empty() {
-            r
-        } else {
-            r.header("cookie", cookie)
-        };
-        let resp = r.send().await.unwrap();
-        for c in resp.headers().get_all("set-cookie") {
-            let c = c.to_str().unwrap();
-            let (kv, attrs) = c.split_once(';').unwrap_or((c, ""));
-            let (k, v) = kv.split_once('=').unwrap();
-            if attrs.contains("Max-Age=0") {
-                self.cookies.remove(k);
-            } else {
-                self.cookies.insert(k.to_owned(), v.to_owned());
-            }
-        }
-        let status = resp.status();
-        let location = resp
-            .headers()
-            .get("location")
-            .map(|l| l.to_str().unwrap().to_owned());
-        Page {
-            status,
-            body: resp.text().await.unwrap(),
-            location,
-        }
-    }
-
-    async fn get(&mut self, path: &str) -> Page {
-        let r = self.http.get(format!("{}{path}", self.base));
-        self.finish(r).await
-    }
-
-    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
-        let r = self.http.post(format!("{}{path}", self.base)).form(form);
-        self.finish(r).await
-    }
-
-    async fn login(&mut self, login: &str, password: &str) -> Page {
-        let form = self.get("/login").await;
-        let captcha = form.value_of("captcha_id");
-        self.post(
-            "/login",
-            &[
-                ("login", login),
-                ("password", password),
-                ("captcha_id", &captcha),
-                ("captcha_answer", CAPTCHA_ANSWER),
-            ],
-        )
-        .await
-    }
-}
 
 async fn flow(srv: TestServer) {
     let (s, body) = srv

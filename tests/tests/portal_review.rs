@@ -5,12 +5,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::collections::BTreeMap;
-
 use chrono::{Duration, Utc};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use zhicheng_e2e::server::{CAPTCHA_ANSWER, Client, TestServer};
+use zhicheng_e2e::portal::{Visitor, between};
+use zhicheng_e2e::server::{Client, TestServer};
 use zhicheng_identity::OrgKind;
 
 const PW: &str = "Wendeng-2026!";
@@ -45,129 +44,6 @@ async fn status_of(c: &Client, case: &str) -> String {
     let (s, body) = c.get(&format!("/api/v1/cases/{case}")).await;
     assert_eq!(s, StatusCode::OK, "{body}");
     body["status"].as_str().unwrap().to_owned()
-}
-
-/// What came back: status, body, and where a redirect points.
-struct Page {
-    status: StatusCode,
-    body: String,
-    location: Option<String>,
-}
-
-impl Page {
-    fn csrf(&self) -> String {
-        between(&self.body, "name=\"csrf\" value=\"", "\"")
-            .unwrap_or_else(|| panic!("no CSRF token in page: {}", self.body))
-            .to_owned()
-    }
-
-    fn has(&self, text: &str) -> bool {
-        self.body.contains(text)
-    }
-
-    fn see_other(&self, to: &str) {
-        assert_eq!(self.status, StatusCode::SEE_OTHER, "{}", self.body);
-        let at = self.location.as_deref().unwrap_or_default();
-        assert!(at.starts_with(to), "redirected to {at}, expected {to}");
-    }
-}
-
-fn between<'a>(s: &'a str, before: &str, after: &str) -> Option<&'a str> {
-    let start = s.find(before)? + before.len();
-    let end = s[start..].find(after)? + start;
-    Some(&s[start..end])
-}
-
-/// The 36-character id that appears right after `prefix` in the page.
-fn id_after(body: &str, prefix: &str) -> String {
-    let at = body
-        .find(prefix)
-        .unwrap_or_else(|| panic!("`{prefix}` not in page: {body}"));
-    body[at + prefix.len()..at + prefix.len() + 36].to_owned()
-}
-
-/// A visitor with a cookie jar of their own.
-struct Visitor {
-    http: reqwest::Client,
-    base: String,
-    cookies: BTreeMap<String, String>,
-}
-
-impl Visitor {
-    fn new(srv: &TestServer) -> Visitor {
-        Visitor {
-            http: reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .unwrap(),
-            base: srv.base.clone(),
-            cookies: BTreeMap::new(),
-        }
-    }
-
-    fn cookie_header(&self) -> String {
-        self.cookies
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join("; ")
-    }
-
-    async fn finish(&mut self, r: reqwest::RequestBuilder) -> Page {
-        let r = if self.cookies.is_empty() {
-            r
-        } else {
-            r.header("cookie", self.cookie_header())
-        };
-        let resp = r.send().await.unwrap();
-        for c in resp.headers().get_all("set-cookie") {
-            let c = c.to_str().unwrap();
-            let (kv, attrs) = c.split_once(';').unwrap_or((c, ""));
-            let (k, v) = kv.split_once('=').unwrap();
-            if attrs.contains("Max-Age=0") {
-                self.cookies.remove(k);
-            } else {
-                self.cookies.insert(k.to_owned(), v.to_owned());
-            }
-        }
-        let status = resp.status();
-        let location = resp
-            .headers()
-            .get("location")
-            .map(|l| l.to_str().unwrap().to_owned());
-        Page {
-            status,
-            body: resp.text().await.unwrap(),
-            location,
-        }
-    }
-
-    async fn get(&mut self, path: &str) -> Page {
-        let r = self.http.get(format!("{}{path}", self.base));
-        self.finish(r).await
-    }
-
-    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
-        let r = self.http.post(format!("{}{path}", self.base)).form(form);
-        self.finish(r).await
-    }
-
-    async fn login(&mut self, login: &str, to: &str) {
-        let form = self.get("/login").await;
-        let captcha_id = id_after(&form.body, "name=\"captcha_id\" value=\"");
-        self.post(
-            "/login",
-            &[
-                ("login", login),
-                ("password", PW),
-                ("captcha_id", &captcha_id),
-                ("captcha_answer", CAPTCHA_ANSWER),
-            ],
-        )
-        .await
-        .see_other(to);
-        assert!(self.cookies.contains_key("zc_session"));
-    }
 }
 
 async fn review(srv: TestServer) {
@@ -235,7 +111,7 @@ async fn review(srv: TestServer) {
 
     // 退回 with no reason at all is refused and nothing changes.
     let mut unit = Visitor::new(&srv);
-    unit.login("wd_hospital", "/work").await;
+    unit.login_to("wd_hospital", PW, "/work").await;
     let list = "/work/cases?series=ENG&level=intermediate";
     let page = unit.get(list).await;
     assert!(page.has("退回") && page.has("不予推荐") && page.has("批量通过"));
@@ -268,7 +144,7 @@ async fn review(srv: TestServer) {
 
     // The applicant sees the reasons and the history, edits and resubmits.
     let mut person = Visitor::new(&srv);
-    person.login(&people[0].0, "/me").await;
+    person.login_to(&people[0].0, PW, "/me").await;
     let detail_path = format!("/me/declarations/{}", people[0].1);
     let detail = person.get(&detail_path).await;
     assert!(detail.has("退回原因"), "{}", detail.body);
@@ -379,7 +255,7 @@ async fn review(srv: TestServer) {
 
     // The bureau can send a supplement notice and refuse from the portal.
     let mut b = Visitor::new(&srv);
-    b.login("wd_hrss", "/work").await;
+    b.login_to("wd_hrss", PW, "/work").await;
     let page = b.get("/work/cases").await;
     assert!(page.has("补正通知") && page.has("不予受理") && page.has("弄虚作假"));
     let bcsrf = page.csrf();

@@ -6,10 +6,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::collections::BTreeMap;
-
 use chrono::{Duration, Utc};
 use reqwest::StatusCode;
+use zhicheng_e2e::portal::{Visitor, id_after};
 use zhicheng_e2e::server::{CAPTCHA_ANSWER, TestServer};
 use zhicheng_identity::OrgKind;
 
@@ -29,135 +28,12 @@ async fn portal_walkthrough_on_postgres() {
     walkthrough(server).await;
 }
 
-/// What came back: status, body, and where a redirect points.
-struct Page {
-    status: StatusCode,
-    body: String,
-    location: Option<String>,
-}
-
-impl Page {
-    fn csrf(&self) -> String {
-        between(&self.body, "name=\"csrf\" value=\"", "\"")
-            .unwrap_or_else(|| panic!("no CSRF token in page: {}", self.body))
-            .to_owned()
-    }
-
-    fn has(&self, text: &str) -> bool {
-        self.body.contains(text)
-    }
-
-    /// The id of the captcha shown on this form (answer: [`CAPTCHA_ANSWER`]).
-    fn captcha(&self) -> String {
-        between(&self.body, "name=\"captcha_id\" value=\"", "\"")
-            .unwrap_or_else(|| panic!("no captcha in page: {}", self.body))
-            .to_owned()
-    }
-
-    fn see_other(&self, to: &str) {
-        assert_eq!(self.status, StatusCode::SEE_OTHER, "{}", self.body);
-        let at = self.location.as_deref().unwrap_or_default();
-        assert!(at.starts_with(to), "redirected to {at}, expected {to}");
-    }
-}
-
-fn between<'a>(s: &'a str, before: &str, after: &str) -> Option<&'a str> {
-    let start = s.find(before)? + before.len();
-    let end = s[start..].find(after)? + start;
-    Some(&s[start..end])
-}
-
-/// The 36-character id that appears right after `prefix` in the page.
-fn id_after(body: &str, prefix: &str) -> String {
-    let at = body
-        .find(prefix)
-        .unwrap_or_else(|| panic!("`{prefix}` not in page: {body}"));
-    body[at + prefix.len()..at + prefix.len() + 36].to_owned()
-}
-
-/// A visitor with a cookie jar of their own.
-struct Visitor {
-    http: reqwest::Client,
-    base: String,
-    cookies: BTreeMap<String, String>,
-}
-
-impl Visitor {
-    fn new(srv: &TestServer) -> Visitor {
-        Visitor {
-            http: reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .unwrap(),
-            base: srv.base.clone(),
-            cookies: BTreeMap::new(),
-        }
-    }
-
-    fn cookie_header(&self) -> String {
-        self.cookies
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join("; ")
-    }
-
-    async fn finish(&mut self, r: reqwest::RequestBuilder) -> Page {
-        let r = if self.cookies.is_empty() {
-            r
-        } else {
-            r.header("cookie", self.cookie_header())
-        };
-        let resp = r.send().await.unwrap();
-        for c in resp.headers().get_all("set-cookie") {
-            let c = c.to_str().unwrap();
-            let (kv, attrs) = c.split_once(';').unwrap_or((c, ""));
-            let (k, v) = kv.split_once('=').unwrap();
-            if attrs.contains("Max-Age=0") {
-                self.cookies.remove(k);
-            } else {
-                self.cookies.insert(k.to_owned(), v.to_owned());
-            }
-        }
-        let status = resp.status();
-        let location = resp
-            .headers()
-            .get("location")
-            .map(|l| l.to_str().unwrap().to_owned());
-        Page {
-            status,
-            body: resp.text().await.unwrap(),
-            location,
-        }
-    }
-
-    async fn get(&mut self, path: &str) -> Page {
-        let r = self.http.get(format!("{}{path}", self.base));
-        self.finish(r).await
-    }
-
-    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
-        let r = self.http.post(format!("{}{path}", self.base)).form(form);
-        self.finish(r).await
-    }
-
-    async fn login(&mut self, login: &str, to: &str) {
-        let form = self.get("/login").await;
-        assert!(form.has("验证码") && form.has("data:image/svg+xml;base64,"));
-        let captcha_id = id_after(&form.body, "name=\"captcha_id\" value=\"");
-        self.post(
-            "/login",
-            &[
-                ("login", login),
-                ("password", PW),
-                ("captcha_id", &captcha_id),
-                ("captcha_answer", CAPTCHA_ANSWER),
-            ],
-        )
-        .await
-        .see_other(to);
-        assert!(self.cookies.contains_key("zc_session"));
-    }
+/// Signs in through the portal's login form, which shows a 验证码 with an SVG image, and
+/// expects a 303 to `to` with a session cookie.
+async fn sign_in(v: &mut Visitor, login: &str, to: &str) {
+    let form = v.get("/login").await;
+    assert!(form.has("验证码") && form.has("data:image/svg+xml;base64,"));
+    v.login_to(login, PW, to).await;
 }
 
 async fn walkthrough(srv: TestServer) {
@@ -195,13 +71,16 @@ async fn walkthrough(srv: TestServer) {
         ]
     }
     let refused = unit
-        .post("/register/unit", &fields("371003", "", &form.captcha()))
+        .post(
+            "/register/unit",
+            &fields("371003", "", &form.value_of("captcha_id")),
+        )
         .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
     // A wrong captcha is refused before anything else, keeping what was typed.
     let mut wrong = fields("371003", &token, "");
     wrong.retain(|(k, _)| *k != "captcha_id" && *k != "captcha_answer");
-    let first = form.captcha();
+    let first = form.value_of("captcha_id");
     wrong.extend([("captcha_id", first.as_str()), ("captcha_answer", "XXXX")]);
     let bad = unit.post("/register/unit", &wrong).await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -211,7 +90,10 @@ async fn walkthrough(srv: TestServer) {
         bad.body
     );
     let again = unit
-        .post("/register/unit", &fields("3710", &token, &bad.captcha()))
+        .post(
+            "/register/unit",
+            &fields("3710", &token, &bad.value_of("captcha_id")),
+        )
         .await;
     assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(again.has(&format!("value=\"{UNIT}\"")) && again.has("value=\"wd_hospital\""));
@@ -223,14 +105,14 @@ async fn walkthrough(srv: TestServer) {
     let done = unit
         .post(
             "/register/unit",
-            &fields("371003", &token, &again.captcha()),
+            &fields("371003", &token, &again.value_of("captcha_id")),
         )
         .await;
     assert_eq!(done.status, StatusCode::OK, "{}", done.body);
     assert!(done.has("注册成功") && done.has("职称评审权限"));
 
     // The unit signs in, lands on /work and applies for the permission.
-    unit.login("wd_hospital", "/work").await;
+    sign_in(&mut unit, "wd_hospital", "/work").await;
     let work = unit.get("/work").await;
     assert!(work.has(UNIT) && work.has("未申请") && work.has("申请职称评审权限"));
     let csrf = work.csrf();
@@ -265,7 +147,7 @@ async fn walkthrough(srv: TestServer) {
 
     // The bureau approves the path, then creates and publishes a plan.
     let mut bureau = Visitor::new(&srv);
-    bureau.login("wd_hrss", "/work").await;
+    sign_in(&mut bureau, "wd_hrss", "/work").await;
     let paths = bureau.get("/work/paths").await;
     assert!(paths.has(UNIT), "{}", paths.body);
     let link = id_after(&paths.body, "action=\"/work/paths/");
@@ -349,7 +231,10 @@ async fn walkthrough(srv: TestServer) {
         ]
     }
     let again = person
-        .post("/register", &person_form("1234", &token, &form.captcha()))
+        .post(
+            "/register",
+            &person_form("1234", &token, &form.value_of("captcha_id")),
+        )
         .await;
     assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
@@ -361,19 +246,19 @@ async fn walkthrough(srv: TestServer) {
     let done = person
         .post(
             "/register",
-            &person_form("13905310000", &token, &again.captcha()),
+            &person_form("13905310000", &token, &again.value_of("captcha_id")),
         )
         .await;
     assert!(done.has("注册成功"), "{}", done.body);
     // The same ID number again: the conflict points to recovery.
-    let fresh = person.get("/register").await.captcha();
+    let fresh = person.get("/register").await.value_of("captcha_id");
     let dup = person
         .post("/register", &person_form("13905310000", &token, &fresh))
         .await;
     assert_eq!(dup.status, StatusCode::CONFLICT);
     assert!(dup.has("找回用户名或密码") && dup.has("id_number-error"));
 
-    person.login("lina1949", "/me").await;
+    sign_in(&mut person, "lina1949", "/me").await;
     assert_eq!(person.get("/work").await.status, StatusCode::FORBIDDEN);
     let me = person.get("/me").await;
     assert!(me.has("href=\"/me/declare\""));

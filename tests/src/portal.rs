@@ -1,0 +1,162 @@
+//! A portal visitor for HTTP-level tests of the web portal: a cookie jar of its own, no
+//! automatic redirects, and the small page helpers the tests read forms with (CSRF token,
+//! hidden values, ids after a prefix).
+
+use std::collections::BTreeMap;
+
+use reqwest::StatusCode;
+
+use crate::server::{CAPTCHA_ANSWER, TestServer};
+
+/// What came back: status, body, and where a redirect points.
+pub struct Page {
+    pub status: StatusCode,
+    pub body: String,
+    pub location: Option<String>,
+}
+
+impl Page {
+    /// The CSRF token of the (first) form on this page; panics if there is none.
+    pub fn csrf(&self) -> String {
+        between(&self.body, "name=\"csrf\" value=\"", "\"")
+            .unwrap_or_else(|| panic!("no CSRF token in page: {}", self.body))
+            .to_owned()
+    }
+
+    /// True when the body contains `text`.
+    pub fn has(&self, text: &str) -> bool {
+        self.body.contains(text)
+    }
+
+    /// Asserts a 303 See Other whose `Location` starts with `to`.
+    pub fn see_other(&self, to: &str) {
+        assert_eq!(self.status, StatusCode::SEE_OTHER, "{}", self.body);
+        let at = self.location.as_deref().unwrap_or_default();
+        assert!(at.starts_with(to), "redirected to {at}, expected {to}");
+    }
+
+    /// The value of the (first) input named `name`, e.g. a hidden `captcha_id`; panics if
+    /// there is none.
+    pub fn value_of(&self, name: &str) -> String {
+        let marker = format!("name=\"{name}\" value=\"");
+        between(&self.body, &marker, "\"")
+            .unwrap_or_else(|| panic!("no {name}: {}", self.body))
+            .to_owned()
+    }
+}
+
+/// The text between the first `before` in `s` and the next `after`.
+pub fn between<'a>(s: &'a str, before: &str, after: &str) -> Option<&'a str> {
+    let start = s.find(before)? + before.len();
+    let end = s[start..].find(after)? + start;
+    Some(&s[start..end])
+}
+
+/// The 36-character id that appears right after `prefix` in the page.
+pub fn id_after(body: &str, prefix: &str) -> String {
+    let at = body
+        .find(prefix)
+        .unwrap_or_else(|| panic!("`{prefix}` not in page: {body}"));
+    body[at + prefix.len()..at + prefix.len() + 36].to_owned()
+}
+
+/// A visitor with a cookie jar of their own; redirects are not followed.
+pub struct Visitor {
+    http: reqwest::Client,
+    base: String,
+    cookies: BTreeMap<String, String>,
+}
+
+impl Visitor {
+    /// A visitor of `srv` with an empty cookie jar.
+    pub fn new(srv: &TestServer) -> Visitor {
+        Visitor {
+            http: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+            base: srv.base.clone(),
+            cookies: BTreeMap::new(),
+        }
+    }
+
+    /// The cookies held now, by name.
+    pub fn cookies(&self) -> &BTreeMap<String, String> {
+        &self.cookies
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    async fn finish(&mut self, r: reqwest::RequestBuilder) -> Page {
+        let r = if self.cookies.is_empty() {
+            r
+        } else {
+            r.header("cookie", self.cookie_header())
+        };
+        let resp = r.send().await.unwrap();
+        for c in resp.headers().get_all("set-cookie") {
+            let c = c.to_str().unwrap();
+            let (kv, attrs) = c.split_once(';').unwrap_or((c, ""));
+            let (k, v) = kv.split_once('=').unwrap();
+            if attrs.contains("Max-Age=0") {
+                self.cookies.remove(k);
+            } else {
+                self.cookies.insert(k.to_owned(), v.to_owned());
+            }
+        }
+        let status = resp.status();
+        let location = resp
+            .headers()
+            .get("location")
+            .map(|l| l.to_str().unwrap().to_owned());
+        Page {
+            status,
+            body: resp.text().await.unwrap(),
+            location,
+        }
+    }
+
+    /// GET `path` (relative to the server's base), sending and keeping cookies.
+    pub async fn get(&mut self, path: &str) -> Page {
+        let r = self.http.get(format!("{}{path}", self.base));
+        self.finish(r).await
+    }
+
+    /// POST `form` url-encoded to `path`, sending and keeping cookies.
+    pub async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
+        let r = self.http.post(format!("{}{path}", self.base)).form(form);
+        self.finish(r).await
+    }
+
+    /// Fetches /login, reads the captcha id and posts the credentials with
+    /// [`CAPTCHA_ANSWER`]; returns the answer unchecked.
+    pub async fn login(&mut self, login: &str, password: &str) -> Page {
+        let form = self.get("/login").await;
+        let captcha_id = form.value_of("captcha_id");
+        self.post(
+            "/login",
+            &[
+                ("login", login),
+                ("password", password),
+                ("captcha_id", &captcha_id),
+                ("captcha_answer", CAPTCHA_ANSWER),
+            ],
+        )
+        .await
+    }
+
+    /// [`Visitor::login`], asserting a 303 to `to` and a `zc_session` cookie.
+    pub async fn login_to(&mut self, login: &str, password: &str, to: &str) {
+        self.login(login, password).await.see_other(to);
+        assert!(
+            self.cookies.contains_key("zc_session"),
+            "no zc_session cookie after signing in as {login}"
+        );
+    }
+}
