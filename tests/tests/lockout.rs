@@ -94,18 +94,33 @@ async fn try_login<R: IdentityRepo>(
     clock: &TestClock,
     password: &str,
 ) -> Result<(), LoginError> {
-    let mut bytes = [0u8; 32];
-    bytes[..16].copy_from_slice(uuid::Uuid::now_v7().as_bytes());
-    bytes[16..].copy_from_slice(uuid::Uuid::now_v7().as_bytes());
-    let token = SessionToken::from_random(bytes);
+    let captcha = new_captcha(repo, clock).await;
+    login_with(repo, hasher, clock, password, captcha).await
+}
+
+/// A solved captcha, stored before the login that uses it.
+async fn new_captcha<R: IdentityRepo>(repo: &R, clock: &TestClock) -> CaptchaAnswer {
     let fixed = FixedCaptcha(CAPTCHA_ANSWER.into());
     let (c, _) = service::new_captcha(repo, &fixed, clock, &UuidV7)
         .await
         .unwrap();
-    let captcha = CaptchaAnswer {
+    CaptchaAnswer {
         id: Some(c.id),
         answer: CAPTCHA_ANSWER.into(),
-    };
+    }
+}
+
+async fn login_with<R: IdentityRepo>(
+    repo: &R,
+    hasher: &CountingHasher,
+    clock: &TestClock,
+    password: &str,
+    captcha: CaptchaAnswer,
+) -> Result<(), LoginError> {
+    let mut bytes = [0u8; 32];
+    bytes[..16].copy_from_slice(uuid::Uuid::now_v7().as_bytes());
+    bytes[16..].copy_from_slice(uuid::Uuid::now_v7().as_bytes());
+    let token = SessionToken::from_random(bytes);
     service::login(
         repo,
         hasher,
@@ -206,10 +221,16 @@ async fn parallel_guesses<R: IdentityRepo + Audited + Clone + 'static>(repo: &R)
     let clock = TestClock::at(Utc.with_ymd_and_hms(2026, 3, 1, 9, 0, 0).unwrap());
     let hasher = CountingHasher::default();
     let account = register(repo, &hasher, &clock).await;
-    let tasks: Vec<_> = (0..20)
-        .map(|_| {
+    // Captchas are stored first, so that only the guesses themselves race.
+    let mut captchas = Vec::new();
+    for _ in 0..20 {
+        captchas.push(new_captcha(repo, &clock).await);
+    }
+    let tasks: Vec<_> = captchas
+        .into_iter()
+        .map(|captcha| {
             let (repo, hasher, clock) = (repo.clone(), hasher.clone(), clock.clone());
-            tokio::spawn(async move { try_login(&repo, &hasher, &clock, "wrong").await })
+            tokio::spawn(async move { login_with(&repo, &hasher, &clock, "wrong", captcha).await })
         })
         .collect();
     for t in tasks {
