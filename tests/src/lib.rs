@@ -12,6 +12,7 @@
 
 pub mod browser;
 pub mod clock;
+pub mod fixtures;
 pub mod pg;
 pub mod port;
 pub mod portal;

@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use zhicheng_e2e::fixtures::id_number;
 
 use chrono::{Duration, TimeZone, Utc};
 use reqwest::StatusCode;
@@ -54,18 +55,6 @@ impl Audited for MemoryStore {
     async fn audit(&self, id: uuid::Uuid) -> Vec<AuditEvent> {
         self.audit_events(id).await.unwrap()
     }
-}
-
-fn id_number(n: u32) -> String {
-    let base = format!("37100319850315{:03}", n % 1000);
-    let w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    let sum: u32 = base
-        .chars()
-        .zip(w)
-        .map(|(c, w)| c.to_digit(10).unwrap() * w)
-        .sum();
-    let check = ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'][(sum % 11) as usize];
-    format!("{base}{check}")
 }
 
 async fn register<R: IdentityRepo>(

@@ -11,6 +11,7 @@ use reqwest::StatusCode;
 use serde_json::json;
 use zhicheng_e2e::browser;
 use zhicheng_e2e::fantoccini::Locator;
+use zhicheng_e2e::fixtures::id_number_from;
 use zhicheng_e2e::server::{CAPTCHA_ANSWER, Client, TestServer};
 use zhicheng_identity::OrgKind;
 
@@ -163,11 +164,6 @@ async fn an_applicant_signs_in_and_sees_my_declarations() {
 }
 
 /// A fictitious ID number with a correct check character.
-fn id_number(first17: &str) -> String {
-    let c = zhicheng_identity::id_card::check_char(first17.as_bytes());
-    format!("{first17}{}", char::from(c))
-}
-
 fn ok(s: StatusCode, body: &serde_json::Value) {
     assert!(s.is_success(), "{s}: {body}");
 }
@@ -178,7 +174,7 @@ async fn person(srv: &TestServer, first17: &str, name: &str, user: &str, mobile:
         .client()
         .post(
             "/api/v1/persons",
-            &json!({ "id_number": id_number(first17), "name": name, "mobile": mobile, "username": user, "password": PW }),
+            &json!({ "id_number": id_number_from(first17), "name": name, "mobile": mobile, "username": user, "password": PW }),
         )
         .await;
     ok(s, &body);

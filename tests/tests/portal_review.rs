@@ -8,6 +8,7 @@
 use chrono::{Duration, Utc};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+use zhicheng_e2e::fixtures::id_number;
 use zhicheng_e2e::portal::{Visitor, between};
 use zhicheng_e2e::server::{Client, TestServer};
 use zhicheng_identity::OrgKind;
@@ -26,12 +27,6 @@ async fn portal_review_on_postgres() {
         return;
     };
     review(server).await;
-}
-
-fn id_number(n: u32) -> String {
-    let first17 = format!("37100319850315{n:03}");
-    let k = zhicheng_identity::id_card::check_char(first17.as_bytes());
-    format!("{first17}{}", char::from(k))
 }
 
 async fn ok(c: &Client, path: &str, body: Value) -> Value {

@@ -9,6 +9,7 @@
 use chrono::{Duration, Utc};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+use zhicheng_e2e::fixtures::id_number;
 use zhicheng_e2e::server::{Client, TestServer};
 use zhicheng_identity::OrgKind;
 
@@ -30,12 +31,6 @@ async fn reporting_on_postgres() {
 
 fn code(body: &Value) -> &str {
     body["code"].as_str().unwrap_or_default()
-}
-
-fn id_number(n: u32) -> String {
-    let first17 = format!("37100319850315{n:03}");
-    let k = zhicheng_identity::id_card::check_char(first17.as_bytes());
-    format!("{first17}{}", char::from(k))
 }
 
 async fn status_of(c: &Client, case: &str) -> (String, String) {
