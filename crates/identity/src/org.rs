@@ -330,7 +330,7 @@ impl Organisation {
         if bureau.kind != OrgKind::HrBureau {
             return Err(DecidePermissionError::NotABureau);
         }
-        if !self.region.within(bureau.region) {
+        if !self.in_jurisdiction_of(bureau) {
             return Err(DecidePermissionError::OutsideRegion);
         }
         if self.permission != PermissionStatus::ManualReview {
@@ -343,6 +343,17 @@ impl Organisation {
         };
         self.permission_note = note;
         Ok(self.permission)
+    }
+
+    /// Whether `bureau` is an HR bureau whose region contains this organisation's region
+    /// (a district bureau covers its district, a city bureau the whole city, …).
+    pub fn in_jurisdiction_of(&self, bureau: &Organisation) -> bool {
+        bureau.kind == OrgKind::HrBureau && self.region.within(bureau.region)
+    }
+
+    /// Whether this unit's permission application waits for `bureau`'s manual review.
+    pub fn awaits_review_by(&self, bureau: &Organisation) -> bool {
+        self.permission == PermissionStatus::ManualReview && self.in_jurisdiction_of(bureau)
     }
 
     pub fn has_permission(&self) -> bool {
@@ -408,6 +419,27 @@ mod tests {
             u.decide_permission(&bureau, true, None),
             Err(DecidePermissionError::NotPending)
         );
+    }
+
+    #[test]
+    fn only_a_bureau_covering_the_region_sees_a_pending_application() {
+        let mut u = unit();
+        u.permission = PermissionStatus::ManualReview;
+        let mut bureau = unit();
+        bureau.kind = OrgKind::HrBureau;
+        bureau.region = RegionCode::parse("371000").unwrap();
+        assert!(u.awaits_review_by(&bureau), "the city bureau covers 文登区");
+        bureau.region = RegionCode::parse("370100").unwrap();
+        assert!(!u.awaits_review_by(&bureau), "济南 does not");
+        bureau.region = RegionCode::parse("371003").unwrap();
+        bureau.kind = OrgKind::CompetentDepartment;
+        assert!(
+            !u.awaits_review_by(&bureau),
+            "only HR bureaus review permissions"
+        );
+        bureau.kind = OrgKind::HrBureau;
+        u.permission = PermissionStatus::Active;
+        assert!(!u.awaits_review_by(&bureau), "nothing waits once granted");
     }
 
     #[test]

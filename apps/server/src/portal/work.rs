@@ -92,9 +92,7 @@ async fn work_page(
         match st.store.list_orgs(Some(OrgKind::EmployerUnit)).await {
             Ok(units) => units
                 .iter()
-                .filter(|u| {
-                    u.permission == PermissionStatus::ManualReview && u.region.within(org.region)
-                })
+                .filter(|u| u.awaits_review_by(&org))
                 .map(|u| PendingUnit {
                     id: u.id.0.to_string(),
                     name: u.name.as_str().to_owned(),
