@@ -558,11 +558,8 @@ fn path_health_reports_each_route_and_who_must_act() {
                 unit_id: OrgId(unit),
                 level: TitleLevel::Intermediate,
                 specialty: "临床医学".into(),
-                materials: zhicheng_declaration::Materials {
-                    work_history: "2008—今 仁和医院".into(),
-                    achievements: "门诊质量改进".into(),
-                    ..Default::default()
-                },
+                kind: zhicheng_declaration::DeclarationKind::Normal,
+                materials: zhicheng_declaration::RawMaterials::example(),
             },
         )
         .await

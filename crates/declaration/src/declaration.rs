@@ -7,6 +7,7 @@ use zhicheng_kernel::{
     DeclarationId, FieldError, Localized, OrgId, PersonId, PlanId, SeriesCode, TitleLevel,
 };
 
+use crate::materials::{Materials, RawSection};
 use crate::plan::WindowError;
 use crate::{CommitmentAcceptance, ReviewPlan, commitment};
 
@@ -48,67 +49,63 @@ impl DeclarationStatus {
     }
 }
 
-/// The written sections of a declaration. Attachments come later.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Materials {
-    /// 学历学位
-    pub education: String,
-    /// 现任职称
-    pub current_title: String,
-    /// 工作经历 (required)
-    pub work_history: String,
-    /// 工作业绩与成果 (required)
-    pub achievements: String,
-    /// 个人总结
-    pub summary: String,
+/// The kind of declaration, chosen when it is created.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum DeclarationKind {
+    /// 正常申报: the next level after the qualifying years.
+    #[default]
+    Normal,
+    /// 破格申报: exceptional, ahead of the usual requirements.
+    Exceptional,
+    /// 转评: moving a title from another series.
+    Transfer,
+    /// 初定: initial determination (no current title yet).
+    Initial,
 }
 
-const MAX_SECTION: usize = 20_000;
+impl DeclarationKind {
+    pub const ALL: [DeclarationKind; 4] = [
+        DeclarationKind::Normal,
+        DeclarationKind::Exceptional,
+        DeclarationKind::Transfer,
+        DeclarationKind::Initial,
+    ];
 
-impl Materials {
-    /// Every problem that stops a submission, each naming its section.
-    pub fn problems_for_submission(&self) -> Vec<FieldError> {
-        let mut v = Vec::new();
-        if self.work_history.trim().is_empty() {
-            v.push(FieldError::new(
-                "work_history",
-                "materials.required",
-                "请填写工作经历",
-                "work history is required",
-            ));
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Normal => "normal",
+            Self::Exceptional => "exceptional",
+            Self::Transfer => "transfer",
+            Self::Initial => "initial",
         }
-        if self.achievements.trim().is_empty() {
-            v.push(FieldError::new(
-                "achievements",
-                "materials.required",
-                "请填写工作业绩与成果",
-                "achievements are required",
-            ));
-        }
-        v.extend(self.too_long());
-        v
     }
 
-    fn too_long(&self) -> Vec<FieldError> {
-        [
-            ("education", &self.education),
-            ("current_title", &self.current_title),
-            ("work_history", &self.work_history),
-            ("achievements", &self.achievements),
-            ("summary", &self.summary),
-        ]
-        .into_iter()
-        .filter(|(_, v)| v.chars().count() > MAX_SECTION)
-        .map(|(f, _)| {
-            FieldError::new(
-                f,
-                "materials.too_long",
-                format!("内容不能超过 {MAX_SECTION} 字"),
-                format!("at most {MAX_SECTION} characters"),
-            )
-        })
-        .collect()
+    pub fn zh(self) -> &'static str {
+        match self {
+            Self::Normal => "正常申报",
+            Self::Exceptional => "破格申报",
+            Self::Transfer => "转评",
+            Self::Initial => "初定",
+        }
     }
+
+    /// The code or the Chinese name.
+    pub fn parse(s: &str) -> Option<Self> {
+        let t = s.trim();
+        Self::ALL
+            .into_iter()
+            .find(|k| k.as_str() == t || k.zh() == t)
+    }
+}
+
+/// A submitted version of the materials, frozen by [`Declaration::submit`] (numbered from 1).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeclarationVersion {
+    pub declaration_id: DeclarationId,
+    pub number: u32,
+    pub materials: Materials,
+    pub submitted_at: DateTime<Utc>,
 }
 
 /// A declaration for one title in one plan.
@@ -122,11 +119,17 @@ pub struct Declaration {
     pub series: SeriesCode,
     pub level: TitleLevel,
     pub specialty: String,
+    pub kind: DeclarationKind,
     pub materials: Materials,
     pub status: DeclarationStatus,
     pub commitment_version: String,
     pub created_at: DateTime<Utc>,
     pub submitted_at: Option<DateTime<Utc>>,
+    /// How many versions were frozen (submissions so far).
+    pub submissions: u32,
+    /// The version frozen by the last `submit`, for the store to write with it.
+    #[serde(skip)]
+    pub new_version: Option<DeclarationVersion>,
     pub version: i64,
 }
 
@@ -296,6 +299,7 @@ impl Declaration {
         plan: &ReviewPlan,
         level: TitleLevel,
         specialty: &str,
+        kind: DeclarationKind,
         materials: Materials,
         commitment: Option<&CommitmentAcceptance>,
         now: DateTime<Utc>,
@@ -318,10 +322,6 @@ impl Declaration {
         if !(1..=50).contains(&specialty.chars().count()) {
             return Err(CreateDeclarationError::Specialty);
         }
-        let too_long = materials.too_long();
-        if !too_long.is_empty() {
-            return Err(CreateDeclarationError::Materials(too_long));
-        }
         Ok(Declaration {
             id,
             person_id,
@@ -331,29 +331,51 @@ impl Declaration {
             series: plan.series.clone(),
             level,
             specialty: specialty.to_owned(),
+            kind,
             materials,
             status: DeclarationStatus::Draft,
             commitment_version: accepted.letter_version.clone(),
             created_at: now,
             submitted_at: None,
+            submissions: 0,
+            new_version: None,
             version: 1,
         })
     }
 
-    /// Replaces the written sections of a draft.
+    /// Replaces every written section of a draft.
     ///
     /// # Errors
-    /// [`EditDeclarationError`] when the declaration is submitted or a section is too long.
+    /// [`EditDeclarationError::NotDraft`] once submitted.
     pub fn edit(&mut self, materials: Materials) -> Result<(), EditDeclarationError> {
         if !self.status.is_editable() {
             return Err(EditDeclarationError::NotDraft);
         }
-        let too_long = materials.too_long();
-        if !too_long.is_empty() {
-            return Err(EditDeclarationError::Materials(too_long));
-        }
         self.materials = materials;
         Ok(())
+    }
+
+    /// Saves one section of a draft as typed (parsed here); the others stay as they are.
+    ///
+    /// # Errors
+    /// [`EditDeclarationError`] once submitted, or listing every problem of the section.
+    pub fn edit_section(&mut self, raw: RawSection) -> Result<(), EditDeclarationError> {
+        if !self.status.is_editable() {
+            return Err(EditDeclarationError::NotDraft);
+        }
+        self.materials
+            .apply(raw)
+            .map_err(EditDeclarationError::Materials)
+    }
+
+    /// 一次性告知: every item missing before this declaration can be submitted.
+    pub fn missing(&self) -> Vec<FieldError> {
+        self.materials.missing(self.kind)
+    }
+
+    /// Takes the version frozen by the last submission, for the store to write.
+    pub fn take_new_version(&mut self) -> Option<DeclarationVersion> {
+        self.new_version.take()
     }
 
     /// 确定申报: submits the draft to the employer unit inside the plan's window.
@@ -371,12 +393,19 @@ impl Declaration {
         }
         plan.accepts_submissions(now)
             .map_err(SubmitDeclarationError::Window)?;
-        let problems = self.materials.problems_for_submission();
+        let problems = self.missing();
         if !problems.is_empty() {
             return Err(SubmitDeclarationError::Incomplete(problems));
         }
         self.status = DeclarationStatus::Submitted;
         self.submitted_at = Some(now);
+        self.submissions += 1;
+        self.new_version = Some(DeclarationVersion {
+            declaration_id: self.id,
+            number: self.submissions,
+            materials: self.materials.clone(),
+            submitted_at: now,
+        });
         Ok(())
     }
 
@@ -477,11 +506,7 @@ mod tests {
     }
 
     fn materials() -> Materials {
-        Materials {
-            work_history: "2010-2026 文登区人民医院".into(),
-            achievements: "主持项目三项".into(),
-            ..Materials::default()
-        }
+        crate::materials::tests::complete().parse().unwrap()
     }
 
     fn draft() -> Declaration {
@@ -493,6 +518,7 @@ mod tests {
             &plan(),
             TitleLevel::SeniorDeputy,
             "电气工程",
+            DeclarationKind::Normal,
             materials(),
             Some(&accepted(person)),
             t(1),
@@ -511,6 +537,7 @@ mod tests {
             &plan(),
             TitleLevel::SeniorDeputy,
             "x",
+            DeclarationKind::Normal,
             materials(),
             None,
             t(1),
@@ -523,6 +550,7 @@ mod tests {
             &plan(),
             TitleLevel::SeniorDeputy,
             "x",
+            DeclarationKind::Normal,
             materials(),
             Some(&accepted(person)),
             t(1),
@@ -535,6 +563,7 @@ mod tests {
             &plan(),
             TitleLevel::Junior,
             "x",
+            DeclarationKind::Normal,
             materials(),
             Some(&accepted(person)),
             t(1),
@@ -571,7 +600,17 @@ mod tests {
             panic!()
         };
         let fields: Vec<_> = list.iter().map(|f| f.field.as_str()).collect();
-        assert_eq!(fields, ["work_history", "achievements"]);
+        assert_eq!(
+            fields,
+            [
+                "education",
+                "current_title",
+                "work_history",
+                "achievements",
+                "assessments",
+                "continuing_education"
+            ]
+        );
     }
 
     #[test]
@@ -580,12 +619,14 @@ mod tests {
         assert_eq!(d.reopen(), Err(ReopenDeclarationError::NotSubmitted));
         assert_eq!(d.withdraw(), Err(ReopenDeclarationError::NotSubmitted));
         d.submit(t(24), &plan()).unwrap();
+        assert_eq!(d.take_new_version().map(|v| v.number), Some(1));
         d.reopen().unwrap();
         assert_eq!(d.status, DeclarationStatus::Returned);
         assert_eq!(d.reopen(), Err(ReopenDeclarationError::NotSubmitted));
         d.edit(materials()).unwrap();
         d.submit(t(30), &plan()).unwrap();
         assert_eq!(d.status, DeclarationStatus::Submitted);
+        assert_eq!(d.take_new_version().map(|v| v.number), Some(2));
         d.withdraw().unwrap();
         assert_eq!((d.status, d.submitted_at), (DeclarationStatus::Draft, None));
         d.submit(t(31), &plan()).unwrap();

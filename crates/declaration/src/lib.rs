@@ -12,6 +12,7 @@ pub mod attachment;
 pub mod catalog;
 pub mod commitment;
 pub mod declaration;
+pub mod materials;
 pub mod plan;
 pub mod ports;
 pub mod service;
@@ -22,5 +23,6 @@ pub use attachment::{
 };
 pub use catalog::{Catalog, Series};
 pub use commitment::{CommitmentAcceptance, CommitmentLetter};
-pub use declaration::{Declaration, DeclarationStatus, Materials};
+pub use declaration::{Declaration, DeclarationKind, DeclarationStatus, DeclarationVersion};
+pub use materials::{FieldChange, Materials, MaterialsSection, RawMaterials, RawSection};
 pub use plan::{PlanStatus, ReviewPlan};

@@ -6,7 +6,7 @@ use std::future::Future;
 use zhicheng_kernel::{AuditEvent, DeclarationId, PersonId, PlanId, StoreError, TxError};
 
 use crate::attachment::{Attachment, AttachmentId, CaseTrail, ContentAddress};
-use crate::{CommitmentAcceptance, Declaration, ReviewPlan};
+use crate::{CommitmentAcceptance, Declaration, DeclarationVersion, ReviewPlan};
 
 pub trait DeclarationRepo: Send + Sync {
     fn create_plan(
@@ -75,6 +75,14 @@ pub trait DeclarationRepo: Send + Sync {
         T: Send,
         E: Send,
         F: FnOnce(&mut Declaration) -> Result<(T, AuditEvent), E> + Send;
+
+    /// The frozen versions of a declaration, oldest first. A version is written in the same
+    /// transaction as the submission that froze it (`Declaration::take_new_version`), by
+    /// every store method that writes a submitted declaration.
+    fn list_versions(
+        &self,
+        declaration: DeclarationId,
+    ) -> impl Future<Output = Result<Vec<DeclarationVersion>, StoreError>> + Send;
 }
 
 /// Attachments of declarations. Adding and removing change the declaration too (its version

@@ -15,7 +15,10 @@ use crate::attachment::{
 use crate::declaration::{CreateDeclarationError, EditDeclarationError};
 use crate::plan::PlanError;
 use crate::ports::{AttachmentRepo, BlobStore, BlobWriter, DeclarationRepo};
-use crate::{CommitmentAcceptance, Declaration, Materials, ReviewPlan, commitment};
+use crate::materials::{FieldChange, RawMaterials, RawSection};
+use crate::{
+    CommitmentAcceptance, Declaration, DeclarationKind, DeclarationVersion, ReviewPlan, commitment,
+};
 
 /// Who may publish plans: HR bureaus and committee organisers, or an operator at the CLI.
 pub enum PlanAuthor<'a> {
@@ -171,7 +174,9 @@ pub struct NewDeclaration {
     pub unit_id: OrgId,
     pub level: TitleLevel,
     pub specialty: String,
-    pub materials: Materials,
+    pub kind: DeclarationKind,
+    /// Sections as typed (parsed here; a problem refuses the creation, naming the field).
+    pub materials: RawMaterials,
 }
 
 /// 新增申报信息: starts a draft for this year's plan at the applicant's employer unit.
@@ -187,6 +192,10 @@ pub async fn create_declaration<D: DeclarationRepo, I: IdentityRepo>(
     cmd: NewDeclaration,
 ) -> Result<Declaration, ServiceError<CreateDeclarationError>> {
     let person = applicant(principal)?;
+    let materials = cmd
+        .materials
+        .parse()
+        .map_err(|e| ServiceError::Rule(CreateDeclarationError::Materials(e)))?;
     let plan = repo
         .get_plan(cmd.plan_id)
         .await?
@@ -206,7 +215,8 @@ pub async fn create_declaration<D: DeclarationRepo, I: IdentityRepo>(
         &plan,
         cmd.level,
         &cmd.specialty,
-        cmd.materials,
+        cmd.kind,
+        materials,
         commitment.as_ref(),
         now,
     )
@@ -219,7 +229,7 @@ pub async fn create_declaration<D: DeclarationRepo, I: IdentityRepo>(
         d.id.0,
     )
     .with_detail(
-        serde_json::json!({ "plan": plan.id.0, "unit": unit.id.0, "level": d.level.as_str() }),
+        serde_json::json!({ "plan": plan.id.0, "unit": unit.id.0, "level": d.level.as_str(), "kind": d.kind.as_str() }),
     );
     repo.create_declaration(&d, &audit)
         .await
@@ -230,17 +240,54 @@ pub async fn create_declaration<D: DeclarationRepo, I: IdentityRepo>(
     Ok(d)
 }
 
-/// Saves the written sections of the applicant's own draft.
+/// Saves every written section of the applicant's own draft (as typed; parsed here).
 ///
 /// # Errors
-/// `NotFound` for someone else's declaration; `Rule` when not a draft.
+/// `NotFound` for someone else's declaration; `Rule` when not a draft or a field is invalid.
 pub async fn edit_declaration<D: DeclarationRepo>(
     repo: &D,
     clock: &dyn Clock,
     principal: &Principal,
     id: DeclarationId,
-    materials: Materials,
+    materials: RawMaterials,
 ) -> Result<Declaration, ServiceError<EditDeclarationError>> {
+    let parsed = materials
+        .parse()
+        .map_err(|e| ServiceError::Rule(EditDeclarationError::Materials(e)))?;
+    edit_with(repo, clock, principal, id, "all", move |d| d.edit(parsed)).await
+}
+
+/// Saves one section of the applicant's own draft (as typed; parsed here). The other
+/// sections stay as they are.
+///
+/// # Errors
+/// `NotFound` for someone else's declaration; `Rule` when not a draft or a field is invalid
+/// (every problem of the section at once, each naming its field).
+pub async fn edit_section<D: DeclarationRepo>(
+    repo: &D,
+    clock: &dyn Clock,
+    principal: &Principal,
+    id: DeclarationId,
+    section: RawSection,
+) -> Result<Declaration, ServiceError<EditDeclarationError>> {
+    let name = section.section().as_str();
+    edit_with(repo, clock, principal, id, name, move |d| {
+        d.edit_section(section)
+    })
+    .await
+}
+
+async fn edit_with<D: DeclarationRepo, F>(
+    repo: &D,
+    clock: &dyn Clock,
+    principal: &Principal,
+    id: DeclarationId,
+    section: &'static str,
+    f: F,
+) -> Result<Declaration, ServiceError<EditDeclarationError>>
+where
+    F: FnOnce(&mut Declaration) -> Result<(), EditDeclarationError> + Send,
+{
     let person = applicant(principal)?;
     let now = clock.now();
     let actor = Actor::from(principal);
@@ -249,10 +296,11 @@ pub async fn edit_declaration<D: DeclarationRepo>(
             if d.person_id != person {
                 return Err(None);
             }
-            d.edit(materials).map_err(Some)?;
+            f(d).map_err(Some)?;
             Ok((
                 d.clone(),
-                AuditEvent::new(now, actor, "declaration.edited", "declaration", d.id.0),
+                AuditEvent::new(now, actor, "declaration.edited", "declaration", d.id.0)
+                    .with_detail(serde_json::json!({ "section": section })),
             ))
         })
         .await;
@@ -262,6 +310,65 @@ pub async fn edit_declaration<D: DeclarationRepo>(
         Err(zhicheng_kernel::TxError::Rejected(Some(e))) => Err(ServiceError::Rule(e)),
         Err(zhicheng_kernel::TxError::Store(e)) => Err(e.into()),
     }
+}
+
+/// 一次性告知: everything still missing before the applicant's own declaration can be
+/// submitted, all at once (empty when complete).
+///
+/// # Errors
+/// `NotFound` when it does not exist or belongs to someone else.
+pub async fn completeness<D: DeclarationRepo>(
+    repo: &D,
+    principal: &Principal,
+    id: DeclarationId,
+) -> Result<Vec<zhicheng_kernel::FieldError>, ServiceError<std::convert::Infallible>> {
+    Ok(get_own_declaration(repo, principal, id).await?.missing())
+}
+
+/// The field-level differences between the last two submitted versions.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct VersionDiff {
+    pub from: u32,
+    pub to: u32,
+    pub from_submitted_at: DateTime<Utc>,
+    pub to_submitted_at: DateTime<Utc>,
+    pub changes: Vec<FieldChange>,
+}
+
+/// The submitted versions of a declaration the principal may read, oldest first.
+///
+/// # Errors
+/// `NotFound` out of reach.
+pub async fn versions<R: DeclarationRepo + AttachmentRepo>(
+    repo: &R,
+    principal: &Principal,
+    id: DeclarationId,
+) -> Result<Vec<DeclarationVersion>, ServiceError<std::convert::Infallible>> {
+    let d = readable(repo, principal, id).await?;
+    Ok(repo.list_versions(d.id).await?)
+}
+
+/// What changed between the last two submitted versions (`None` before a resubmission), for
+/// the applicant and the reviewers the case has reached.
+///
+/// # Errors
+/// `NotFound` out of reach.
+pub async fn last_diff<R: DeclarationRepo + AttachmentRepo>(
+    repo: &R,
+    principal: &Principal,
+    id: DeclarationId,
+) -> Result<Option<VersionDiff>, ServiceError<std::convert::Infallible>> {
+    let all = versions(repo, principal, id).await?;
+    let [.., old, new] = all.as_slice() else {
+        return Ok(None);
+    };
+    Ok(Some(VersionDiff {
+        from: old.number,
+        to: new.number,
+        from_submitted_at: old.submitted_at,
+        to_submitted_at: new.submitted_at,
+        changes: crate::materials::diff(&old.materials, &new.materials),
+    }))
 }
 
 /// The applicant's own declaration.

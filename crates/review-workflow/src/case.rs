@@ -686,11 +686,14 @@ mod tests {
             series: SeriesCode::parse("ENG").unwrap(),
             level: TitleLevel::Intermediate,
             specialty: "机械".into(),
+            kind: zhicheng_declaration::DeclarationKind::Normal,
             materials: Materials::default(),
             status: DeclarationStatus::Submitted,
             commitment_version: "2022.1".into(),
             created_at: now,
             submitted_at: Some(now),
+            submissions: 1,
+            new_version: None,
             version: 2,
         };
         ReviewCase::open(CaseId(uuid::Uuid::from_u128(10)), &d, actor(0), now)

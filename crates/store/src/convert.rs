@@ -7,7 +7,9 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use zhicheng_approval_path::{LinkStatus, PathLink};
 use zhicheng_certificate::{Certificate, CertificateNumber, CertificateStatus};
-use zhicheng_declaration::{Declaration, DeclarationStatus, PlanStatus, ReviewPlan};
+use zhicheng_declaration::{
+    Declaration, DeclarationKind, DeclarationStatus, DeclarationVersion, PlanStatus, ReviewPlan,
+};
 use zhicheng_identity::{
     Account, IdCardNumber, MobileNumber, OrgKind, OrgName, Organisation, PasswordHash,
     PermissionStatus, Person, PersonName, Session, Uscc, Username,
@@ -16,8 +18,8 @@ use zhicheng_kernel::{Actor, AuditEvent, RegionCode, Role, SeriesCode, StoreErro
 use zhicheng_review_workflow::{CaseAction, CaseHop, CaseStatus, ReviewCase};
 
 use crate::entity::{
-    account, audit_event, case_hop, certificate, declaration, organisation, path_link, person,
-    plan, review_case, session,
+    account, audit_event, case_hop, certificate, declaration, declaration_version, organisation,
+    path_link, person, plan, review_case, session,
 };
 
 /// A version-guarded aggregate table: how to turn its rows into domain values and back.
@@ -234,11 +236,14 @@ impl Aggregate for declaration::Entity {
             series: series(&m.series)?,
             level: level(&m.level)?,
             specialty: m.specialty,
+            kind: some(DeclarationKind::parse(&m.kind), "declaration kind")?,
             materials: from_json(&m.materials, "materials")?,
             status: some(DeclarationStatus::parse(&m.status), "declaration status")?,
             commitment_version: m.commitment_version,
             created_at: m.created_at,
             submitted_at: m.submitted_at,
+            submissions: u32::try_from(m.submissions).unwrap_or(0),
+            new_version: None,
             version: m.version,
         })
     }
@@ -252,11 +257,13 @@ impl Aggregate for declaration::Entity {
             series: Set(d.series.as_str().to_owned()),
             level: Set(d.level.as_str().to_owned()),
             specialty: Set(d.specialty.clone()),
+            kind: Set(d.kind.as_str().to_owned()),
             materials: Set(to_json(&d.materials)),
             status: Set(d.status.as_str().to_owned()),
             commitment_version: Set(d.commitment_version.clone()),
             created_at: Set(d.created_at),
             submitted_at: Set(d.submitted_at),
+            submissions: Set(i32::try_from(d.submissions).unwrap_or(i32::MAX)),
             version: Set(d.version),
         }
     }
@@ -456,6 +463,25 @@ pub fn audit_domain(m: audit_event::Model) -> Result<AuditEvent, StoreError> {
         object_type: m.object_type,
         object_id: m.object_id,
         detail: from_json(&m.detail, "audit detail")?,
+    })
+}
+
+pub fn version_active(v: &DeclarationVersion) -> declaration_version::ActiveModel {
+    declaration_version::ActiveModel {
+        declaration_id: Set(v.declaration_id.0),
+        number: Set(i32::try_from(v.number).unwrap_or(i32::MAX)),
+        sections: Set(to_json(&v.materials)),
+        submitted_at: Set(v.submitted_at),
+    }
+}
+
+pub fn version_domain(m: declaration_version::Model) -> Result<DeclarationVersion, StoreError> {
+    Ok(DeclarationVersion {
+        declaration_id: m.declaration_id.into(),
+        number: u32::try_from(m.number)
+            .map_err(|_| StoreError::Unavailable(format!("bad version number {}", m.number)))?,
+        materials: from_json(&m.sections, "declaration version")?,
+        submitted_at: m.submitted_at,
     })
 }
 

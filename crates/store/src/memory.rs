@@ -45,6 +45,8 @@ struct State {
     plans: BTreeMap<Uuid, ReviewPlan>,
     commitments: HashMap<(Uuid, String), CommitmentAcceptance>,
     declarations: BTreeMap<Uuid, Declaration>,
+    /// Frozen declaration versions, in write order.
+    versions: Vec<zhicheng_declaration::DeclarationVersion>,
     links: BTreeMap<Uuid, PathLink>,
     cases: BTreeMap<Uuid, ReviewCase>,
     /// Certificate with its (year, sequence).
@@ -147,6 +149,9 @@ impl Row for Declaration {
             .values()
             .any(|d| d.id != v.id && d.person_id == v.person_id && d.year == v.year)
             .then_some("person_year")
+    }
+    fn spill(&mut self, st: &mut State) {
+        st.versions.extend(self.take_new_version());
     }
 }
 
@@ -725,6 +730,21 @@ impl DeclarationRepo for MemoryStore {
         F: FnOnce(&mut Declaration) -> Result<(T, AuditEvent), E> + Send,
     {
         self.lock().update(id.0, f)
+    }
+
+    async fn list_versions(
+        &self,
+        id: DeclarationId,
+    ) -> Result<Vec<zhicheng_declaration::DeclarationVersion>, StoreError> {
+        let mut v: Vec<_> = self
+            .lock()
+            .versions
+            .iter()
+            .filter(|v| v.declaration_id == id)
+            .cloned()
+            .collect();
+        v.sort_by_key(|v| v.number);
+        Ok(v)
     }
 }
 

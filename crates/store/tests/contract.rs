@@ -17,7 +17,8 @@ use zhicheng_certificate::{
 };
 use zhicheng_declaration::ports::DeclarationRepo;
 use zhicheng_declaration::{
-    CommitmentAcceptance, Declaration, DeclarationStatus, Materials, ReviewPlan, commitment,
+    CommitmentAcceptance, Declaration, DeclarationKind, DeclarationStatus, Materials,
+    RawMaterials, ReviewPlan, commitment,
 };
 use zhicheng_identity::ports::IdentityRepo;
 use zhicheng_identity::{
@@ -207,6 +208,7 @@ macro_rules! on_every_backend {
 on_every_backend!(
     identity_contract,
     declaration_contract,
+    versions_contract,
     path_contract,
     review_contract,
     history_and_batch_contract,
@@ -307,11 +309,9 @@ fn open_plan(year: i32, organiser: OrgId, at: DateTime<Utc>) -> ReviewPlan {
 }
 
 fn materials(tag: &str) -> Materials {
-    Materials {
-        work_history: format!("2010-2026 文登区人民医院 {tag}"),
-        achievements: "主持项目三项".into(),
-        ..Materials::default()
-    }
+    let mut raw = RawMaterials::example();
+    raw.work_history[0].employer = format!("文登区人民医院 {tag}");
+    raw.parse().unwrap()
 }
 
 fn acceptance(p: PersonId, at: DateTime<Utc>) -> CommitmentAcceptance {
@@ -330,6 +330,7 @@ fn draft(p: PersonId, unit: &Organisation, plan: &ReviewPlan, at: DateTime<Utc>)
         plan,
         TitleLevel::Intermediate,
         "电气工程",
+        DeclarationKind::Normal,
         materials("v1"),
         Some(&acceptance(p, at)),
         at,
@@ -1202,6 +1203,75 @@ async fn review_contract<R: IdentityRepo + DeclarationRepo + ReviewRepo + Audite
 
 // ---------------------------------------------------------------------------------------------
 // Case history, case + declaration together, batches
+// ---------------------------------------------------------------------------------------------
+
+/// Submitting freezes a numbered version in the submission's transaction; a resubmission
+/// after a return freezes the next one; a refused submission freezes nothing.
+async fn versions_contract<R: IdentityRepo + DeclarationRepo + ReviewRepo + Audited>(r: &R) {
+    let t0 = now();
+    let n = unique_n();
+    let unit = org(OrgKind::EmployerUnit, "荣成市人民医院", "371082");
+    r.create_org(
+        &unit,
+        &account(&format!("vunit{n}"), Role::UnitAdmin, None, Some(unit.id)),
+        &audit("organisation", unit.id.0, "org.created"),
+    )
+    .await
+    .unwrap();
+    let plan = open_plan(2026, OrgId(id()), t0);
+    r.create_plan(&plan, &audit("plan", plan.id.0, "plan.created"))
+        .await
+        .unwrap();
+    let a = applicant(r, n, &format!("vuser{n}"), &unit, &plan, t0).await;
+    let did = a.declaration.id;
+    assert!(r.list_versions(did).await.unwrap().is_empty());
+    let ca = submit(r, did, &plan, t0).await.unwrap();
+    let v = r.list_versions(did).await.unwrap();
+    assert_eq!(v.len(), 1);
+    assert_eq!(
+        (v[0].declaration_id, v[0].number, v[0].submitted_at),
+        (did, 1, t0)
+    );
+    assert_eq!(v[0].materials, materials("v1"));
+    assert_eq!(
+        r.get_declaration(did).await.unwrap().unwrap().submissions,
+        1
+    );
+    // A refused second submission freezes nothing.
+    assert!(submit(r, did, &plan, t0).await.is_err());
+    assert_eq!(r.list_versions(did).await.unwrap().len(), 1);
+
+    // Returned, edited, resubmitted: version 2 with the new materials.
+    let t1 = t0 + Duration::seconds(1);
+    let reasons = ReturnReasons::parse([("achievements", "缺少证明")]).unwrap();
+    r.update_case_with_declaration(ca.id, |c, d| {
+        c.return_to_applicant(&act(unit.id, t1), reasons)?;
+        d.reopen().map_err(|_| TransitionError::WrongStatus("x"))?;
+        Ok::<_, TransitionError>(((), audit("case", c.id.0, "case.returned")))
+    })
+    .await
+    .unwrap();
+    let t2 = t0 + Duration::seconds(2);
+    r.update_case_with_declaration(ca.id, |c, d| {
+        d.edit(materials("v2"))
+            .map_err(|_| TransitionError::WrongStatus("x"))?;
+        d.submit(t2, &plan)
+            .map_err(|_| TransitionError::WrongStatus("x"))?;
+        c.resubmit(Actor::System, t2)?;
+        Ok::<_, TransitionError>(((), audit("case", c.id.0, "case.resubmitted")))
+    })
+    .await
+    .unwrap();
+    let v = r.list_versions(did).await.unwrap();
+    let numbers: Vec<u32> = v.iter().map(|v| v.number).collect();
+    assert_eq!(numbers, [1, 2]);
+    assert_eq!(
+        (&v[0].materials, &v[1].materials, v[1].submitted_at),
+        (&materials("v1"), &materials("v2"), t2)
+    );
+    assert!(r.list_versions(DeclarationId(id())).await.unwrap().is_empty());
+}
+
 // ---------------------------------------------------------------------------------------------
 
 async fn history_and_batch_contract<R: IdentityRepo + DeclarationRepo + ReviewRepo + Audited>(

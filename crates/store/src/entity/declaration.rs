@@ -14,6 +14,9 @@ pub struct Model {
     pub series: String,
     pub level: String,
     pub specialty: String,
+    /// `DeclarationKind::as_str` (added by migration 6).
+    #[sea_orm(default_value = "normal")]
+    pub kind: String,
     /// JSON of `Materials`.
     #[sea_orm(column_type = "Text")]
     pub materials: String,
@@ -21,6 +24,9 @@ pub struct Model {
     pub commitment_version: String,
     pub created_at: DateTimeUtc,
     pub submitted_at: Option<DateTimeUtc>,
+    /// Number of frozen versions (added by migration 6).
+    #[sea_orm(default_value = 0)]
+    pub submissions: i32,
     pub version: i64,
 }
 

@@ -10,6 +10,7 @@ pub mod case_hop;
 pub mod certificate;
 pub mod commitment_acceptance;
 pub mod declaration;
+pub mod declaration_version;
 pub mod idempotency_key;
 pub mod login_throttle;
 pub mod organisation;

@@ -2,15 +2,29 @@
 
 use sea_orm::entity::prelude::*;
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{Condition, Order};
+use sea_orm::{Condition, Order, QueryOrder};
 use zhicheng_declaration::ports::DeclarationRepo;
-use zhicheng_declaration::{CommitmentAcceptance, Declaration, ReviewPlan};
+use zhicheng_declaration::{CommitmentAcceptance, Declaration, DeclarationVersion, ReviewPlan};
 use zhicheng_kernel::{AuditEvent, DeclarationId, PersonId, PlanId, StoreError, TxError};
 
 use super::Store;
 use crate::convert::Aggregate;
-use crate::entity::{commitment_acceptance as ca, declaration, plan};
+use crate::convert;
+use crate::entity::{commitment_acceptance as ca, declaration, declaration_version, plan};
 use crate::error::db_err;
+
+/// Version-guarded write of a loaded declaration with the version its submission froze.
+pub(super) async fn write_declaration(
+    txn: &sea_orm::DatabaseTransaction,
+    d: &mut Declaration,
+    loaded: i64,
+) -> Result<(), StoreError> {
+    super::write_guarded::<declaration::Entity>(txn, d.id.0, d, loaded).await?;
+    if let Some(v) = d.take_new_version() {
+        super::insert(txn, convert::version_active(&v)).await?;
+    }
+    Ok(())
+}
 
 impl DeclarationRepo for Store {
     async fn create_plan(&self, p: &ReviewPlan, audit: &AuditEvent) -> Result<(), StoreError> {
@@ -115,5 +129,18 @@ impl DeclarationRepo for Store {
         F: FnOnce(&mut Declaration) -> Result<(T, AuditEvent), E> + Send,
     {
         self.update::<declaration::Entity, _, _, _>(id.0, f).await
+    }
+
+    async fn list_versions(&self, id: DeclarationId) -> Result<Vec<DeclarationVersion>, StoreError> {
+        use declaration_version::Column as C;
+        declaration_version::Entity::find()
+            .filter(C::DeclarationId.eq(id.0))
+            .order_by_asc(C::Number)
+            .all(&self.db)
+            .await
+            .map_err(db_err)?
+            .into_iter()
+            .map(convert::version_domain)
+            .collect()
     }
 }

@@ -93,7 +93,7 @@ impl ReviewRepo for Store {
                 return Err(TxError::Rejected(e));
             }
         };
-        write_guarded::<declaration::Entity>(&txn, id.0, &d, version).await?;
+        super::declaration::write_declaration(&txn, &mut d, version).await?;
         let mut case = case;
         insert(&txn, review_case::Entity::active(&case)).await?;
         insert_hops(&txn, &mut case).await?;
@@ -225,7 +225,7 @@ impl ReviewRepo for Store {
                 return Err(TxError::Rejected(e));
             }
         };
-        write_guarded::<declaration::Entity>(&txn, did, &d, dv).await?;
+        super::declaration::write_declaration(&txn, &mut d, dv).await?;
         write_case(&txn, &mut c, cv).await?;
         super::insert_audit(&txn, &audit).await?;
         super::commit(txn).await?;
