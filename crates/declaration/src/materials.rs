@@ -912,6 +912,18 @@ impl Materials {
         Ok(())
     }
 
+    /// Saves every section of `raw` that parses and keeps the others as they were; returns
+    /// the problems of the sections not saved (empty when all were).
+    pub fn apply_valid(&mut self, raw: RawMaterials) -> Vec<FieldError> {
+        let mut problems = Vec::new();
+        for section in raw.sections() {
+            if let Err(mut e) = self.apply(section) {
+                problems.append(&mut e);
+            }
+        }
+        problems
+    }
+
     /// The sections written back as text fields (what a form shows).
     pub fn raw(&self) -> RawMaterials {
         RawMaterials {

@@ -257,6 +257,42 @@ pub async fn edit_declaration<D: DeclarationRepo>(
     edit_with(repo, clock, principal, id, "all", move |d| d.edit(parsed)).await
 }
 
+/// Saves a whole draft form section by section (one transaction): the sections that parse are
+/// saved, the others keep what was saved before; returns the declaration and the problems of
+/// the sections not saved, each naming its field.
+///
+/// # Errors
+/// `NotFound` for someone else's declaration; `Rule(NotDraft)` once submitted.
+pub async fn save_draft<D: DeclarationRepo>(
+    repo: &D,
+    clock: &dyn Clock,
+    principal: &Principal,
+    id: DeclarationId,
+    materials: RawMaterials,
+) -> Result<(Declaration, Vec<zhicheng_kernel::FieldError>), ServiceError<EditDeclarationError>> {
+    let person = applicant(principal)?;
+    let now = clock.now();
+    let actor = Actor::from(principal);
+    let r = repo
+        .update_declaration(id, move |d| {
+            if d.person_id != person {
+                return Err(None);
+            }
+            let problems = d.save_draft(materials).map_err(Some)?;
+            let fields: Vec<&str> = problems.iter().map(|p| p.field.as_str()).collect();
+            let audit = AuditEvent::new(now, actor, "declaration.edited", "declaration", d.id.0)
+                .with_detail(serde_json::json!({ "section": "draft", "refused_fields": fields }));
+            Ok(((d.clone(), problems), audit))
+        })
+        .await;
+    match r {
+        Ok(v) => Ok(v),
+        Err(zhicheng_kernel::TxError::Rejected(None)) => Err(ServiceError::NotFound),
+        Err(zhicheng_kernel::TxError::Rejected(Some(e))) => Err(ServiceError::Rule(e)),
+        Err(zhicheng_kernel::TxError::Store(e)) => Err(e.into()),
+    }
+}
+
 /// Saves one section of the applicant's own draft (as typed; parsed here). The other
 /// sections stay as they are.
 ///

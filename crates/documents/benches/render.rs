@@ -65,6 +65,7 @@ fn main() {
             series: "工程技术人员".into(),
             level: "副高级".into(),
             specialty: "电气工程".into(),
+            kind: "正常申报".into(),
             status: "评审通过".into(),
         })
         .collect();

@@ -83,6 +83,7 @@ fn main() {
                 "土木工程"
             }
             .into(),
+            kind: "正常申报".into(),
             status: "评审通过".into(),
         })
         .collect();

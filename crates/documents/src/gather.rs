@@ -74,6 +74,7 @@ pub async fn summary_data<S: ReviewRepo + IdentityRepo + DeclarationRepo>(
             series: series_name(&r.case.series),
             level: r.case.level.zh().to_owned(),
             specialty: r.specialty.clone(),
+            kind: r.kind.zh().to_owned(),
             status: r.case.status.zh().to_owned(),
         });
     }

@@ -1,5 +1,6 @@
 //! The review form (专业技术职务任职资格评审表): A4 portrait, the applicant's basics, the
-//! declaration target, every materials section as wrapped text flowing over pages, the
+//! declaration target and kind, every materials section (one line per row, as the caller
+//! words it) as wrapped text flowing over pages, the
 //! attachments with their SHA-256, and the approval trail; 第 N 页 / 共 M 页 on every page.
 //!
 //! Laid out in one pass into a list of drawing operations per page, then drawn once the page
@@ -45,6 +46,8 @@ pub struct FormTarget {
     /// Title name, e.g. 工程师.
     pub title_name: String,
     pub specialty: String,
+    /// Declaration kind, e.g. 正常申报, 破格申报, 转评, 初定.
+    pub kind: String,
     /// Status of the declaration or its case, e.g. 单位审核中.
     pub status: String,
     pub submitted_at: Option<DateTime<Utc>>,
@@ -368,6 +371,7 @@ pub fn review_form_pdf(fonts: &Fonts, input: &ReviewFormInput) -> Result<Vec<u8>
             ("申报级别", t.level.clone()),
             ("职称名称", t.title_name.clone()),
             ("专业", t.specialty.clone()),
+            ("申报类型", t.kind.clone()),
             ("当前状态", t.status.clone()),
         ],
     );
@@ -545,6 +549,7 @@ mod tests {
                 level: "中级".into(),
                 title_name: "工程师".into(),
                 specialty: "电气工程".into(),
+                kind: "破格申报".into(),
                 status: "单位审核中".into(),
                 submitted_at: Some(Utc::now()),
             },

@@ -19,6 +19,8 @@ pub struct SummaryRow {
     pub series: String,
     pub level: String,
     pub specialty: String,
+    /// 申报类型, e.g. 正常申报, 破格申报.
+    pub kind: String,
     pub status: String,
 }
 
@@ -33,7 +35,7 @@ pub struct SummaryTable<'a> {
 }
 
 /// The column headers, shared by the PDF and the workbook.
-pub const SUMMARY_HEADERS: [&str; 9] = [
+pub const SUMMARY_HEADERS: [&str; 10] = [
     "序号",
     "姓名",
     "性别",
@@ -42,6 +44,7 @@ pub const SUMMARY_HEADERS: [&str; 9] = [
     "系列",
     "级别",
     "专业",
+    "申报类型",
     "状态",
 ];
 
@@ -58,6 +61,7 @@ fn cells(rows: &[SummaryRow]) -> Vec<Vec<String>> {
                 r.series.clone(),
                 r.level.clone(),
                 r.specialty.clone(),
+                r.kind.clone(),
                 r.status.clone(),
             ]
         })
@@ -100,7 +104,7 @@ pub fn summary_table_xlsx(table: &SummaryTable) -> Result<Vec<u8>, RenderError> 
         ws.write_string(top, 0, &*escape_cell(sub)).map_err(err)?;
         top += 1;
     }
-    let widths = [6.0, 10.0, 6.0, 12.0, 32.0, 16.0, 8.0, 18.0, 12.0];
+    let widths = [6.0, 10.0, 6.0, 12.0, 32.0, 16.0, 8.0, 18.0, 10.0, 12.0];
     for (c, (h, w)) in SUMMARY_HEADERS.iter().zip(widths).enumerate() {
         let c = u16::try_from(c).map_err(|e| RenderError::Pdf(e.to_string()))?;
         ws.write_string_with_format(top, c, *h, &header)
@@ -139,6 +143,7 @@ pub fn summary_table_pdf(fonts: &Fonts, table: &SummaryTable) -> Result<Vec<u8>,
         series,
         level,
         specialty,
+        kind,
         status,
     ] = SUMMARY_HEADERS;
     let columns = vec![
@@ -149,7 +154,8 @@ pub fn summary_table_pdf(fonts: &Fonts, table: &SummaryTable) -> Result<Vec<u8>,
         Column::new(unit, 3.2, Align::Left),
         Column::new(series, 1.6, Align::Left),
         Column::new(level, 0.9, Align::Center),
-        Column::new(specialty, 1.7, Align::Left),
+        Column::new(specialty, 1.5, Align::Left),
+        Column::new(kind, 0.9, Align::Center),
         Column::new(status, 1.1, Align::Center),
     ];
     let rows = cells(table.rows);
@@ -199,6 +205,7 @@ mod tests {
             series: "工程技术".into(),
             level: "中级".into(),
             specialty: "电气工程".into(),
+            kind: "正常申报".into(),
             status: "单位审核中".into(),
         }];
         let bytes = summary_table_xlsx(&SummaryTable {

@@ -245,6 +245,7 @@ fn rows(n: usize) -> Vec<SummaryRow> {
             series: "工程技术人员".into(),
             level: "副高级".into(),
             specialty: "电气工程".into(),
+            kind: "正常申报".into(),
             status: "评审通过".into(),
         })
         .collect()

@@ -61,6 +61,8 @@ pub struct CaseRow {
     pub case: ReviewCase,
     pub applicant_name: String,
     pub specialty: String,
+    /// The declaration's kind (正常申报, 破格, 转评, 初定).
+    pub kind: zhicheng_declaration::DeclarationKind,
     pub unit_name: String,
 }
 

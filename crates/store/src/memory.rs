@@ -871,6 +871,11 @@ impl ReviewRepo for MemoryStore {
                     .get(&case.declaration_id.0)
                     .map(|d| d.specialty.clone())
                     .unwrap_or_default(),
+                kind: st
+                    .declarations
+                    .get(&case.declaration_id.0)
+                    .map(|d| d.kind)
+                    .unwrap_or_default(),
                 unit_name: st
                     .orgs
                     .get(&case.unit_id.0)

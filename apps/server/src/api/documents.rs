@@ -148,19 +148,18 @@ pub async fn review_form_input(
                 .unwrap_or_default()
                 .to_owned(),
             specialty: d.specialty.clone(),
+            kind: d.kind.zh().to_owned(),
             status: case.as_ref().map_or_else(
                 || declaration_status_zh(d.status).to_owned(),
                 |c| c.status.zh().to_owned(),
             ),
             submitted_at: d.submitted_at,
         },
-        sections: vec![
-            ("学历学位".to_owned(), m.education.clone()),
-            ("现任职称".to_owned(), m.current_title.clone()),
-            ("工作经历".to_owned(), m.work_history.clone()),
-            ("工作业绩与成果".to_owned(), m.achievements.clone()),
-            ("个人总结".to_owned(), m.summary.clone()),
-        ],
+        sections: m
+            .printable()
+            .into_iter()
+            .map(|(heading, lines)| (heading, lines.join("\n")))
+            .collect(),
         attachments: files
             .iter()
             .map(|f| FormAttachment {

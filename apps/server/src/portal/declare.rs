@@ -1,5 +1,6 @@
 //! The applicant's declaration module: the commitment letter (承诺书), 新增申报信息 and one
-//! declaration's page (edit the materials of a draft, 确定申报, then follow where it is).
+//! declaration's page (fill in the structured sections of a draft, see what is still missing,
+//! upload attachments, 确定申报, download the review form, then follow where it is).
 //! Every rule — the letter, the plan window, the unit's permission, what must be filled in —
 //! is the domain's; these handlers show what it answered.
 
@@ -11,7 +12,7 @@ use uuid::Uuid;
 use zhicheng_declaration::commitment::CURRENT;
 use zhicheng_declaration::plan::PlanStatus;
 use zhicheng_declaration::ports::DeclarationRepo;
-use zhicheng_declaration::{Catalog, DeclarationStatus, Materials, ReviewPlan};
+use zhicheng_declaration::{Catalog, DeclarationKind, DeclarationStatus, RawMaterials, ReviewPlan};
 use zhicheng_identity::OrgKind;
 use zhicheng_identity::ports::IdentityRepo;
 use zhicheng_kernel::{DeclarationId, PersonId, Role};
@@ -21,7 +22,8 @@ use super::common::{
     level_choices, non_empty, series_name,
 };
 use super::{Visitor, redirect, render};
-use crate::api::declarations::{CreateDeclarationRequest, MaterialsDto, create};
+use super::materials::{SectionView, from_form, sections, without_trailing_blank_rows};
+use crate::api::declarations::{CreateDeclarationRequest, MaterialsDto, create, version_diff};
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::views::my_declarations;
@@ -94,45 +96,6 @@ pub async fn accept_commitment(
     }
 }
 
-/// The written sections as typed.
-#[derive(Deserialize, Default, Clone)]
-pub struct MaterialsForm {
-    #[serde(default)]
-    education: String,
-    #[serde(default)]
-    current_title: String,
-    #[serde(default)]
-    work_history: String,
-    #[serde(default)]
-    achievements: String,
-    #[serde(default)]
-    summary: String,
-}
-
-impl From<&Materials> for MaterialsForm {
-    fn from(m: &Materials) -> Self {
-        MaterialsForm {
-            education: m.education.clone(),
-            current_title: m.current_title.clone(),
-            work_history: m.work_history.clone(),
-            achievements: m.achievements.clone(),
-            summary: m.summary.clone(),
-        }
-    }
-}
-
-impl From<MaterialsForm> for Materials {
-    fn from(m: MaterialsForm) -> Self {
-        Materials {
-            education: m.education,
-            current_title: m.current_title,
-            work_history: m.work_history,
-            achievements: m.achievements,
-            summary: m.summary,
-        }
-    }
-}
-
 #[derive(Deserialize, Default)]
 pub struct NewForm {
     #[serde(default)]
@@ -146,27 +109,7 @@ pub struct NewForm {
     #[serde(default)]
     specialty: String,
     #[serde(default)]
-    education: String,
-    #[serde(default)]
-    current_title: String,
-    #[serde(default)]
-    work_history: String,
-    #[serde(default)]
-    achievements: String,
-    #[serde(default)]
-    summary: String,
-}
-
-impl NewForm {
-    fn materials(&self) -> MaterialsForm {
-        MaterialsForm {
-            education: self.education.clone(),
-            current_title: self.current_title.clone(),
-            work_history: self.work_history.clone(),
-            achievements: self.achievements.clone(),
-            summary: self.summary.clone(),
-        }
-    }
+    kind: String,
 }
 
 struct PlanView {
@@ -187,10 +130,22 @@ struct NewPage {
     plan: Option<PlanView>,
     levels: Vec<Choice>,
     units: Vec<Choice>,
+    kinds: Vec<Choice>,
     f: NewForm,
-    m: MaterialsForm,
     errors: Errors,
-    draft: bool,
+}
+
+/// The declaration kinds, the chosen one (or 正常申报) selected.
+fn kind_choices(selected: &str) -> Vec<Choice> {
+    let chosen = DeclarationKind::parse(selected).unwrap_or_default();
+    DeclarationKind::ALL
+        .iter()
+        .map(|k| Choice {
+            value: k.as_str().to_owned(),
+            label: k.zh().to_owned(),
+            selected: *k == chosen,
+        })
+        .collect()
 }
 
 fn plan_view(p: &ReviewPlan, selected: bool) -> PlanView {
@@ -269,10 +224,9 @@ async fn new_page(st: &AppState, v: &Visitor, f: NewForm, errors: Errors) -> Res
                 selected: u.id.0.to_string() == f.unit_id,
             })
             .collect(),
-        m: f.materials(),
+        kinds: kind_choices(&f.kind),
         f,
         errors,
-        draft: true,
     };
     render(&page)
 }
@@ -311,7 +265,6 @@ pub async fn create_declaration(
     let unit_id = Uuid::parse_str(f.unit_id.trim()).ok();
     let result = match (plan_id, unit_id) {
         (Some(plan_id), Some(unit_id)) => {
-            let m = f.materials();
             create(
                 &st,
                 &v.principal,
@@ -320,13 +273,8 @@ pub async fn create_declaration(
                     unit_id,
                     level: f.level.clone(),
                     specialty: f.specialty.clone(),
-                    materials: MaterialsDto {
-                        education: m.education,
-                        current_title: m.current_title,
-                        work_history: m.work_history,
-                        achievements: m.achievements,
-                        summary: m.summary,
-                    },
+                    kind: f.kind.clone(),
+                    materials: MaterialsDto::default(),
                 },
             )
             .await
@@ -358,7 +306,7 @@ pub async fn create_declaration(
         }
     };
     match result {
-        Ok(d) => redirect(&format!("/me/declarations/{}?saved=1", d.id.0)),
+        Ok(d) => redirect(&format!("/me/declarations/{}?created=1", d.id.0)),
         Err(e) => {
             let errors = match e.body().code.as_str() {
                 "declaration.unit_without_permission" | "declaration.not_a_unit" => {
@@ -380,11 +328,13 @@ struct DeclView {
     level_name: String,
     title_name: String,
     specialty: String,
+    kind_name: String,
     unit_name: String,
     plan_name: String,
     window: String,
     status_name: String,
     submitted_at: Option<String>,
+    submissions: u32,
     holder_name: Option<String>,
     held_since: Option<String>,
     certificate_status: String,
@@ -402,6 +352,54 @@ struct HopView {
     opinion: Option<String>,
 }
 
+/// One attachment in the list.
+pub struct AttachmentView {
+    pub section: String,
+    pub file_name: String,
+    pub size: String,
+    pub sha256: String,
+    pub href: String,
+}
+
+/// One changed field between the last two submitted versions.
+pub struct ChangeView {
+    pub label: String,
+    pub before: String,
+    pub after: String,
+}
+
+/// The diff between the last two submitted versions, for the page.
+pub struct DiffView {
+    pub from: u32,
+    pub to: u32,
+    pub changes: Vec<ChangeView>,
+}
+
+/// The diff of a declaration the principal may read, if it was submitted more than once.
+pub async fn diff_view(
+    st: &AppState,
+    p: &zhicheng_kernel::Principal,
+    id: DeclarationId,
+) -> Result<Option<DiffView>, ApiError> {
+    let d = version_diff(st, p, id).await?;
+    Ok(match (d.from, d.to) {
+        (Some(from), Some(to)) => Some(DiffView {
+            from,
+            to,
+            changes: d
+                .changes
+                .into_iter()
+                .map(|c| ChangeView {
+                    label: c.label,
+                    before: c.before.unwrap_or_else(|| "（无）".into()),
+                    after: c.after.unwrap_or_else(|| "（已删除）".into()),
+                })
+                .collect(),
+        }),
+        _ => None,
+    })
+}
+
 #[derive(Template)]
 #[template(path = "declaration.html")]
 struct DetailPage {
@@ -412,7 +410,13 @@ struct DetailPage {
     returned: bool,
     timeline: Vec<HopView>,
     draft: bool,
-    m: MaterialsForm,
+    sections: Vec<SectionView>,
+    /// 一次性告知: what is still missing before submission (drafts only).
+    missing: Vec<String>,
+    attachments: Vec<AttachmentView>,
+    attachment_sections: Vec<Choice>,
+    max_file_mb: u64,
+    diff: Option<DiffView>,
     errors: Errors,
     notice: Option<String>,
 }
@@ -421,14 +425,16 @@ struct DetailPage {
 pub struct DetailQuery {
     saved: Option<String>,
     submitted: Option<String>,
+    created: Option<String>,
+    uploaded: Option<String>,
 }
 
-/// One declaration's page; `typed` keeps the materials as typed after a refused save.
+/// One declaration's page; `typed` keeps the sections as typed after a refused save.
 async fn detail_page(
     st: &AppState,
     v: &Visitor,
     id: Uuid,
-    typed: Option<MaterialsForm>,
+    typed: Option<RawMaterials>,
     errors: Errors,
     notice: Option<String>,
 ) -> Response {
@@ -447,10 +453,17 @@ async fn detail_page(
             }
             None => Vec::new(),
         };
-        Ok::<_, ApiError>((row, plan, names, hops))
+        let files = zhicheng_declaration::service::list_attachments(
+            &st.store,
+            &v.principal,
+            row.declaration.id,
+        )
+        .await?;
+        let diff = diff_view(st, &v.principal, row.declaration.id).await?;
+        Ok::<_, ApiError>((row, plan, names, hops, files, diff))
     }
     .await;
-    let (row, plan, names, hops) = match loaded {
+    let (row, plan, names, hops, files, diff) = match loaded {
         Ok(x) => x,
         Err(e) => return api_error_page(chrome, &e),
     };
@@ -465,6 +478,7 @@ async fn detail_page(
             .unwrap_or_default()
             .to_owned(),
         specialty: d.specialty.clone(),
+        kind_name: d.kind.zh().to_owned(),
         unit_name: names.name(d.unit_id),
         plan_name: plan.as_ref().map(|p| p.name.clone()).unwrap_or_default(),
         window: plan.as_ref().map_or_else(String::new, |p| {
@@ -476,6 +490,7 @@ async fn detail_page(
         }),
         status_name: row.status_zh().to_owned(),
         submitted_at: d.submitted_at.map(beijing),
+        submissions: d.submissions,
         holder_name: row.case.as_ref().map(|c| names.name(c.holder_id)),
         held_since: row.case.as_ref().map(|c| beijing(c.held_since)),
         certificate_status: row.certificate_status_zh().to_owned(),
@@ -498,6 +513,8 @@ async fn detail_page(
             opinion: h.opinion.clone(),
         })
         .collect();
+    let draft = d.status.is_editable();
+    let raw = typed.unwrap_or_else(|| d.materials.raw());
     let page = DetailPage {
         chrome,
         decision: row
@@ -507,8 +524,33 @@ async fn detail_page(
             .map(|x| x.summary()),
         returned: d.status == DeclarationStatus::Returned,
         timeline,
-        draft: d.status.is_editable(),
-        m: typed.unwrap_or_else(|| MaterialsForm::from(&d.materials)),
+        draft,
+        sections: sections(&raw, &d.materials, &errors, draft),
+        missing: if draft {
+            d.missing().into_iter().map(|f| f.zh).collect()
+        } else {
+            Vec::new()
+        },
+        attachments: files
+            .iter()
+            .map(|a| AttachmentView {
+                section: a.section.zh().to_owned(),
+                file_name: a.file_name.to_string(),
+                size: zhicheng_documents::review_form::human_size(a.size),
+                sha256: a.sha256.to_string(),
+                href: format!("/api/v1/attachments/{}", a.id.0),
+            })
+            .collect(),
+        attachment_sections: zhicheng_declaration::Section::ALL
+            .iter()
+            .map(|s| Choice {
+                value: s.as_str().to_owned(),
+                label: s.zh().to_owned(),
+                selected: false,
+            })
+            .collect(),
+        max_file_mb: st.attachments.max_file_bytes / (1024 * 1024),
+        diff,
         d: view,
         errors,
         notice,
@@ -527,9 +569,14 @@ pub async fn detail(
         Ok(v) => v,
         Err(r) => return r,
     };
-    let notice = if q.submitted.as_deref().and_then(non_empty).is_some() {
+    let flag = |x: &Option<String>| x.as_deref().and_then(non_empty).is_some();
+    let notice = if flag(&q.submitted) {
         Some("已确定申报：申报材料已提交至用人单位审核，不能再修改。".to_owned())
-    } else if q.saved.as_deref().and_then(non_empty).is_some() {
+    } else if flag(&q.created) {
+        Some("申报已创建。请逐栏填写申报材料并保存，填写完整后点击“确定申报”。".to_owned())
+    } else if flag(&q.uploaded) {
+        Some("附件已上传。".to_owned())
+    } else if flag(&q.saved) {
         Some("已保存。材料填写完整后，请点击“确定申报”提交。".to_owned())
     } else {
         None
@@ -537,100 +584,91 @@ pub async fn detail(
     detail_page(&st, &v, id.0, None, Errors::none(), notice).await
 }
 
-#[derive(Deserialize)]
-pub struct MaterialsPost {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
-    education: String,
-    #[serde(default)]
-    current_title: String,
-    #[serde(default)]
-    work_history: String,
-    #[serde(default)]
-    achievements: String,
-    #[serde(default)]
-    summary: String,
+fn csrf_of(pairs: &[(String, String)]) -> String {
+    pairs
+        .iter()
+        .find(|(k, _)| k == "csrf")
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default()
 }
 
-impl MaterialsPost {
-    fn typed(&self) -> MaterialsForm {
-        MaterialsForm {
-            education: self.education.clone(),
-            current_title: self.current_title.clone(),
-            work_history: self.work_history.clone(),
-            achievements: self.achievements.clone(),
-            summary: self.summary.clone(),
-        }
-    }
-}
-
+/// Saves the typed form section by section: `Ok(None)` when everything was saved,
+/// `Ok(Some(errors))` when some sections were refused (the others are saved).
 async fn save_typed(
     st: &AppState,
     v: &Visitor,
     id: Uuid,
-    m: MaterialsForm,
-) -> Result<(), ApiError> {
-    zhicheng_declaration::service::edit_declaration(
+    raw: RawMaterials,
+) -> Result<Option<ApiError>, ApiError> {
+    let (_, problems) = zhicheng_declaration::service::save_draft(
         &st.store,
         &st.clock,
         &v.principal,
         DeclarationId(id),
-        m.into(),
+        raw,
     )
     .await?;
-    Ok(())
+    Ok((!problems.is_empty()).then(|| {
+        ApiError::invalid(
+            "declaration.materials",
+            "填写正确的栏目已保存；以下内容有误，请按提示修改后再保存",
+            "the valid sections were saved; fix the fields listed and save again",
+            problems,
+        )
+    }))
 }
 
-/// 保存: saves the materials of a draft.
+/// 保存: saves the materials of a draft, section by section.
 #[handler]
 pub async fn save(
     st: Data<&AppState>,
     req: &Request,
     id: Path<Uuid>,
-    form: Form<MaterialsPost>,
+    form: Form<Vec<(String, String)>>,
 ) -> Response {
     let v = match gate(&st, req, APPLICANT).await {
         Ok(v) => v,
         Err(r) => return r,
     };
-    if let Some(r) = check_csrf(&v, &form.csrf) {
+    if let Some(r) = check_csrf(&v, &csrf_of(&form.0)) {
         return r;
     }
-    match save_typed(&st, &v, id.0, form.typed()).await {
-        Ok(()) => redirect(&format!("/me/declarations/{}?saved=1", id.0)),
-        Err(e) => form_response(
-            detail_page(
-                &st,
-                &v,
-                id.0,
-                Some(form.typed()),
-                Errors::from_api(&e),
-                None,
-            )
-            .await,
-            &e,
-        ),
-    }
+    let typed = from_form(&form.0);
+    let e = match save_typed(&st, &v, id.0, typed.clone()).await {
+        Ok(None) => return redirect(&format!("/me/declarations/{}?saved=1", id.0)),
+        Ok(Some(e)) | Err(e) => e,
+    };
+    let typed = without_trailing_blank_rows(typed);
+    form_response(
+        detail_page(&st, &v, id.0, Some(typed), Errors::from_api(&e), None).await,
+        &e,
+    )
 }
 
-/// 确定申报: keeps what was typed in the draft, then submits it inside the plan's window.
+/// 确定申报: saves what was typed in the draft, then submits it inside the plan's window.
 #[handler]
 pub async fn submit(
     st: Data<&AppState>,
     req: &Request,
     id: Path<Uuid>,
-    form: Form<MaterialsPost>,
+    form: Form<Vec<(String, String)>>,
 ) -> Response {
     let v = match gate(&st, req, APPLICANT).await {
         Ok(v) => v,
         Err(r) => return r,
     };
-    if let Some(r) = check_csrf(&v, &form.csrf) {
+    if let Some(r) = check_csrf(&v, &csrf_of(&form.0)) {
         return r;
     }
+    let typed = from_form(&form.0);
     let result = async {
-        save_typed(&st, &v, id.0, form.typed()).await?;
+        // A submitted declaration has no form to save: submitting again is answered by the
+        // domain (already submitted), and nothing is overwritten.
+        if form.0.iter().any(|(k, _)| k != "csrf") {
+            if let Some(e) = save_typed(&st, &v, id.0, typed.clone()).await? {
+                return Err(e);
+            }
+        }
         zhicheng_review_workflow::service::submit_declaration(
             &st.store,
             &st.store,
@@ -645,16 +683,121 @@ pub async fn submit(
     .await;
     match result {
         Ok(()) => redirect(&format!("/me/declarations/{}?submitted=1", id.0)),
-        Err(e) => form_response(
-            detail_page(
-                &st,
-                &v,
-                id.0,
-                Some(form.typed()),
-                Errors::from_api(&e),
-                None,
+        Err(e) => {
+            let typed = without_trailing_blank_rows(typed);
+            let keep = form.0.iter().any(|(k, _)| k != "csrf");
+            form_response(
+                detail_page(
+                    &st,
+                    &v,
+                    id.0,
+                    keep.then_some(typed),
+                    Errors::from_api(&e),
+                    None,
+                )
+                .await,
+                &e,
             )
-            .await,
+        }
+    }
+}
+
+/// A multipart file field as the service's chunk source, read 64 KiB at a time.
+struct FieldChunks<R>(R);
+
+impl<R: tokio::io::AsyncRead + Unpin + Send> zhicheng_declaration::service::ChunkSource
+    for FieldChunks<R>
+{
+    type Chunk = Vec<u8>;
+
+    async fn next_chunk(&mut self) -> Option<Result<Vec<u8>, String>> {
+        use tokio::io::AsyncReadExt;
+        let mut buf = vec![0u8; 64 * 1024];
+        match self.0.read(&mut buf).await {
+            Ok(0) => None,
+            Ok(n) => {
+                buf.truncate(n);
+                Some(Ok(buf))
+            }
+            Err(e) => Some(Err(e.to_string())),
+        }
+    }
+}
+
+/// 上传附件 from the page: a multipart form with the CSRF token and the section first, then
+/// the file, which streams through the same checks as the API (content, size while reading).
+#[handler]
+pub async fn upload(
+    st: Data<&AppState>,
+    req: &Request,
+    id: Path<Uuid>,
+    mut form: poem::web::Multipart,
+) -> Response {
+    let v = match gate(&st, req, APPLICANT).await {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let mut csrf = String::new();
+    let mut section = String::new();
+    let result = loop {
+        let field = match form.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => {
+                break Err(ApiError::field(
+                    "file",
+                    "请选择要上传的文件",
+                    "choose a file to upload",
+                ));
+            }
+            Err(e) => break Err(ApiError::field("file", "上传内容无法读取，请重试", e)),
+        };
+        match field.name() {
+            Some("csrf") => csrf = field.text().await.unwrap_or_default(),
+            Some("section") => section = field.text().await.unwrap_or_default(),
+            Some("file") => {
+                if let Some(r) = check_csrf(&v, &csrf) {
+                    return r;
+                }
+                let name = field.file_name().unwrap_or_default().to_owned();
+                if name.is_empty() {
+                    break Err(ApiError::field(
+                        "file",
+                        "请选择要上传的文件",
+                        "choose a file to upload",
+                    ));
+                }
+                let mut chunks = FieldChunks(Box::pin(field.into_async_read()));
+                let cmd = zhicheng_declaration::service::NewAttachment {
+                    declaration_id: DeclarationId(id.0),
+                    section: section.clone(),
+                    file_name: name,
+                };
+                break zhicheng_declaration::service::add_attachment(
+                    &st.store,
+                    &st.blobs,
+                    &st.clock,
+                    &st.ids,
+                    &st.attachments,
+                    &v.principal,
+                    cmd,
+                    &mut chunks,
+                )
+                .await
+                .map(|_| ())
+                .map_err(ApiError::from);
+            }
+            _ => {}
+        }
+    };
+    if csrf.is_empty()
+        && let Some(r) = check_csrf(&v, &csrf)
+    {
+        return r;
+    }
+    match result {
+        Ok(()) => redirect(&format!("/me/declarations/{}?uploaded=1#attachments", id.0)),
+        Err(e) => form_response(
+            detail_page(&st, &v, id.0, None, Errors::from_api(&e).pin("file"), None).await,
             &e,
         ),
     }

@@ -9,6 +9,7 @@ mod account;
 mod cases;
 mod common;
 mod declare;
+mod materials;
 mod pages;
 mod paths;
 mod plans;
@@ -78,6 +79,7 @@ pub fn routes() -> Route {
             get(declare::detail).post(declare::save),
         )
         .at("/me/declarations/:id/submit", post(declare::submit))
+        .at("/me/declarations/:id/attachments", post(declare::upload))
         .at("/work", get(work::home))
         .at("/work/permission", post(work::apply_permission))
         .at("/work/units/:id/decision", post(work::decide_unit))

@@ -48,7 +48,8 @@ fn list_cases_statement(backend: DbBackend, f: &CaseFilter) -> Statement {
     let mut values: Vec<Value> = vec![f.holder.0.into()];
     let mut sql = String::from(
         "SELECT c.*, COALESCE(p.name, '') AS applicant_name, \
-         COALESCE(d.specialty, '') AS specialty, COALESCE(o.name, '') AS unit_name \
+         COALESCE(d.specialty, '') AS specialty, COALESCE(d.kind, 'normal') AS decl_kind, \
+         COALESCE(o.name, '') AS unit_name \
          FROM review_cases c \
          LEFT JOIN persons p ON p.id = c.person_id \
          LEFT JOIN declarations d ON d.id = c.declaration_id \
@@ -132,6 +133,8 @@ impl ReviewRepo for Store {
                     case: review_case::Entity::domain(model)?,
                     applicant_name: text("applicant_name")?,
                     specialty: text("specialty")?,
+                    kind: zhicheng_declaration::DeclarationKind::parse(&text("decl_kind")?)
+                        .unwrap_or_default(),
                     unit_name: text("unit_name")?,
                 })
             })
