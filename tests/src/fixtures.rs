@@ -1,5 +1,12 @@
 //! Small fixtures shared by the end-to-end tests: valid fictitious ID numbers built with the
-//! domain's own GB 11643 check character (never re-implemented here).
+//! domain's own GB 11643 check character (never re-implemented here), and complete
+//! declaration materials.
+
+/// A complete set of declaration materials as the API takes them (the domain's own example,
+/// so the fixture cannot drift from what the domain accepts).
+pub fn materials() -> serde_json::Value {
+    serde_json::to_value(zhicheng_declaration::RawMaterials::example()).unwrap_or_default()
+}
 
 /// A valid ID number from its first 17 digits.
 pub fn id_number_from(first17: &str) -> String {

@@ -45,6 +45,45 @@ impl Page {
     }
 }
 
+/// Declaration materials as the portal's form posts them (`education[0].school`, …), from
+/// the JSON shape of the API (e.g. [`crate::fixtures::materials`]), after the CSRF token.
+pub fn materials_form(csrf: &str, m: &serde_json::Value) -> Vec<(String, String)> {
+    let mut out = vec![("csrf".to_owned(), csrf.to_owned())];
+    let Some(obj) = m.as_object() else {
+        return out;
+    };
+    for (section, v) in obj {
+        match v {
+            serde_json::Value::Array(rows) => {
+                for (i, row) in rows.iter().enumerate() {
+                    for (f, x) in row.as_object().into_iter().flatten() {
+                        out.push((
+                            format!("{section}[{i}].{f}"),
+                            x.as_str().unwrap_or_default().to_owned(),
+                        ));
+                    }
+                }
+            }
+            serde_json::Value::Object(fields) => {
+                for (f, x) in fields {
+                    out.push((
+                        format!("{section}.{f}"),
+                        x.as_str().unwrap_or_default().to_owned(),
+                    ));
+                }
+            }
+            serde_json::Value::String(s) => out.push((section.clone(), s.clone())),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Borrows owned form pairs for [`Visitor::post`].
+pub fn pairs(v: &[(String, String)]) -> Vec<(&str, &str)> {
+    v.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect()
+}
+
 /// The text between the first `before` in `s` and the next `after`.
 pub fn between<'a>(s: &'a str, before: &str, after: &str) -> Option<&'a str> {
     let start = s.find(before)? + before.len();

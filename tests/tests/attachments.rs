@@ -182,7 +182,7 @@ async fn world(srv: &TestServer) -> World {
         assert_eq!(s, StatusCode::OK);
         let (s, d) = c
             .post("/api/v1/declarations", &json!({ "plan_id": plan_id, "unit_id": unit_id, "level": "intermediate", "specialty": "电气工程",
-                "materials": { "work_history": "2008—今 设备科", "achievements": "配电改造" } }))
+                "materials": zhicheng_e2e::fixtures::materials() }))
             .await;
         assert_eq!(s, StatusCode::CREATED, "{d}");
         people.push((c, d["id"].as_str().unwrap().to_owned()));

@@ -98,7 +98,7 @@ async fn certificate_pdf(srv: TestServer) {
     ok(s, &b);
     let (s, d) = applicant
         .post("/api/v1/declarations", &json!({ "plan_id": plan_id, "unit_id": unit_id, "level": "intermediate", "specialty": "电气工程",
-            "materials": { "work_history": "2008—今 威海市文登区人民医院 设备科", "achievements": "主持院区配电改造项目" } }))
+            "materials": zhicheng_e2e::fixtures::materials() }))
         .await;
     ok(s, &d);
     let declaration_id = d["id"].as_str().unwrap().to_owned();

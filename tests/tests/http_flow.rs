@@ -147,7 +147,7 @@ async fn whole_flow(srv: TestServer) {
 
     // No declaration before the commitment letter is accepted.
     let new_declaration = json!({ "plan_id": plan_id, "unit_id": unit_id, "level": "intermediate", "specialty": "电气工程",
-        "materials": { "work_history": "2008—今 威海市文登区人民医院 设备科", "achievements": "主持院区配电改造项目" } });
+        "materials": zhicheng_e2e::fixtures::materials() });
     let (s, refused) = applicant
         .post("/api/v1/declarations", &new_declaration)
         .await;
@@ -166,7 +166,7 @@ async fn whole_flow(srv: TestServer) {
     // Refusal: submitting outside the window (next year's plan has not opened yet).
     let (s, early) = applicant
         .post("/api/v1/declarations", &json!({ "plan_id": future_id, "unit_id": unit_id, "level": "intermediate", "specialty": "电气工程",
-            "materials": { "work_history": "x", "achievements": "y" } }))
+            "materials": zhicheng_e2e::fixtures::materials() }))
         .await;
     assert_eq!(s, StatusCode::CREATED, "{early}");
     let early_id = early["id"].as_str().unwrap();

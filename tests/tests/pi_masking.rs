@@ -111,7 +111,7 @@ async fn flow(srv: TestServer) {
     applicant.post("/api/v1/me/commitment", &json!({})).await;
     let (s, d) = applicant
         .post("/api/v1/declarations", &json!({ "plan_id": plan_id, "unit_id": unit_id, "level": "intermediate", "specialty": "电气工程",
-            "materials": { "work_history": "2008—今 设备科", "achievements": "配电改造" } }))
+            "materials": zhicheng_e2e::fixtures::materials() }))
         .await;
     assert_eq!(s, StatusCode::CREATED, "{d}");
     let declaration_id = d["id"].as_str().unwrap().to_owned();

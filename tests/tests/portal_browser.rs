@@ -187,7 +187,7 @@ async fn submitted(c: &Client, plan: &str, unit: &str, specialty: &str) -> Strin
     ok(s, &b);
     let (s, d) = c
         .post("/api/v1/declarations", &json!({ "plan_id": plan, "unit_id": unit, "level": "intermediate", "specialty": specialty,
-            "materials": { "work_history": "2010 年至今 设备科", "achievements": "配电改造项目" } }))
+            "materials": zhicheng_e2e::fixtures::materials() }))
         .await;
     ok(s, &d);
     let (s, d) = c

@@ -92,7 +92,7 @@ async fn review(srv: TestServer) {
         let a = srv.login(&idn, PW).await;
         ok(&a, "/api/v1/me/commitment", json!({})).await;
         let d = ok(&a, "/api/v1/declarations", json!({ "plan_id": plan_id, "unit_id": unit_id, "level": "intermediate", "specialty": "电气工程",
-                "materials": { "work_history": "2012—今 文登区人民医院", "achievements": "配电改造" } }))
+                "materials": zhicheng_e2e::fixtures::materials() }))
             .await;
         let did = d["id"].as_str().unwrap().to_owned();
         let c = ok(&a, &format!("/api/v1/declarations/{did}/submit"), json!({})).await;
@@ -147,18 +147,33 @@ async fn review(srv: TestServer) {
     assert!(detail.has("办理记录") && detail.has("威海市文登区人民医院"));
     assert!(detail.has("确定申报"), "a returned declaration is editable");
     let pcsrf = detail.csrf();
+    // Only the posted section changes; the others keep what was saved.
     person
         .post(
             &format!("{detail_path}/submit"),
             &[
                 ("csrf", &pcsrf),
-                ("work_history", "2012—2015 文登区人民医院；2015—今 设备科"),
-                ("achievements", "配电改造"),
-                ("summary", "已补充"),
+                ("work_history[0].from", "2012-07"),
+                ("work_history[0].to", "2015-06"),
+                ("work_history[0].employer", "文登区人民医院"),
+                ("work_history[0].position", "技术员"),
+                ("work_history[1].from", "2015-07"),
+                ("work_history[1].employer", "文登区人民医院设备科"),
+                ("work_history[1].position", "工程师"),
             ],
         )
         .await
         .see_other(&detail_path);
+    // The unit's case page shows what changed since the first submission.
+    let case_page = unit.get(&format!("/work/cases/{c0}")).await;
+    assert!(
+        case_page.has("第 2 次提交与第 1 次提交的差异")
+            && case_page.has("工作经历 第2条 · 工作单位")
+            && case_page.has("文登区人民医院设备科")
+            && !case_page.has("学历学位 第1条"),
+        "{}",
+        case_page.body
+    );
     assert_eq!(status_of(&unit_api, c0).await, "unit_review");
     let (_, d) = unit_api.get(&format!("/api/v1/cases/{c0}/history")).await;
     let actions: Vec<&str> = d

@@ -8,7 +8,9 @@
 
 use chrono::{Duration, Utc};
 use reqwest::StatusCode;
-use zhicheng_e2e::portal::{Visitor, id_after};
+use serde_json::json;
+use zhicheng_e2e::fixtures::materials;
+use zhicheng_e2e::portal::{Visitor, id_after, materials_form, pairs};
 use zhicheng_e2e::server::{CAPTCHA_ANSWER, TestServer};
 use zhicheng_identity::OrgKind;
 
@@ -289,7 +291,7 @@ async fn walkthrough(srv: TestServer) {
                 ("level", "intermediate"),
                 ("unit_id", &unit_id),
                 ("specialty", "电气工程"),
-                ("education", "山东大学 电气工程 本科"),
+                ("kind", "exceptional"),
             ],
         )
         .await;
@@ -302,35 +304,59 @@ async fn walkthrough(srv: TestServer) {
         .unwrap()
         .to_owned();
     let detail = person.get(&detail_path).await;
-    assert!(detail.has("确定申报") && detail.has("山东大学 电气工程 本科"));
+    assert!(detail.has("确定申报") && detail.has("破格申报"));
+    // The completeness check lists every missing item at once (一次性告知).
+    assert!(
+        detail.has("材料完整性检查")
+            && detail.has("请填写学历学位（至少一条）")
+            && detail.has("请填写继续教育学时（至少一个年度）"),
+        "{}",
+        detail.body
+    );
 
-    // Submitting an incomplete draft shows every missing item at once and keeps the text.
-    let incomplete = person
+    // A bad field is refused by name while the valid sections are saved and nothing typed
+    // is lost.
+    let full = materials();
+    let mut typed = full.clone();
+    typed["education"][0]["to"] = json!("2008-13");
+    typed["work_history"] = json!([]);
+    typed["summary"] = json!("个人总结草稿");
+    let bad = person
+        .post(&detail_path, &pairs(&materials_form(&pcsrf, &typed)))
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+    assert!(
+        bad.has("毕业年月应为年月") && bad.has("value=\"2008-13\"") && bad.has("个人总结草稿"),
+        "{}",
+        bad.body
+    );
+    let applicant_api = srv.login("lina1949", PW).await;
+    let (_, saved) = applicant_api
+        .get(&format!("/api/v1/declarations{}", &detail_path[16..]))
+        .await;
+    assert_eq!(saved["materials"]["summary"], "个人总结草稿", "{saved}");
+    assert_eq!(saved["materials"]["education"], json!([]), "{saved}");
+
+    // Submitting an incomplete draft lists every missing item at once and keeps the text.
+    let mut incomplete = full.clone();
+    incomplete["work_history"] = json!([]);
+    incomplete["summary"] = json!("个人总结草稿");
+    let refused = person
         .post(
             &format!("{detail_path}/submit"),
-            &[
-                ("csrf", &pcsrf),
-                ("education", "山东大学 电气工程 本科"),
-                ("summary", "个人总结草稿"),
-            ],
+            &pairs(&materials_form(&pcsrf, &incomplete)),
         )
         .await;
-    assert_eq!(incomplete.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
-        incomplete.has("请填写工作经历")
-            && incomplete.has("请填写工作业绩与成果")
-            && incomplete.has("个人总结草稿")
+        refused.has("请填写工作经历（至少一条）") && refused.has("个人总结草稿"),
+        "{}",
+        refused.body
     );
     person
         .post(
             &format!("{detail_path}/submit"),
-            &[
-                ("csrf", &pcsrf),
-                ("education", "山东大学 电气工程 本科"),
-                ("work_history", "2010 年至今 威海市文登区人民医院 设备科"),
-                ("achievements", "主持医院配电改造项目"),
-                ("summary", "个人总结"),
-            ],
+            &pairs(&materials_form(&pcsrf, &full)),
         )
         .await
         .see_other(&detail_path);

@@ -127,7 +127,7 @@ async fn reporting(srv: TestServer) {
         ok(&a, "/api/v1/me/commitment", json!({})).await;
         let (s, d) = a
             .post("/api/v1/declarations", &json!({ "plan_id": plan_id, "unit_id": unit_id, "level": "intermediate", "specialty": "临床医学工程",
-                "materials": { "work_history": "2008—今 文登区人民医院", "achievements": "设备管理" } }))
+                "materials": zhicheng_e2e::fixtures::materials() }))
             .await;
         assert_eq!(s, StatusCode::CREATED, "{d}");
         let did = d["id"].as_str().unwrap().to_owned();
@@ -618,7 +618,7 @@ async fn withdrawal_and_return(srv: TestServer) {
         ok(&a, "/api/v1/me/commitment", json!({})).await;
         let (_, d) = a
             .post("/api/v1/declarations", &json!({ "plan_id": plan_id, "unit_id": unit_id, "level": "intermediate", "specialty": "临床医学工程",
-                "materials": { "work_history": "2008—今 文登区人民医院", "achievements": "设备管理" } }))
+                "materials": zhicheng_e2e::fixtures::materials() }))
             .await;
         let did = d["id"].as_str().unwrap().to_owned();
         let c = ok(&a, &format!("/api/v1/declarations/{did}/submit"), json!({})).await;
@@ -695,12 +695,46 @@ async fn withdrawal_and_return(srv: TestServer) {
     assert_eq!(r["decision_text"], "工作业绩与成果：请补充项目验收材料");
     let (_, d) = a1.get(&format!("/api/v1/declarations/{d1}")).await;
     assert_eq!(d["status"], "returned_to_applicant", "{d}");
+    // Edit one section, section by section: a bad field names itself and saves nothing.
     let (s, body) = a1
-        .put(&format!("/api/v1/declarations/{d1}/materials"), &json!({ "work_history": "2008—今 文登区人民医院", "achievements": "设备管理；项目已验收" }))
+        .put(
+            &format!("/api/v1/declarations/{d1}/sections/assessments"),
+            &json!([{ "year": "2024", "result": "优秀" }, { "year": "2023", "result": "良好" }]),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["fields"][0]["field"], "assessments[1].result", "{body}");
+    let mut achievements = zhicheng_e2e::fixtures::materials()["achievements"].clone();
+    achievements[0]["details"] = json!("项目已验收");
+    let (s, body) = a1
+        .put(
+            &format!("/api/v1/declarations/{d1}/sections/achievements"),
+            &achievements,
+        )
         .await;
     assert_eq!(s, StatusCode::OK, "{body}");
+    assert_eq!(body["materials"]["achievements"][0]["details"], "项目已验收");
+    assert_eq!(body["materials"]["assessments"][0]["result"], "excellent");
     let back = ok(a1, &format!("/api/v1/declarations/{d1}/submit"), json!({})).await;
     assert_eq!(back["status"], "unit_review");
+    // Every submission froze a version (the first, the one after the withdrawal, this one);
+    // the unit sees exactly the changed field between the last two.
+    let (s, diff) = unit.get(&format!("/api/v1/declarations/{d1}/diff")).await;
+    assert_eq!(s, StatusCode::OK, "{diff}");
+    assert_eq!(
+        (&diff["versions"], &diff["from"], &diff["to"]),
+        (&json!([1, 2, 3]), &json!(2), &json!(3))
+    );
+    assert_eq!(
+        diff["changes"],
+        json!([{ "field": "achievements[0].details", "label": "业绩成果 第1项 · 说明",
+                 "before": "", "after": "项目已验收" }]),
+        "{diff}"
+    );
+    assert_eq!(
+        a0.get(&format!("/api/v1/declarations/{d1}/diff")).await.0,
+        StatusCode::NOT_FOUND
+    );
 
     // 不予推荐 is final.
     let rej = ok(

@@ -182,10 +182,13 @@ async fn documents(srv: TestServer) {
     let long_history =
         "2008年7月至今在威海市文登区人民医院设备科从事医用电气设备与供配电系统的运行维护工作，"
             .repeat(40);
+    let mut materials = zhicheng_e2e::fixtures::materials();
+    materials["summary"] = json!(long_history);
+    materials["achievements"][0]["title"] = json!(SENTENCE);
+    materials["achievements"][0]["details"] = json!("=HYPERLINK(\"x\")");
     let (s, d) = applicant
         .post("/api/v1/declarations", &json!({ "plan_id": plan_id, "unit_id": hospital_id, "level": "intermediate", "specialty": "电气工程",
-            "materials": { "education": "2008年 山东大学 电气工程及其自动化 本科 工学学士",
-                           "work_history": long_history, "achievements": SENTENCE, "summary": "=HYPERLINK(\"x\")" } }))
+            "materials": materials }))
         .await;
     ok(s, &d);
     let declaration_id = d["id"].as_str().unwrap().to_owned();

@@ -7,7 +7,7 @@ use zhicheng_kernel::{
     DeclarationId, FieldError, Localized, OrgId, PersonId, PlanId, SeriesCode, TitleLevel,
 };
 
-use crate::materials::{Materials, RawMaterials, RawSection};
+use crate::materials::{Materials, RawSection};
 use crate::plan::WindowError;
 use crate::{CommitmentAcceptance, ReviewPlan, commitment};
 
@@ -368,16 +368,19 @@ impl Declaration {
             .map_err(EditDeclarationError::Materials)
     }
 
-    /// Saves a whole draft form section by section: every section that parses is saved, the
+    /// Saves a draft form section by section: every given section that parses is saved, the
     /// others stay as they were; returns the problems of those (empty when all were saved).
     ///
     /// # Errors
     /// [`EditDeclarationError::NotDraft`] once submitted.
-    pub fn save_draft(&mut self, raw: RawMaterials) -> Result<Vec<FieldError>, EditDeclarationError> {
+    pub fn save_draft(
+        &mut self,
+        sections: Vec<RawSection>,
+    ) -> Result<Vec<FieldError>, EditDeclarationError> {
         if !self.status.is_editable() {
             return Err(EditDeclarationError::NotDraft);
         }
-        Ok(self.materials.apply_valid(raw))
+        Ok(self.materials.apply_valid(sections))
     }
 
     /// 一次性告知: every item missing before this declaration can be submitted.

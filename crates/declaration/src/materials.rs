@@ -912,11 +912,11 @@ impl Materials {
         Ok(())
     }
 
-    /// Saves every section of `raw` that parses and keeps the others as they were; returns
-    /// the problems of the sections not saved (empty when all were).
-    pub fn apply_valid(&mut self, raw: RawMaterials) -> Vec<FieldError> {
+    /// Saves every given section that parses and keeps the others as they were; returns the
+    /// problems of the sections not saved (empty when all were).
+    pub fn apply_valid(&mut self, sections: Vec<RawSection>) -> Vec<FieldError> {
         let mut problems = Vec::new();
-        for section in raw.sections() {
+        for section in sections {
             if let Err(mut e) = self.apply(section) {
                 problems.append(&mut e);
             }

@@ -257,9 +257,9 @@ pub async fn edit_declaration<D: DeclarationRepo>(
     edit_with(repo, clock, principal, id, "all", move |d| d.edit(parsed)).await
 }
 
-/// Saves a whole draft form section by section (one transaction): the sections that parse are
-/// saved, the others keep what was saved before; returns the declaration and the problems of
-/// the sections not saved, each naming its field.
+/// Saves the sections of a draft form section by section (one transaction): the given
+/// sections that parse are saved, the others keep what was saved before; returns the
+/// declaration and the problems of the sections not saved, each naming its field.
 ///
 /// # Errors
 /// `NotFound` for someone else's declaration; `Rule(NotDraft)` once submitted.
@@ -268,7 +268,7 @@ pub async fn save_draft<D: DeclarationRepo>(
     clock: &dyn Clock,
     principal: &Principal,
     id: DeclarationId,
-    materials: RawMaterials,
+    sections: Vec<RawSection>,
 ) -> Result<(Declaration, Vec<zhicheng_kernel::FieldError>), ServiceError<EditDeclarationError>> {
     let person = applicant(principal)?;
     let now = clock.now();
@@ -278,7 +278,7 @@ pub async fn save_draft<D: DeclarationRepo>(
             if d.person_id != person {
                 return Err(None);
             }
-            let problems = d.save_draft(materials).map_err(Some)?;
+            let problems = d.save_draft(sections).map_err(Some)?;
             let fields: Vec<&str> = problems.iter().map(|p| p.field.as_str()).collect();
             let audit = AuditEvent::new(now, actor, "declaration.edited", "declaration", d.id.0)
                 .with_detail(serde_json::json!({ "section": "draft", "refused_fields": fields }));

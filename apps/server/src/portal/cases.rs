@@ -510,3 +510,92 @@ pub async fn batch_act(
         ),
     }
 }
+
+/// One case's declaration as its reviewers see it: the declaration, its materials (read-only),
+/// its attachments, the review form and what changed since the previous submission.
+#[derive(Template)]
+#[template(path = "case.html")]
+struct CasePage {
+    chrome: Chrome,
+    applicant: String,
+    title: String,
+    facts: Vec<(&'static str, String)>,
+    declaration_id: String,
+    draft: bool,
+    sections: Vec<super::materials::SectionView>,
+    attachments: Vec<super::declare::AttachmentView>,
+    diff: Option<super::declare::DiffView>,
+}
+
+#[handler]
+pub async fn detail(st: Data<&AppState>, req: &Request, id: Path<Uuid>) -> Response {
+    let v = match gate(&st, req, STAFF).await {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let chrome = Chrome::for_visitor(&v, "/work/cases");
+    let loaded = async {
+        let case = workflow::get_case(&st.store, &v.principal, CaseId(id.0)).await?;
+        let d = zhicheng_declaration::service::get_readable_declaration(
+            &st.store,
+            &v.principal,
+            case.declaration_id,
+        )
+        .await?;
+        let files =
+            zhicheng_declaration::service::list_attachments(&st.store, &v.principal, d.id).await?;
+        let diff = super::declare::diff_view(&st, &v.principal, d.id).await?;
+        let person = zhicheng_identity::ports::IdentityRepo::get_person(&st.store, d.person_id)
+            .await?
+            .map(|p| p.name.as_str().to_owned())
+            .unwrap_or_default();
+        let unit = zhicheng_identity::ports::IdentityRepo::get_org(&st.store, d.unit_id)
+            .await?
+            .map(|o| o.name.as_str().to_owned())
+            .unwrap_or_default();
+        Ok::<_, ApiError>((case, d, files, diff, person, unit))
+    }
+    .await;
+    let (case, d, files, diff, person, unit) = match loaded {
+        Ok(x) => x,
+        Err(e) => return api_error_page(chrome, &e),
+    };
+    let title = zhicheng_declaration::Catalog
+        .title_name(&d.series, d.level)
+        .unwrap_or_default()
+        .to_owned();
+    let out = CasePage {
+        chrome,
+        title: format!("{} 年度 {title} 申报", d.year),
+        facts: vec![
+            ("申报人", person.clone()),
+            ("用人单位", unit),
+            ("职称系列", series_name(&d.series)),
+            ("级别", format!("{}（{title}）", d.level.zh())),
+            ("专业", d.specialty.clone()),
+            ("申报类型", d.kind.zh().to_owned()),
+            ("办理状态", case.status.zh().to_owned()),
+            (
+                "提交时间",
+                d.submitted_at.map(beijing).unwrap_or_else(|| "—".into()),
+            ),
+            ("提交次数", d.submissions.to_string()),
+        ],
+        applicant: person,
+        declaration_id: d.id.0.to_string(),
+        draft: false,
+        sections: super::materials::sections(&d.materials.raw(), &d.materials, &Errors::none(), false),
+        attachments: files
+            .iter()
+            .map(|a| super::declare::AttachmentView {
+                section: a.section.zh().to_owned(),
+                file_name: a.file_name.to_string(),
+                size: zhicheng_documents::review_form::human_size(a.size),
+                sha256: a.sha256.to_string(),
+                href: format!("/api/v1/attachments/{}", a.id.0),
+            })
+            .collect(),
+        diff,
+    };
+    render(&out)
+}

@@ -22,7 +22,9 @@ use super::common::{
     level_choices, non_empty, series_name,
 };
 use super::{Visitor, redirect, render};
-use super::materials::{SectionView, from_form, sections, without_trailing_blank_rows};
+use super::materials::{
+    SectionView, from_form, posted_sections, sections, without_trailing_blank_rows,
+};
 use crate::api::declarations::{CreateDeclarationRequest, MaterialsDto, create, version_diff};
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -598,14 +600,14 @@ async fn save_typed(
     st: &AppState,
     v: &Visitor,
     id: Uuid,
-    raw: RawMaterials,
+    pairs: &[(String, String)],
 ) -> Result<Option<ApiError>, ApiError> {
     let (_, problems) = zhicheng_declaration::service::save_draft(
         &st.store,
         &st.clock,
         &v.principal,
         DeclarationId(id),
-        raw,
+        posted_sections(pairs, from_form(pairs)),
     )
     .await?;
     Ok((!problems.is_empty()).then(|| {
@@ -616,6 +618,58 @@ async fn save_typed(
             problems,
         )
     }))
+}
+
+/// What the form showed: the posted sections as typed, the others as saved.
+async fn typed_with_saved(
+    st: &AppState,
+    v: &Visitor,
+    id: Uuid,
+    pairs: &[(String, String)],
+) -> RawMaterials {
+    let saved = zhicheng_declaration::service::get_own_declaration(
+        &st.store,
+        &v.principal,
+        DeclarationId(id),
+    )
+    .await
+    .map(|d| d.materials.raw())
+    .unwrap_or_default();
+    let typed = from_form(pairs);
+    let posted: Vec<&str> = posted_sections(pairs, typed.clone())
+        .iter()
+        .map(|s| s.section().as_str())
+        .collect();
+    let pick = |k: &str| posted.contains(&k);
+    RawMaterials {
+        education: if pick("education") { typed.education } else { saved.education },
+        current_title: if pick("current_title") {
+            typed.current_title
+        } else {
+            saved.current_title
+        },
+        work_history: if pick("work_history") {
+            typed.work_history
+        } else {
+            saved.work_history
+        },
+        achievements: if pick("achievements") {
+            typed.achievements
+        } else {
+            saved.achievements
+        },
+        assessments: if pick("assessments") {
+            typed.assessments
+        } else {
+            saved.assessments
+        },
+        continuing_education: if pick("continuing_education") {
+            typed.continuing_education
+        } else {
+            saved.continuing_education
+        },
+        summary: if pick("summary") { typed.summary } else { saved.summary },
+    }
 }
 
 /// 保存: saves the materials of a draft, section by section.
@@ -633,12 +687,11 @@ pub async fn save(
     if let Some(r) = check_csrf(&v, &csrf_of(&form.0)) {
         return r;
     }
-    let typed = from_form(&form.0);
-    let e = match save_typed(&st, &v, id.0, typed.clone()).await {
+    let e = match save_typed(&st, &v, id.0, &form.0).await {
         Ok(None) => return redirect(&format!("/me/declarations/{}?saved=1", id.0)),
         Ok(Some(e)) | Err(e) => e,
     };
-    let typed = without_trailing_blank_rows(typed);
+    let typed = without_trailing_blank_rows(typed_with_saved(&st, &v, id.0, &form.0).await);
     form_response(
         detail_page(&st, &v, id.0, Some(typed), Errors::from_api(&e), None).await,
         &e,
@@ -660,14 +713,11 @@ pub async fn submit(
     if let Some(r) = check_csrf(&v, &csrf_of(&form.0)) {
         return r;
     }
-    let typed = from_form(&form.0);
+    let keep = form.0.iter().any(|(k, _)| k != "csrf");
     let result = async {
-        // A submitted declaration has no form to save: submitting again is answered by the
-        // domain (already submitted), and nothing is overwritten.
-        if form.0.iter().any(|(k, _)| k != "csrf") {
-            if let Some(e) = save_typed(&st, &v, id.0, typed.clone()).await? {
-                return Err(e);
-            }
+        // A bare submission (CSRF only) saves nothing; a form saves what it carries first.
+        if keep && let Some(e) = save_typed(&st, &v, id.0, &form.0).await? {
+            return Err(e);
         }
         zhicheng_review_workflow::service::submit_declaration(
             &st.store,
@@ -684,14 +734,19 @@ pub async fn submit(
     match result {
         Ok(()) => redirect(&format!("/me/declarations/{}?submitted=1", id.0)),
         Err(e) => {
-            let typed = without_trailing_blank_rows(typed);
-            let keep = form.0.iter().any(|(k, _)| k != "csrf");
+            let typed = if keep {
+                Some(without_trailing_blank_rows(
+                    typed_with_saved(&st, &v, id.0, &form.0).await,
+                ))
+            } else {
+                None
+            };
             form_response(
                 detail_page(
                     &st,
                     &v,
                     id.0,
-                    keep.then_some(typed),
+                    typed,
                     Errors::from_api(&e),
                     None,
                 )

@@ -9,7 +9,7 @@ use zhicheng_declaration::materials::{
     AchievementKind, AssessmentResult, Degree, EducationLevel, RawAchievement, RawAssessment,
     RawCurrentTitle, RawEducation, RawHours, RawMaterials, RawWork,
 };
-use zhicheng_declaration::{Materials, MaterialsSection};
+use zhicheng_declaration::{Materials, MaterialsSection, RawSection};
 use zhicheng_kernel::TitleLevel;
 
 use super::common::{Choice, Errors, level_choices, series_choices};
@@ -434,7 +434,23 @@ fn take(r: &mut HashMap<String, String>, f: &str) -> String {
     r.remove(f).unwrap_or_default()
 }
 
-/// Reads every section from a posted form.
+/// The sections a posted form carries (any of their fields present): only these are saved,
+/// so a form showing some sections never empties the others.
+pub fn posted_sections(pairs: &[(String, String)], raw: RawMaterials) -> Vec<RawSection> {
+    let has = |key: &str| {
+        pairs.iter().any(|(k, _)| {
+            k == key
+                || k.strip_prefix(key)
+                    .is_some_and(|rest| rest.starts_with('[') || rest.starts_with('.'))
+        })
+    };
+    raw.sections()
+        .into_iter()
+        .filter(|s| has(s.section().as_str()))
+        .collect()
+}
+
+/// Reads every section from a posted form (absent sections read as empty).
 pub fn from_form(pairs: &[(String, String)]) -> RawMaterials {
     let value = |k: &str| {
         pairs
@@ -551,6 +567,11 @@ mod tests {
         assert_eq!(schools, ["B", "C"]);
         assert_eq!(raw.current_title.series, "ENG");
         assert_eq!(raw.summary, "总结");
+        let posted: Vec<&str> = posted_sections(&pairs, raw.clone())
+            .iter()
+            .map(|s| s.section().as_str())
+            .collect();
+        assert_eq!(posted, ["education", "current_title", "summary"]);
         let mut typed = raw.clone();
         typed.education.push(RawEducation::default());
         typed.education.insert(0, RawEducation::default());

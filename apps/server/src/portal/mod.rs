@@ -8,7 +8,7 @@
 mod account;
 mod cases;
 mod common;
-mod declare;
+pub(crate) mod declare;
 mod materials;
 mod pages;
 mod paths;
@@ -88,6 +88,7 @@ pub fn routes() -> Route {
         .at("/work/paths/:id/revoke", post(paths::revoke))
         .at("/work/cases", get(cases::page))
         .at("/work/cases/batch", post(cases::batch_act))
+        .at("/work/cases/:id", get(cases::detail))
         .at("/work/cases/:id/:action", post(cases::act))
         .at("/work/plans", get(plans::page).post(plans::create))
         .at("/work/plans/:id/:action", post(plans::set_open))
