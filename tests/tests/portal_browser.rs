@@ -425,7 +425,7 @@ async fn every_page_fits_a_phone() {
         .send_keys("电气工程")
         .await
         .unwrap();
-    click(&b, "//button[text()='保存草稿']").await;
+    click(&b, "//button[text()='创建申报']").await;
     b.wait()
         .for_element(Locator::XPath("//button[text()='确定申报']"))
         .await
@@ -441,7 +441,7 @@ async fn every_page_fits_a_phone() {
         .await
         .unwrap();
     assert!(
-        main.contains("请填写工作经历") && main.contains("请填写工作业绩与成果"),
+        main.contains("请填写工作经历") && main.contains("请填写业绩成果"),
         "{main}"
     );
     look(&b, "declaration-incomplete").await;

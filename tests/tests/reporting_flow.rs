@@ -703,7 +703,10 @@ async fn withdrawal_and_return(srv: TestServer) {
         )
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-    assert_eq!(body["fields"][0]["field"], "assessments[1].result", "{body}");
+    assert_eq!(
+        body["fields"][0]["field"], "assessments[1].result",
+        "{body}"
+    );
     let mut achievements = zhicheng_e2e::fixtures::materials()["achievements"].clone();
     achievements[0]["details"] = json!("项目已验收");
     let (s, body) = a1
@@ -713,7 +716,10 @@ async fn withdrawal_and_return(srv: TestServer) {
         )
         .await;
     assert_eq!(s, StatusCode::OK, "{body}");
-    assert_eq!(body["materials"]["achievements"][0]["details"], "项目已验收");
+    assert_eq!(
+        body["materials"]["achievements"][0]["details"],
+        "项目已验收"
+    );
     assert_eq!(body["materials"]["assessments"][0]["result"], "excellent");
     let back = ok(a1, &format!("/api/v1/declarations/{d1}/submit"), json!({})).await;
     assert_eq!(back["status"], "unit_review");

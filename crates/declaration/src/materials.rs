@@ -45,8 +45,7 @@ impl YearMonth {
             let day: u32 = day.trim_end_matches('日').parse().ok()?;
             NaiveDate::from_ymd_opt(year, month, day)?;
         }
-        if parts.next().is_some() || !(1900..=2100).contains(&year) || !(1..=12).contains(&month)
-        {
+        if parts.next().is_some() || !(1900..=2100).contains(&year) || !(1..=12).contains(&month) {
             return None;
         }
         Some(YearMonth { year, month })
@@ -1276,9 +1275,20 @@ pub(crate) mod tests {
     #[test]
     fn year_months_parse_in_the_usual_spellings() {
         for s in ["2008-09", "2008.9", "2008/09", "2008年9月", "2008-09-01"] {
-            assert_eq!(YearMonth::parse(s).map(|y| y.to_string()), Some("2008-09".into()), "{s}");
+            assert_eq!(
+                YearMonth::parse(s).map(|y| y.to_string()),
+                Some("2008-09".into()),
+                "{s}"
+            );
         }
-        for s in ["2008", "2008-13", "08-09", "2008-02-30", "abc", "2008-09-01-01"] {
+        for s in [
+            "2008",
+            "2008-13",
+            "08-09",
+            "2008-02-30",
+            "abc",
+            "2008-09-01-01",
+        ] {
             assert_eq!(YearMonth::parse(s), None, "{s}");
         }
     }
@@ -1305,7 +1315,12 @@ pub(crate) mod tests {
             year: "2024".into(),
             result: "良好".into(),
         });
-        let fields: Vec<String> = raw.parse().unwrap_err().into_iter().map(|f| f.field).collect();
+        let fields: Vec<String> = raw
+            .parse()
+            .unwrap_err()
+            .into_iter()
+            .map(|f| f.field)
+            .collect();
         assert_eq!(
             fields,
             [

@@ -13,9 +13,9 @@ use crate::attachment::{
     RemoveAttachmentError, Section, UploadCheck,
 };
 use crate::declaration::{CreateDeclarationError, EditDeclarationError};
+use crate::materials::{FieldChange, RawMaterials, RawSection};
 use crate::plan::PlanError;
 use crate::ports::{AttachmentRepo, BlobStore, BlobWriter, DeclarationRepo};
-use crate::materials::{FieldChange, RawMaterials, RawSection};
 use crate::{
     CommitmentAcceptance, Declaration, DeclarationKind, DeclarationVersion, ReviewPlan, commitment,
 };

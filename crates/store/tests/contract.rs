@@ -17,8 +17,8 @@ use zhicheng_certificate::{
 };
 use zhicheng_declaration::ports::DeclarationRepo;
 use zhicheng_declaration::{
-    CommitmentAcceptance, Declaration, DeclarationKind, DeclarationStatus, Materials,
-    RawMaterials, ReviewPlan, commitment,
+    CommitmentAcceptance, Declaration, DeclarationKind, DeclarationStatus, Materials, RawMaterials,
+    ReviewPlan, commitment,
 };
 use zhicheng_identity::ports::IdentityRepo;
 use zhicheng_identity::{
@@ -1269,7 +1269,12 @@ async fn versions_contract<R: IdentityRepo + DeclarationRepo + ReviewRepo + Audi
         (&v[0].materials, &v[1].materials, v[1].submitted_at),
         (&materials("v1"), &materials("v2"), t2)
     );
-    assert!(r.list_versions(DeclarationId(id())).await.unwrap().is_empty());
+    assert!(
+        r.list_versions(DeclarationId(id()))
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -6,7 +6,9 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 use uuid::Uuid;
 use zhicheng_declaration::service::{self, NewDeclaration};
-use zhicheng_declaration::{Catalog, Declaration, DeclarationKind, Materials, RawMaterials, RawSection};
+use zhicheng_declaration::{
+    Catalog, Declaration, DeclarationKind, Materials, RawMaterials, RawSection,
+};
 use zhicheng_kernel::{DeclarationId, OrgId, PlanId, TitleLevel};
 
 use super::Tag;
@@ -533,7 +535,10 @@ impl DeclarationsApi {
     }
 
     /// Saves the 继续教育学时 section of a draft.
-    #[oai(path = "/declarations/:id/sections/continuing_education", method = "put")]
+    #[oai(
+        path = "/declarations/:id/sections/continuing_education",
+        method = "put"
+    )]
     async fn put_hours(
         &self,
         auth: BearerAuth,
@@ -563,8 +568,7 @@ impl DeclarationsApi {
         auth: BearerAuth,
         id: Path<Uuid>,
     ) -> Result<Json<CompletenessDto>, ApiError> {
-        let missing =
-            service::completeness(&self.0.store, &auth.0, DeclarationId(id.0)).await?;
+        let missing = service::completeness(&self.0.store, &auth.0, DeclarationId(id.0)).await?;
         Ok(Json(CompletenessDto {
             complete: missing.is_empty(),
             missing: missing.into_iter().map(FieldProblem::from).collect(),
@@ -579,7 +583,9 @@ impl DeclarationsApi {
         auth: BearerAuth,
         id: Path<Uuid>,
     ) -> Result<Json<VersionDiffDto>, ApiError> {
-        Ok(Json(version_diff(&self.0, &auth.0, DeclarationId(id.0)).await?))
+        Ok(Json(
+            version_diff(&self.0, &auth.0, DeclarationId(id.0)).await?,
+        ))
     }
 
     /// 确定申报: submits the draft to the employer unit, inside the plan's window only.

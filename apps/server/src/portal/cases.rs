@@ -584,7 +584,12 @@ pub async fn detail(st: Data<&AppState>, req: &Request, id: Path<Uuid>) -> Respo
         applicant: person,
         declaration_id: d.id.0.to_string(),
         draft: false,
-        sections: super::materials::sections(&d.materials.raw(), &d.materials, &Errors::none(), false),
+        sections: super::materials::sections(
+            &d.materials.raw(),
+            &d.materials,
+            &Errors::none(),
+            false,
+        ),
         attachments: files
             .iter()
             .map(|a| super::declare::AttachmentView {
@@ -592,7 +597,7 @@ pub async fn detail(st: Data<&AppState>, req: &Request, id: Path<Uuid>) -> Respo
                 file_name: a.file_name.to_string(),
                 size: zhicheng_documents::review_form::human_size(a.size),
                 sha256: a.sha256.to_string(),
-                href: format!("/api/v1/attachments/{}", a.id.0),
+                href: format!("/files/attachments/{}", a.id.0),
             })
             .collect(),
         diff,

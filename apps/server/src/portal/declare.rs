@@ -21,10 +21,10 @@ use super::common::{
     Choice, Chrome, Errors, OrgNames, api_error_page, beijing, check_csrf, form_response, gate,
     level_choices, non_empty, series_name,
 };
-use super::{Visitor, redirect, render};
 use super::materials::{
     SectionView, from_form, posted_sections, sections, without_trailing_blank_rows,
 };
+use super::{Visitor, redirect, render};
 use crate::api::declarations::{CreateDeclarationRequest, MaterialsDto, create, version_diff};
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -540,7 +540,7 @@ async fn detail_page(
                 file_name: a.file_name.to_string(),
                 size: zhicheng_documents::review_form::human_size(a.size),
                 sha256: a.sha256.to_string(),
-                href: format!("/api/v1/attachments/{}", a.id.0),
+                href: format!("/files/attachments/{}", a.id.0),
             })
             .collect(),
         attachment_sections: zhicheng_declaration::Section::ALL
@@ -642,7 +642,11 @@ async fn typed_with_saved(
         .collect();
     let pick = |k: &str| posted.contains(&k);
     RawMaterials {
-        education: if pick("education") { typed.education } else { saved.education },
+        education: if pick("education") {
+            typed.education
+        } else {
+            saved.education
+        },
         current_title: if pick("current_title") {
             typed.current_title
         } else {
@@ -668,7 +672,11 @@ async fn typed_with_saved(
         } else {
             saved.continuing_education
         },
-        summary: if pick("summary") { typed.summary } else { saved.summary },
+        summary: if pick("summary") {
+            typed.summary
+        } else {
+            saved.summary
+        },
     }
 }
 
@@ -742,15 +750,7 @@ pub async fn submit(
                 None
             };
             form_response(
-                detail_page(
-                    &st,
-                    &v,
-                    id.0,
-                    typed,
-                    Errors::from_api(&e),
-                    None,
-                )
-                .await,
+                detail_page(&st, &v, id.0, typed, Errors::from_api(&e), None).await,
                 &e,
             )
         }
@@ -855,5 +855,57 @@ pub async fn upload(
             detail_page(&st, &v, id.0, None, Errors::from_api(&e).pin("file"), None).await,
             &e,
         ),
+    }
+}
+
+/// A file answered as a download (never shown inline).
+fn download(name: &str, content_type: &str, bytes: Vec<u8>) -> Response {
+    use poem::http::header;
+    Response::builder()
+        .header(header::CONTENT_TYPE, content_type)
+        .header(header::CONTENT_DISPOSITION, name)
+        .header("X-Content-Type-Options", "nosniff")
+        .header("Content-Security-Policy", "sandbox; default-src 'none'")
+        .header(header::CACHE_CONTROL, "private, no-store")
+        .body(bytes)
+}
+
+/// 下载评审表 for the applicant and the organisations the case has reached (the service
+/// decides; others get 404).
+#[handler]
+pub async fn review_form(st: Data<&AppState>, req: &Request, id: Path<Uuid>) -> Response {
+    let Some(v) = super::visitor(&st, req).await else {
+        return redirect("/login");
+    };
+    match crate::api::documents::review_form_file(&st, &v.principal, DeclarationId(id.0)).await {
+        Ok((name, bytes)) => download(
+            &format!("attachment; filename=\"{name}\""),
+            "application/pdf",
+            bytes,
+        ),
+        Err(e) => api_error_page(Chrome::for_visitor(&v, "/me"), &e),
+    }
+}
+
+/// 下载附件 from a portal page, for whoever may read the declaration.
+#[handler]
+pub async fn attachment_file(st: Data<&AppState>, req: &Request, id: Path<Uuid>) -> Response {
+    let Some(v) = super::visitor(&st, req).await else {
+        return redirect("/login");
+    };
+    match zhicheng_declaration::service::download_attachment(
+        &st.store,
+        &st.blobs,
+        &v.principal,
+        zhicheng_declaration::AttachmentId(id.0),
+    )
+    .await
+    {
+        Ok((a, bytes)) => download(
+            &zhicheng_declaration::attachment::content_disposition(&a.file_name),
+            a.kind.mime(),
+            bytes,
+        ),
+        Err(e) => api_error_page(Chrome::for_visitor(&v, "/me"), &ApiError::from(e)),
     }
 }

@@ -19,6 +19,8 @@ pub struct FieldView {
     pub name: String,
     pub label: &'static str,
     pub value: String,
+    /// What a read-only page shows: the chosen option's label, or the value.
+    pub display: String,
     pub error: Option<String>,
     /// `text`, `select` or `textarea`.
     pub kind: &'static str,
@@ -119,7 +121,11 @@ const WORK: &[Spec] = &[
 
 const ACHIEVEMENTS: &[Spec] = &[
     select("kind", "成果类别"),
-    text("title", "成果名称", "论文题目、著作名称、专利名称、项目名称……"),
+    text(
+        "title",
+        "成果名称",
+        "论文题目、著作名称、专利名称、项目名称……",
+    ),
     text("date", "取得年月", "如：2020-05"),
     text("role", "本人角色/排名", "如：第一作者、主持、排名第2"),
     Spec {
@@ -233,9 +239,15 @@ fn row<R>(
         .map(|s| {
             let value = get(r, s.field);
             let name = path(s.field);
+            let choices = options(section, s.field, &value);
+            let display = choices
+                .iter()
+                .find(|c| c.selected)
+                .map_or_else(|| value.clone(), |c| c.label.clone());
             FieldView {
                 error: errors.get(&name),
-                choices: options(section, s.field, &value),
+                choices,
+                display,
                 name,
                 label: s.label,
                 value,
@@ -263,7 +275,14 @@ fn rows<R: Default>(
             index: i,
             number: i + 1,
             blank: false,
-            fields: row(section, specs, get, r, &|f| format!("{key}[{i}].{f}"), errors),
+            fields: row(
+                section,
+                specs,
+                get,
+                r,
+                &|f| format!("{key}[{i}].{f}"),
+                errors,
+            ),
         })
         .collect();
     if editable {
@@ -325,6 +344,7 @@ pub fn sections(
             name: "summary".into(),
             label: "个人总结",
             value: raw.summary.clone(),
+            display: raw.summary.clone(),
             error: errors.get("summary"),
             kind: "textarea",
             choices: Vec::new(),
@@ -360,17 +380,19 @@ pub fn sections(
                 editable,
             ),
         ),
-        view(
-            S::CurrentTitle,
-            "初定申报可不填。",
-            false,
-            title_row,
-        ),
+        view(S::CurrentTitle, "初定申报可不填。", false, title_row),
         view(
             S::WorkHistory,
             "按时间顺序填写，现职的截止年月留空。",
             true,
-            rows(S::WorkHistory, WORK, work_get, &raw.work_history, errors, editable),
+            rows(
+                S::WorkHistory,
+                WORK,
+                work_get,
+                &raw.work_history,
+                errors,
+                editable,
+            ),
         ),
         view(
             S::Achievements,
@@ -576,6 +598,10 @@ mod tests {
         typed.education.push(RawEducation::default());
         typed.education.insert(0, RawEducation::default());
         let kept = without_trailing_blank_rows(typed);
-        assert_eq!(kept.education.len(), 3, "a blank row in the middle stays in place");
+        assert_eq!(
+            kept.education.len(),
+            3,
+            "a blank row in the middle stays in place"
+        );
     }
 }

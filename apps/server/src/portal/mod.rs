@@ -80,6 +80,11 @@ pub fn routes() -> Route {
         )
         .at("/me/declarations/:id/submit", post(declare::submit))
         .at("/me/declarations/:id/attachments", post(declare::upload))
+        .at(
+            "/files/declarations/:id/review-form.pdf",
+            get(declare::review_form),
+        )
+        .at("/files/attachments/:id", get(declare::attachment_file))
         .at("/work", get(work::home))
         .at("/work/permission", post(work::apply_permission))
         .at("/work/units/:id/decision", post(work::decide_unit))

@@ -64,7 +64,12 @@ impl MigrationTrait for DeclarationSections {
             m.alter_table(
                 Table::alter()
                     .table(declaration::Entity)
-                    .add_column(ColumnDef::new(D::Submissions).integer().not_null().default(0))
+                    .add_column(
+                        ColumnDef::new(D::Submissions)
+                            .integer()
+                            .not_null()
+                            .default(0),
+                    )
                     .to_owned(),
             )
             .await?;

@@ -8,8 +8,8 @@ use zhicheng_declaration::{CommitmentAcceptance, Declaration, DeclarationVersion
 use zhicheng_kernel::{AuditEvent, DeclarationId, PersonId, PlanId, StoreError, TxError};
 
 use super::Store;
-use crate::convert::Aggregate;
 use crate::convert;
+use crate::convert::Aggregate;
 use crate::entity::{commitment_acceptance as ca, declaration, declaration_version, plan};
 use crate::error::db_err;
 
@@ -131,7 +131,10 @@ impl DeclarationRepo for Store {
         self.update::<declaration::Entity, _, _, _>(id.0, f).await
     }
 
-    async fn list_versions(&self, id: DeclarationId) -> Result<Vec<DeclarationVersion>, StoreError> {
+    async fn list_versions(
+        &self,
+        id: DeclarationId,
+    ) -> Result<Vec<DeclarationVersion>, StoreError> {
         use declaration_version::Column as C;
         declaration_version::Entity::find()
             .filter(C::DeclarationId.eq(id.0))
