@@ -1166,7 +1166,7 @@ impl Materials {
             .map(|a| {
                 let mut s = format!("［{}］{}（{}，{}）", a.kind.zh(), a.title, a.date, a.role);
                 if !a.details.is_empty() {
-                    s.push_str("：");
+                    s.push('：');
                     s.push_str(&a.details);
                 }
                 s
