@@ -173,6 +173,7 @@ impl TestServer {
             uscc: None,
             admin_username: Username::parse(username).unwrap(),
             admin_password: Password::parse(password, &[username]).unwrap(),
+            admin_mobile: None,
         };
         let st = &self.state;
         let (org, _) = create_org(

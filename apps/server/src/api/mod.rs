@@ -9,7 +9,9 @@ pub mod declarations;
 pub mod documents;
 pub mod orgs;
 pub mod paths;
+pub mod persons;
 pub mod plans;
+pub mod units;
 
 use poem_openapi::Tags;
 
@@ -46,6 +48,8 @@ pub fn apis(
     certificates::CertificatesApi,
     attachments::AttachmentsApi,
     documents::DocumentsApi,
+    persons::PersonsApi,
+    units::UnitsApi,
 ) {
     (
         accounts::AccountsApi(st.clone()),
@@ -57,5 +61,7 @@ pub fn apis(
         certificates::CertificatesApi(st.clone()),
         attachments::AttachmentsApi(st.clone()),
         documents::DocumentsApi(st.clone()),
+        persons::PersonsApi(st.clone()),
+        units::UnitsApi(st.clone()),
     )
 }

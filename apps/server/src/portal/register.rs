@@ -178,6 +178,8 @@ pub struct UnitForm {
     #[serde(default)]
     region: String,
     #[serde(default)]
+    contact_mobile: String,
+    #[serde(default)]
     username: String,
     #[serde(default)]
     password: String,
@@ -238,6 +240,7 @@ pub async fn unit_submit(st: Data<&AppState>, req: &Request, form: Form<UnitForm
                 region: f.region.clone(),
                 username: f.username.clone(),
                 password: f.password.clone(),
+                contact_mobile: f.contact_mobile.clone(),
             },
         )
         .await

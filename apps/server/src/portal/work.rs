@@ -175,15 +175,8 @@ fn parse_application(f: &ApplyForm) -> Result<(Uscc, RegionCode), ApiError> {
             ))
         })
         .ok();
-    let region = RegionCode::parse(&f.region)
-        .map_err(|e| {
-            fields.push(FieldError::new(
-                "region",
-                "region.invalid",
-                "所属地区代码应为 6 位行政区划代码，如 371003",
-                e.to_string(),
-            ))
-        })
+    let region = crate::api::orgs::parse_known_region("region", &f.region)
+        .map_err(|f| fields.push(f))
         .ok();
     match (uscc, region) {
         (Some(u), Some(r)) => Ok((u, r)),

@@ -12,6 +12,7 @@ pub mod commitment_acceptance;
 pub mod declaration;
 pub mod idempotency_key;
 pub mod login_throttle;
+pub mod name_correction;
 pub mod organisation;
 pub mod path_link;
 pub mod person;
