@@ -278,6 +278,10 @@ impl Client {
         Client::send(self.req(reqwest::Method::PUT, path).json(body)).await
     }
 
+    pub async fn patch(&self, path: &str, body: &Value) -> (StatusCode, Value) {
+        Client::send(self.req(reqwest::Method::PATCH, path).json(body)).await
+    }
+
     /// Raw GET (for downloads and HTML).
     pub async fn get_raw(&self, path: &str) -> reqwest::Response {
         self.req(reqwest::Method::GET, path).send().await.unwrap()
