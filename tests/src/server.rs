@@ -256,6 +256,14 @@ impl Client {
         .await
     }
 
+    /// POST to a recovery form (`/api/v1/auth/recover/...`) with a solved captcha added.
+    pub async fn recover(&self, path: &str, body: &Value) -> (StatusCode, Value) {
+        let mut body = body.clone();
+        body["captcha_id"] = Value::String(self.captcha().await);
+        body["captcha_answer"] = Value::String(CAPTCHA_ANSWER.into());
+        self.post(path, &body).await
+    }
+
     pub async fn get(&self, path: &str) -> (StatusCode, Value) {
         Client::send(self.req(reqwest::Method::GET, path)).await
     }
