@@ -1863,3 +1863,6 @@ where
 
 #[path = "contract/attachments.rs"]
 mod attachments;
+
+#[path = "contract/identity_orgs.rs"]
+mod identity_orgs;
