@@ -47,28 +47,41 @@ impl Chrome {
     /// The chrome of a signed-in visitor; `current` is the path of the page shown.
     pub fn for_visitor(v: &Visitor, current: &str) -> Chrome {
         let links: &[(&'static str, &'static str)] = match v.principal.role {
-            Role::Applicant => &[("/me", "我的申报"), ("/me/declare", "新增申报")],
+            Role::Applicant => &[
+                ("/me", "我的申报"),
+                ("/me/declare", "新增申报"),
+                ("/me/profile", "基本信息"),
+                ("/me/password", "修改密码"),
+            ],
             Role::UnitAdmin => &[
                 ("/work", "单位信息"),
                 ("/work/paths", "路径申请"),
                 ("/work/cases", "申报审核与上报"),
+                ("/work/operators", "单位经办人"),
+                ("/work/password", "修改密码"),
             ],
             Role::DeptOperator => &[
                 ("/work", "本部门"),
                 ("/work/paths", "路径申请与审核"),
                 ("/work/cases", "申报审核与上报"),
+                ("/work/operators", "经办人"),
+                ("/work/password", "修改密码"),
             ],
             Role::HrBureau => &[
                 ("/work", "本机构"),
                 ("/work/paths", "路径审核"),
                 ("/work/cases", "受理与评审"),
                 ("/work/plans", "评审计划"),
+                ("/work/units", "单位管理"),
+                ("/work/name-corrections", "姓名更正"),
+                ("/work/password", "修改密码"),
             ],
             Role::CommitteeOrganiser => &[
                 ("/work", "本机构"),
                 ("/work/paths", "路径审核"),
                 ("/work/cases", "受理与评审"),
                 ("/work/plans", "评审计划"),
+                ("/work/password", "修改密码"),
             ],
         };
         Chrome {
