@@ -6,6 +6,7 @@ pub mod attachments;
 pub mod cases;
 pub mod certificates;
 pub mod declarations;
+pub mod divisions;
 pub mod documents;
 pub mod orgs;
 pub mod paths;
@@ -50,6 +51,7 @@ pub fn apis(
     documents::DocumentsApi,
     persons::PersonsApi,
     units::UnitsApi,
+    divisions::DivisionsApi,
 ) {
     (
         accounts::AccountsApi(st.clone()),
@@ -63,5 +65,6 @@ pub fn apis(
         documents::DocumentsApi(st.clone()),
         persons::PersonsApi(st.clone()),
         units::UnitsApi(st.clone()),
+        divisions::DivisionsApi,
     )
 }
