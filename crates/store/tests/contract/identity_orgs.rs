@@ -214,7 +214,7 @@ where
         r.list_name_corrections(Some(p.id), Some(CorrectionStatus::Pending))
             .await
             .unwrap(),
-        [c1.clone()]
+        std::slice::from_ref(&c1)
     );
     assert!(
         r.list_name_corrections(Some(PersonId(id())), None)
