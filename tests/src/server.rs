@@ -173,6 +173,7 @@ impl TestServer {
             uscc: None,
             admin_username: Username::parse(username).unwrap(),
             admin_password: Password::parse(password, &[username]).unwrap(),
+            admin_mobile: None,
         };
         let st = &self.state;
         let (org, _) = create_org(
@@ -255,6 +256,14 @@ impl Client {
         .await
     }
 
+    /// POST to a recovery form (`/api/v1/auth/recover/...`) with a solved captcha added.
+    pub async fn recover(&self, path: &str, body: &Value) -> (StatusCode, Value) {
+        let mut body = body.clone();
+        body["captcha_id"] = Value::String(self.captcha().await);
+        body["captcha_answer"] = Value::String(CAPTCHA_ANSWER.into());
+        self.post(path, &body).await
+    }
+
     pub async fn get(&self, path: &str) -> (StatusCode, Value) {
         Client::send(self.req(reqwest::Method::GET, path)).await
     }
@@ -275,6 +284,10 @@ impl Client {
 
     pub async fn put(&self, path: &str, body: &Value) -> (StatusCode, Value) {
         Client::send(self.req(reqwest::Method::PUT, path).json(body)).await
+    }
+
+    pub async fn patch(&self, path: &str, body: &Value) -> (StatusCode, Value) {
+        Client::send(self.req(reqwest::Method::PATCH, path).json(body)).await
     }
 
     /// Raw GET (for downloads and HTML).

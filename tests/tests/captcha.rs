@@ -73,6 +73,15 @@ async fn captchas(srv: TestServer, clock: TestClock) {
     assert_eq!((account.failed_attempts, account.locked_until), (0, None));
     let audit = srv.state.store.audit_events(account.id.0).await.unwrap();
     assert!(audit.iter().all(|e| !e.action.starts_with("account.login")));
+    // Each refusal leaves an audit row about the client address (not about the account).
+    let client = zhicheng_identity::throttle::client_object("127.0.0.1");
+    let rows = srv.state.store.audit_events(client).await.unwrap();
+    assert_eq!(
+        rows.iter()
+            .filter(|e| e.action == "auth.captcha_refused" && e.detail["form"] == "login")
+            .count(),
+        12
+    );
 
     // Single use: a captcha that opened a session cannot open another; a wrong answer spends it.
     let id = c.captcha().await;

@@ -6,7 +6,7 @@
 use reqwest::StatusCode;
 use serde_json::json;
 use zhicheng_e2e::portal::Visitor;
-use zhicheng_e2e::server::TestServer;
+use zhicheng_e2e::server::{CAPTCHA_ANSWER, TestServer};
 use zhicheng_identity::OrgKind;
 
 const PW: &str = "Shandong#2026";
@@ -41,6 +41,23 @@ async fn flow(srv: TestServer) {
         page.body
     );
     let token = page.value_of("csrf");
+    // Without the captcha: refused next to the field, typed values kept, nothing sent.
+    let refused = v
+        .post(
+            "/recover/username",
+            &[
+                ("csrf", &token),
+                ("id_number", "11010519491231002X"),
+                ("mobile", "13905310000"),
+                ("captcha_id", &page.value_of("captcha_id")),
+                ("captcha_answer", "XXXX"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.has("验证码错误") && refused.has("value=\"11010519491231002X\""));
+    assert_eq!(srv.state.store.sms_outbox(10).await.unwrap().len(), 0);
+    let c1 = srv.client().captcha().await;
     let sent = v
         .post(
             "/recover/username",
@@ -48,9 +65,12 @@ async fn flow(srv: TestServer) {
                 ("csrf", &token),
                 ("id_number", "11010519491231002X"),
                 ("mobile", "13905310000"),
+                ("captcha_id", &c1),
+                ("captcha_answer", CAPTCHA_ANSWER),
             ],
         )
         .await;
+    let c2 = srv.client().captcha().await;
     let other = v
         .post(
             "/recover/username",
@@ -58,6 +78,8 @@ async fn flow(srv: TestServer) {
                 ("csrf", &token),
                 ("id_number", "110105194912310048"),
                 ("mobile", "13905310000"),
+                ("captcha_id", &c2),
+                ("captcha_answer", CAPTCHA_ANSWER),
             ],
         )
         .await;
@@ -80,6 +102,7 @@ async fn flow(srv: TestServer) {
     );
 
     // 找回密码: a code by SMS, then the finish form.
+    let c3 = srv.client().captcha().await;
     let started = v
         .post(
             "/recover/password",
@@ -87,6 +110,8 @@ async fn flow(srv: TestServer) {
                 ("csrf", &token),
                 ("login", "lina1949"),
                 ("mobile", "13905310000"),
+                ("captcha_id", &c3),
+                ("captcha_answer", CAPTCHA_ANSWER),
             ],
         )
         .await;

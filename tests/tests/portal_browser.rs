@@ -326,7 +326,7 @@ async fn every_page_fits_a_phone() {
         )
         .await;
     ok(s, &d);
-    // A second unit waits for manual review (credit code registered in another province).
+    // A second unit waits for manual review (credit code registered in another city).
     let (s, b_) = srv
         .client()
         .post("/api/v1/units", &json!({ "name": "威海文登仁和医院有限公司", "region": "371003", "username": "wd_renhe", "password": PW }))
@@ -337,7 +337,7 @@ async fn every_page_fits_a_phone() {
         .await
         .post(
             "/api/v1/units/me/permission",
-            &json!({ "uscc": "91110105MA3C12346Y", "region": "371003" }),
+            &json!({ "uscc": "12370100494087539K", "region": "371003" }),
         )
         .await;
     ok(s, &b_);

@@ -82,19 +82,19 @@ async fn recovery(srv: TestServer, clock: TestClock) {
 
     // Window 1: identical answers for registered and unregistered details.
     let (s1, known) = anon
-        .post(
+        .recover(
             "/api/v1/auth/recover/username",
             &json!({ "id_number": ID, "mobile": MOBILE }),
         )
         .await;
     let (s2, unknown) = anon
-        .post(
+        .recover(
             "/api/v1/auth/recover/username",
             &json!({ "id_number": "110105194912310048", "mobile": "13905319999" }),
         )
         .await;
     let (s3, unknown_pw) = anon
-        .post(
+        .recover(
             "/api/v1/auth/recover/password/start",
             &json!({ "login": "nobody2026", "mobile": MOBILE }),
         )
@@ -142,7 +142,7 @@ async fn recovery(srv: TestServer, clock: TestClock) {
     clock.advance(Duration::minutes(15));
     let start = json!({ "login": "lina1949", "mobile": MOBILE });
     let (_, c1) = anon
-        .post("/api/v1/auth/recover/password/start", &start)
+        .recover("/api/v1/auth/recover/password/start", &start)
         .await;
     let code1 = last_code(&srv).await;
     assert_eq!(code1.len(), 6);
@@ -165,7 +165,7 @@ async fn recovery(srv: TestServer, clock: TestClock) {
     // Window 3: five tries, then even the right code is refused.
     clock.advance(Duration::minutes(10));
     let (_, c2) = anon
-        .post("/api/v1/auth/recover/password/start", &start)
+        .recover("/api/v1/auth/recover/password/start", &start)
         .await;
     let code2 = last_code(&srv).await;
     let wrong = if code2 == "000000" {
@@ -213,7 +213,7 @@ async fn recovery(srv: TestServer, clock: TestClock) {
 
     // Reset while locked: a refused password spends no try; the right code resets once.
     let (_, c3) = anon
-        .post("/api/v1/auth/recover/password/start", &start)
+        .recover("/api/v1/auth/recover/password/start", &start)
         .await;
     let code3 = last_code(&srv).await;
     let (s, body) = anon
@@ -257,11 +257,11 @@ async fn recovery(srv: TestServer, clock: TestClock) {
     // Send limit per phone: the 3rd send in this window goes out, the 4th is answered alike
     // but not sent.
     let before = outbox_len(&srv).await;
-    anon.post("/api/v1/auth/recover/password/start", &start)
+    anon.recover("/api/v1/auth/recover/password/start", &start)
         .await;
     assert_eq!(outbox_len(&srv).await, before + 1, "3rd send in the window");
     let (s, c4) = anon
-        .post("/api/v1/auth/recover/password/start", &start)
+        .recover("/api/v1/auth/recover/password/start", &start)
         .await;
     assert_eq!(s, StatusCode::ACCEPTED);
     assert_eq!(shape(&c4), shape(&known));
@@ -275,7 +275,7 @@ async fn recovery(srv: TestServer, clock: TestClock) {
     clock.advance(Duration::minutes(15));
     for m in ["13800000001", "13800000002", "13800000003"] {
         let (s, _) = anon
-            .post(
+            .recover(
                 "/api/v1/auth/recover/password/start",
                 &json!({ "login": "nobody2026", "mobile": m }),
             )
@@ -284,7 +284,7 @@ async fn recovery(srv: TestServer, clock: TestClock) {
     }
     let before = outbox_len(&srv).await;
     let (s, _) = anon
-        .post("/api/v1/auth/recover/password/start", &start)
+        .recover("/api/v1/auth/recover/password/start", &start)
         .await;
     assert_eq!(s, StatusCode::ACCEPTED);
     assert_eq!(
@@ -310,6 +310,46 @@ async fn recovery(srv: TestServer, clock: TestClock) {
         assert!(!logs.contains(&format!("={code}")), "code {code} in logs");
     }
     assert!(!audit.contains(NEW_PW) && !logs.contains(NEW_PW));
+
+    // Hardening: a missing or wrong captcha is refused first (422, nothing sent) and audited;
+    // throttled and unmatched requests leave audit rows about the client too.
+    let before = outbox_len(&srv).await;
+    let (s, body) = anon
+        .post(
+            "/api/v1/auth/recover/password/start",
+            &json!({ "login": "lina1949", "mobile": MOBILE }),
+        )
+        .await;
+    assert_eq!(
+        (s, body["fields"][0]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("captcha_answer")),
+        "{body}"
+    );
+    let captcha = anon.captcha().await;
+    let (s, body) = anon
+        .post(
+            "/api/v1/auth/recover/username",
+            &json!({ "id_number": ID, "mobile": MOBILE, "captcha_id": captcha, "captcha_answer": "XXXX" }),
+        )
+        .await;
+    assert_eq!(
+        (s, body["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("captcha.wrong"))
+    );
+    assert_eq!(
+        outbox_len(&srv).await,
+        before,
+        "a refused captcha sends nothing"
+    );
+    let client = zhicheng_identity::throttle::client_object("127.0.0.1");
+    let rows = srv.state.store.audit_events(client).await.unwrap();
+    let count = |action: &str| rows.iter().filter(|e| e.action == action).count();
+    assert_eq!(count("auth.captcha_refused"), 2);
+    assert!(count("account.recovery_throttled") >= 2, "{rows:?}");
+    assert!(count("account.recovery_unmatched") >= 2, "{rows:?}");
+    assert!(rows.iter().all(|e| e.detail["client"] == "127.0.0.1"));
+    let rows = serde_json::to_string(&rows).unwrap();
+    assert!(!rows.contains(MOBILE), "phones are masked in client rows");
 }
 
 fn start() -> TestClock {

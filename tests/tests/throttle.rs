@@ -56,6 +56,20 @@ async fn spraying(srv: TestServer, clock: TestClock) {
         .unwrap()
         .unwrap();
     assert_eq!(account.locked_until, None, "spraying locks no account");
+    let mut throttled = 0;
+    for ip in ["127.0.0.1", "203.0.113.9"] {
+        let client = zhicheng_identity::throttle::client_object(ip);
+        throttled += srv
+            .state
+            .store
+            .audit_events(client)
+            .await
+            .unwrap()
+            .iter()
+            .filter(|e| e.action == "auth.login_throttled")
+            .count();
+    }
+    assert!(throttled >= 1, "a throttled attempt is audited");
     assert_eq!(account.failed_attempts, 1);
 
     // The next window opens again.

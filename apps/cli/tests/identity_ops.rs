@@ -70,6 +70,9 @@ fn sms_outbox_lists_queued_messages_newest_first() {
     db.rt.block_on(async {
         // A real recovery request queues the code through the default adapter.
         for (i, login) in ["zhangsan", ID].into_iter().enumerate() {
+            use zhicheng_identity::ports::IdentityRepo as _;
+            let captcha = zhicheng_identity::Captcha::new(uuid::Uuid::now_v7(), "ABCD", Utc::now());
+            store.create_captcha(&captcha).await.unwrap();
             zhicheng_identity::service::start_password_recovery(
                 &store,
                 &store,
@@ -77,6 +80,10 @@ fn sms_outbox_lists_queued_messages_newest_first() {
                 &zhicheng_store::runtime::UuidV7,
                 SendLimit::default(),
                 Some(&format!("10.0.0.{i}")),
+                &zhicheng_identity::service::CaptchaAnswer {
+                    id: Some(captcha.id),
+                    answer: "ABCD".into(),
+                },
                 login,
                 "13800138000",
             )

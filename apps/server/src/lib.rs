@@ -9,6 +9,7 @@ pub mod auth;
 pub mod captcha;
 pub mod error;
 pub mod portal;
+pub mod sms;
 pub mod state;
 pub mod views;
 
@@ -49,6 +50,9 @@ pub struct Config {
     /// Public origin printed in documents (the certificate's QR code), e.g.
     /// `https://zhicheng.example.gov.cn`; `None` means `http://{bound address}`.
     pub public_base_url: Option<String>,
+    /// Post text messages to this provider instead of only queueing them in the outbox
+    /// (`ZHICHENG_SMS_URL`, `ZHICHENG_SMS_TOKEN`).
+    pub sms_http: Option<sms::HttpSmsConfig>,
 }
 
 impl Config {
@@ -65,6 +69,7 @@ impl Config {
             throttle: zhicheng_identity::ThrottlePolicy::default(),
             trust_forwarded_for: false,
             session: zhicheng_identity::SessionPolicy::default(),
+            sms_http: None,
         }
     }
 }
@@ -83,6 +88,8 @@ pub enum StartError {
     Store(#[from] StoreError),
     #[error("cannot listen: {0}")]
     Listen(#[from] std::io::Error),
+    #[error("SMS provider: {0}")]
+    Sms(#[from] sms::SmsConfigError),
 }
 
 /// A built server, bound to its port but not yet serving.
@@ -109,6 +116,9 @@ impl Application {
         state.blobs = zhicheng_store::LocalBlobStore::new(config.data_dir.join("blobs"));
         if let Some(n) = config.max_attachment_bytes {
             state.attachments.max_file_bytes = n;
+        }
+        if let Some(c) = &config.sms_http {
+            state.sms = sms::SmsSender::Http(sms::HttpSms::new(state.store.clone(), c)?);
         }
         let acceptor = TcpListener::bind(config.bind.as_str())
             .into_acceptor()

@@ -50,6 +50,16 @@ struct Args {
     /// Public origin printed in documents (certificate QR codes); default http://{bind}.
     #[arg(long, env = "ZHICHENG_PUBLIC_URL")]
     public_url: Option<String>,
+    /// SMS provider endpoint (http://…): messages are posted there as JSON, and still
+    /// logged in the outbox. Unset: the outbox only (`zhicheng sms outbox`).
+    #[arg(long, env = "ZHICHENG_SMS_URL")]
+    sms_url: Option<String>,
+    /// Bearer token for the SMS provider.
+    #[arg(long, env = "ZHICHENG_SMS_TOKEN", hide_env_values = true)]
+    sms_token: Option<String>,
+    /// Timeout of one post to the SMS provider, in seconds.
+    #[arg(long, env = "ZHICHENG_SMS_TIMEOUT_SECONDS", default_value_t = 5)]
+    sms_timeout_seconds: u64,
 }
 
 #[tokio::main]
@@ -80,6 +90,11 @@ async fn main() -> std::process::ExitCode {
         data_dir: args.data_dir,
         max_attachment_bytes: args.max_attachment_bytes,
         public_base_url: args.public_url,
+        sms_http: args.sms_url.map(|url| zhicheng_server::sms::HttpSmsConfig {
+            url,
+            token: args.sms_token,
+            timeout: std::time::Duration::from_secs(args.sms_timeout_seconds.max(1)),
+        }),
     })
     .await
     {

@@ -28,6 +28,8 @@ pub struct AppState {
     pub throttle: ThrottlePolicy,
     /// Recovery SMS allowed per phone and per client address per window.
     pub sms_limit: SendLimit,
+    /// How text messages leave: the outbox (default) or the HTTP provider.
+    pub sms: crate::sms::SmsSender,
     /// Whether the last `X-Forwarded-For` entry (added by our own reverse proxy) names the
     /// client. Off unless configured: otherwise anyone could pick their own address.
     pub trust_forwarded_for: bool,
@@ -51,6 +53,7 @@ impl AppState {
             random_bytes().map_err(|e| StoreError::Unavailable(e.to_string()))?;
         let seed = store.signing_seed(candidate).await?;
         Ok(AppState {
+            sms: crate::sms::SmsSender::Outbox(store.clone()),
             store,
             hasher: BlockingArgon2::default(),
             clock: SharedClock::default(),

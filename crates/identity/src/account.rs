@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use zhicheng_kernel::{AccountId, OrgId, PersonId, Principal, Role};
 
-use crate::{IdCardNumber, PasswordHash};
+use crate::{IdCardNumber, MobileNumber, PasswordHash, PersonName};
 
 /// A login name: 4–32 characters from letters, digits, `_`, `.`, `-`, `@`, starting with a
 /// letter (so it can never be mistaken for an ID number).
@@ -96,6 +96,16 @@ pub struct Account {
     /// Consecutive failed password checks since the last success or lock.
     pub failed_attempts: i32,
     pub locked_until: Option<DateTime<Utc>>,
+    /// The staff member behind a named operator account (and the unit administrator's
+    /// contact person, when given).
+    pub display_name: Option<PersonName>,
+    /// Contact mobile of a staff account (a unit's contact number lives on its admin account).
+    pub mobile: Option<MobileNumber>,
+    /// A named operator account created by its organisation's administrator: acts for the
+    /// organisation under its own name, but cannot manage other staff accounts.
+    pub operator: bool,
+    /// A disabled account cannot sign in and its sessions are ended.
+    pub disabled: bool,
     pub created_at: DateTime<Utc>,
     pub version: i64,
 }
@@ -194,6 +204,12 @@ impl Account {
     pub fn record_success(&mut self) {
         self.failed_attempts = 0;
         self.locked_until = None;
+    }
+
+    /// Whether this account administers its organisation's staff accounts (the first staff
+    /// account of an organisation, not a named operator, not disabled).
+    pub fn manages_staff(&self) -> bool {
+        self.org_id.is_some() && self.person_id.is_none() && !self.operator && !self.disabled
     }
 
     pub fn principal(&self) -> Principal {
@@ -311,6 +327,10 @@ mod tests {
             org_id: None,
             failed_attempts: 0,
             locked_until: None,
+            display_name: None,
+            mobile: None,
+            operator: false,
+            disabled: false,
             created_at: Utc.timestamp_opt(0, 0).unwrap(),
             version: 1,
         }

@@ -11,6 +11,7 @@
 
 pub mod account;
 pub mod captcha;
+pub mod correction;
 pub mod id_card;
 pub mod mobile;
 pub mod org;
@@ -19,6 +20,7 @@ pub mod person;
 pub mod ports;
 pub mod recovery;
 pub mod service;
+pub mod staff;
 pub mod throttle;
 pub mod uscc;
 

@@ -180,13 +180,24 @@ pub struct Organisation {
     pub version: i64,
 }
 
+/// An organisation holding the permission that a new application duplicates (same credit code
+/// or same normalised name), with what the applicant needs to recover that account.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct DuplicateHint {
+    /// The existing unit's name.
+    pub name: String,
+    /// The HR bureau to contact (the one whose jurisdiction covers the existing unit).
+    pub bureau: Option<String>,
+    /// The existing account's contact mobile, masked (`138****5678`).
+    pub contact: Option<String>,
+}
+
 /// What the automatic permission check found against other organisations.
 #[derive(Debug, Clone, Default)]
 pub struct DuplicateFindings {
-    /// An organisation with the same credit code that already holds the permission.
-    pub same_uscc_with_permission: Option<OrgName>,
-    /// Another organisation with the same normalised name that holds the permission.
-    pub same_name_with_permission: bool,
+    /// Another unit with the same credit code or the same normalised name that already holds
+    /// the permission.
+    pub duplicate: Option<DuplicateHint>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -198,9 +209,16 @@ pub enum ApplyPermissionError {
     #[error("the application is already waiting for the HR bureau")]
     AlreadyPending,
     #[error(
-        "a unit with this credit code already holds the permission ({0}); ask the district HR bureau to recover that account instead of registering again"
+        "a unit with the same name or credit code already holds the permission ({}): this unit is registered twice; {} to look up the existing account and sign in with it{}",
+        .0.name,
+        .0.bureau.as_deref().map_or_else(|| "contact the district HR bureau".to_owned(), |b| format!("contact {b}")),
+        .0.contact.as_deref().map_or_else(String::new, |c| format!(" (its contact mobile is {c})"))
     )]
-    DuplicateUnit(String),
+    DuplicateUnit(DuplicateHint),
+    #[error(
+        "the credit code was registered in province {uscc:02}, but the region lies in province {region:02}; check both"
+    )]
+    ProvinceMismatch { uscc: u8, region: u8 },
 }
 
 impl Localized for ApplyPermissionError {
@@ -210,6 +228,7 @@ impl Localized for ApplyPermissionError {
             Self::AlreadyActive => "permission.already_active",
             Self::AlreadyPending => "permission.already_pending",
             Self::DuplicateUnit(_) => "permission.duplicate_unit",
+            Self::ProvinceMismatch { .. } => "permission.province_mismatch",
         }
     }
     fn zh(&self) -> String {
@@ -217,13 +236,35 @@ impl Localized for ApplyPermissionError {
             Self::NotAUnit => "只有用人单位需要申请职称评审权限".into(),
             Self::AlreadyActive => "职称评审权限已开通".into(),
             Self::AlreadyPending => "申请已提交，正在等待人社局审核".into(),
-            Self::DuplicateUnit(n) => format!(
-                "已经存在有权限的单位（{n}）使用该统一社会信用代码：请联系区人社局找回原账号，不要重复注册"
+            Self::DuplicateUnit(h) => format!(
+                "已经存在有权限的同名单位（{}）：即为重复注册的单位，请联系{}进行账号查询，使用之前的账号登录{}",
+                h.name,
+                h.bureau.as_deref().unwrap_or("所在区县人社局"),
+                h.contact
+                    .as_deref()
+                    .map_or_else(String::new, |c| format!("（原账号联系电话 {c}）"))
             ),
+            Self::ProvinceMismatch { .. } => {
+                "统一社会信用代码的登记地与所属地区不在同一省份，请核对信用代码和所属地区".into()
+            }
         }
     }
     fn en(&self) -> String {
         self.to_string()
+    }
+    fn invalid_input(&self) -> bool {
+        matches!(self, Self::ProvinceMismatch { .. })
+    }
+    fn fields(&self) -> Vec<zhicheng_kernel::FieldError> {
+        match self {
+            Self::ProvinceMismatch { .. } => vec![zhicheng_kernel::FieldError::new(
+                "region",
+                self.code(),
+                self.zh(),
+                self.en(),
+            )],
+            _ => Vec::new(),
+        }
     }
 }
 
@@ -258,6 +299,247 @@ impl Localized for DecidePermissionError {
     }
 }
 
+/// The reviewer's warning when a credit code's registering region (positions 3–8) lies in
+/// the unit's province but in another city or district; `None` when they agree as far as the
+/// declared region is specific.
+pub fn region_warning(registered: &str, region: RegionCode) -> Option<&'static str> {
+    let declared = region.to_string();
+    let is_province = region.as_u32().is_multiple_of(10_000);
+    let is_city = region.as_u32().is_multiple_of(100);
+    if is_province {
+        return None;
+    }
+    if registered.get(..4) != declared.get(..4) {
+        return Some(
+            "信用代码登记地与所属地区不在同一市，请人工核对 / credit code registered in another city",
+        );
+    }
+    if !is_city && registered != declared && !registered.ends_with("00") {
+        return Some(
+            "信用代码登记地与所属地区不在同一区县，请人工核对 / credit code registered in another district",
+        );
+    }
+    None
+}
+
+/// A bureau's correction of a unit's registered data (单位信息更正). `None` keeps a value.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UnitCorrection {
+    pub name: Option<OrgName>,
+    pub region: Option<RegionCode>,
+    pub uscc: Option<Uscc>,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CorrectUnitError {
+    #[error("only an HR bureau corrects unit data")]
+    NotABureau,
+    #[error("only employer units are corrected here")]
+    NotAUnit,
+    #[error("the unit lies outside this HR bureau's jurisdiction")]
+    OutsideJurisdiction,
+    #[error("the unit would move outside this HR bureau's jurisdiction")]
+    RegionOutsideJurisdiction,
+    #[error("nothing would change")]
+    NothingChanged,
+    #[error("give the reason for the correction")]
+    NoReason,
+}
+
+impl Localized for CorrectUnitError {
+    fn code(&self) -> &'static str {
+        match self {
+            Self::NotABureau => "unit_correction.not_a_bureau",
+            Self::NotAUnit => "unit_correction.not_a_unit",
+            Self::OutsideJurisdiction => "unit_correction.outside_jurisdiction",
+            Self::RegionOutsideJurisdiction => "unit_correction.region_outside_jurisdiction",
+            Self::NothingChanged => "unit_correction.unchanged",
+            Self::NoReason => "unit_correction.reason_missing",
+        }
+    }
+    fn zh(&self) -> String {
+        match self {
+            Self::NotABureau => "只有人社局可以更正单位信息",
+            Self::NotAUnit => "只能更正用人单位的信息",
+            Self::OutsideJurisdiction => "该单位不在本人社局管辖范围内",
+            Self::RegionOutsideJurisdiction => "更正后的所属地区不在本人社局管辖范围内",
+            Self::NothingChanged => "填写的信息与现有信息相同，无需更正",
+            Self::NoReason => "请填写更正原因",
+        }
+        .into()
+    }
+    fn en(&self) -> String {
+        self.to_string()
+    }
+    fn invalid_input(&self) -> bool {
+        matches!(
+            self,
+            Self::NothingChanged | Self::NoReason | Self::RegionOutsideJurisdiction
+        )
+    }
+    fn fields(&self) -> Vec<zhicheng_kernel::FieldError> {
+        let field = match self {
+            Self::NoReason => "reason",
+            Self::RegionOutsideJurisdiction => "region",
+            Self::NothingChanged => "name",
+            _ => return Vec::new(),
+        };
+        vec![zhicheng_kernel::FieldError::new(
+            field,
+            self.code(),
+            self.zh(),
+            self.en(),
+        )]
+    }
+}
+
+/// Why a unit's own edit of its data was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EditUnitError {
+    #[error(
+        "the unit name cannot be changed by the unit after registration; ask the HR bureau of your district to correct it"
+    )]
+    NameImmutable,
+}
+
+impl Localized for EditUnitError {
+    fn code(&self) -> &'static str {
+        "unit.name_immutable"
+    }
+    fn zh(&self) -> String {
+        "单位名称注册确认后不能自行修改：如有错误，请联系所在区县人社局更正".into()
+    }
+    fn en(&self) -> String {
+        self.to_string()
+    }
+    fn invalid_input(&self) -> bool {
+        true
+    }
+    fn fields(&self) -> Vec<zhicheng_kernel::FieldError> {
+        vec![zhicheng_kernel::FieldError::new(
+            "name",
+            self.code(),
+            self.zh(),
+            self.en(),
+        )]
+    }
+}
+
+/// One changed value, for audit rows and answers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Change {
+    pub field: String,
+    pub old: String,
+    pub new: String,
+}
+
+impl Organisation {
+    /// Checks a unit's own edit of its data: the registered name may be sent only unchanged.
+    ///
+    /// # Errors
+    /// [`EditUnitError::NameImmutable`] when `name` differs from the registered name.
+    pub fn check_unit_edit(&self, name: Option<&str>) -> Result<(), EditUnitError> {
+        match name {
+            Some(n)
+                if OrgName::parse(n).map_or(true, |n| n.normalised() != self.name.normalised()) =>
+            {
+                Err(EditUnitError::NameImmutable)
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// An HR bureau corrects a unit in its jurisdiction (name, region, credit code). Returns
+    /// the changes, for the audit row with old and new values.
+    ///
+    /// # Errors
+    /// [`CorrectUnitError`] when `bureau` does not cover the unit (before and after), nothing
+    /// changes, or no reason is given.
+    pub fn correct_by_bureau(
+        &mut self,
+        bureau: &Organisation,
+        c: &UnitCorrection,
+    ) -> Result<Vec<Change>, CorrectUnitError> {
+        if bureau.kind != OrgKind::HrBureau {
+            return Err(CorrectUnitError::NotABureau);
+        }
+        if self.kind != OrgKind::EmployerUnit {
+            return Err(CorrectUnitError::NotAUnit);
+        }
+        if !self.in_jurisdiction_of(bureau) {
+            return Err(CorrectUnitError::OutsideJurisdiction);
+        }
+        if c.reason.trim().is_empty() {
+            return Err(CorrectUnitError::NoReason);
+        }
+        let mut changes = Vec::new();
+        let mut change = |field: &str, old: String, new: String| {
+            if old != new {
+                changes.push(Change {
+                    field: field.to_owned(),
+                    old,
+                    new,
+                });
+            }
+        };
+        if let Some(n) = &c.name {
+            change("name", self.name.as_str().into(), n.as_str().into());
+        }
+        if let Some(r) = c.region {
+            if !r.within(bureau.region) {
+                return Err(CorrectUnitError::RegionOutsideJurisdiction);
+            }
+            change("region", self.region.to_string(), r.to_string());
+        }
+        if let Some(u) = &c.uscc {
+            change(
+                "uscc",
+                self.uscc
+                    .as_ref()
+                    .map(|x| x.as_str().to_owned())
+                    .unwrap_or_default(),
+                u.as_str().into(),
+            );
+        }
+        if changes.is_empty() {
+            return Err(CorrectUnitError::NothingChanged);
+        }
+        if let Some(n) = &c.name {
+            self.name = n.clone();
+        }
+        if let Some(r) = c.region {
+            self.region = r;
+        }
+        if let Some(u) = &c.uscc {
+            self.uscc = Some(u.clone());
+        }
+        Ok(changes)
+    }
+
+    /// The HR bureau to contact about this organisation: of the bureaus whose jurisdiction
+    /// covers it, the most local one (district, then city, then province).
+    pub fn responsible_bureau<'a>(
+        &self,
+        bureaus: impl IntoIterator<Item = &'a Organisation>,
+    ) -> Option<&'a Organisation> {
+        let rank = |b: &Organisation| {
+            let r = b.region.as_u32();
+            if r.is_multiple_of(10_000) {
+                0
+            } else if r.is_multiple_of(100) {
+                1
+            } else {
+                2
+            }
+        };
+        bureaus
+            .into_iter()
+            .filter(|b| self.in_jurisdiction_of(b))
+            .max_by_key(|b| rank(b))
+    }
+}
+
 impl Organisation {
     /// Applies for the title-review permission with the unit's credit code and region.
     /// The automatic check grants it at once when the code's check character is right, the
@@ -281,28 +563,23 @@ impl Organisation {
             PermissionStatus::ManualReview => return Err(ApplyPermissionError::AlreadyPending),
             PermissionStatus::NotApplied | PermissionStatus::Rejected => {}
         }
-        if let Some(name) = &found.same_uscc_with_permission {
-            return Err(ApplyPermissionError::DuplicateUnit(
-                name.as_str().to_owned(),
-            ));
+        if let Some(hint) = &found.duplicate {
+            return Err(ApplyPermissionError::DuplicateUnit(hint.clone()));
+        }
+        let registered = uscc.region_digits();
+        let registered_province = registered.get(..2).and_then(|p| p.parse::<u8>().ok());
+        if registered_province != Some(region.province()) {
+            return Err(ApplyPermissionError::ProvinceMismatch {
+                uscc: registered_province.unwrap_or_default(),
+                region: region.province(),
+            });
         }
         let mut reasons = Vec::new();
         if !uscc.check_char_ok() {
             reasons.push("统一社会信用代码校验位不符 / credit code check character mismatch");
         }
-        let same_province = uscc
-            .region_digits()
-            .get(..2)
-            .and_then(|p| p.parse::<u8>().ok())
-            .is_some_and(|p| p == region.province());
-        if !same_province {
-            reasons.push(
-                "信用代码登记地与所属地区不在同一省 / credit code registered in another province",
-            );
-        }
-        if found.same_name_with_permission {
-            reasons
-                .push("已经存在有权限的同名单位 / a unit with the same name holds the permission");
+        if let Some(warning) = region_warning(registered, region) {
+            reasons.push(warning);
         }
         self.uscc = Some(uscc);
         self.region = region;
@@ -443,16 +720,113 @@ mod tests {
     }
 
     #[test]
-    fn a_code_already_holding_the_permission_is_refused_with_a_way_back() {
+    fn a_duplicate_is_refused_with_the_bureau_and_a_masked_contact() {
         let mut u = unit();
         let found = DuplicateFindings {
-            same_uscc_with_permission: Some(OrgName::parse("文登区人民医院").unwrap()),
-            same_name_with_permission: false,
+            duplicate: Some(DuplicateHint {
+                name: "文登区人民医院".into(),
+                bureau: Some("威海市文登区人力资源和社会保障局".into()),
+                contact: Some("138****5678".into()),
+            }),
         };
         let e = u
             .apply_permission(Uscc::parse("123710034940875396").unwrap(), u.region, &found)
             .unwrap_err();
-        assert!(e.zh().contains("找回原账号"));
+        let zh = e.zh();
+        assert!(zh.contains("已经存在有权限的同名单位"), "{zh}");
+        assert!(zh.contains("威海市文登区人力资源和社会保障局") && zh.contains("138****5678"));
         assert_eq!(u.permission, PermissionStatus::NotApplied);
+    }
+
+    #[test]
+    fn another_province_is_refused_and_another_city_or_district_goes_to_review() {
+        let mut u = unit();
+        let e = u
+            .apply_permission(
+                Uscc::parse("12350100494087539B").unwrap(),
+                u.region,
+                &DuplicateFindings::default(),
+            )
+            .unwrap_err();
+        assert!(matches!(
+            e,
+            ApplyPermissionError::ProvinceMismatch {
+                uscc: 35,
+                region: 37
+            }
+        ));
+        assert_eq!(u.permission, PermissionStatus::NotApplied);
+        assert!(
+            region_warning("370100", u.region)
+                .unwrap()
+                .contains("同一市")
+        );
+        assert!(
+            region_warning("371002", u.region)
+                .unwrap()
+                .contains("同一区县")
+        );
+        assert_eq!(
+            region_warning("371000", u.region),
+            None,
+            "registered by the city"
+        );
+        assert_eq!(region_warning("371003", u.region), None);
+        assert_eq!(
+            region_warning("371002", RegionCode::parse("371000").unwrap()),
+            None
+        );
+    }
+
+    #[test]
+    fn a_bureau_corrects_units_in_its_jurisdiction_only() {
+        let mut u = unit();
+        let mut bureau = unit();
+        bureau.kind = OrgKind::HrBureau;
+        bureau.region = RegionCode::parse("370100").unwrap();
+        let c = UnitCorrection {
+            name: Some(OrgName::parse("威海市文登区中心医院").unwrap()),
+            reason: "营业执照名称变更".into(),
+            ..UnitCorrection::default()
+        };
+        assert_eq!(
+            u.correct_by_bureau(&bureau, &c),
+            Err(CorrectUnitError::OutsideJurisdiction)
+        );
+        bureau.region = RegionCode::parse("371000").unwrap();
+        let changes = u.correct_by_bureau(&bureau, &c).unwrap();
+        assert_eq!(changes[0].old, "威海市文登区人民医院");
+        assert_eq!(u.name.as_str(), "威海市文登区中心医院");
+        assert_eq!(
+            u.correct_by_bureau(&bureau, &c),
+            Err(CorrectUnitError::NothingChanged)
+        );
+        assert_eq!(
+            u.check_unit_edit(Some("别的名字")),
+            Err(EditUnitError::NameImmutable)
+        );
+        assert_eq!(u.check_unit_edit(Some("威海市文登区中心医院")), Ok(()));
+    }
+
+    #[test]
+    fn the_most_local_covering_bureau_is_the_one_to_contact() {
+        let u = unit();
+        let mk = |region: &str, name: &str| {
+            let mut b = unit();
+            b.kind = OrgKind::HrBureau;
+            b.region = RegionCode::parse(region).unwrap();
+            b.name = OrgName::parse(name).unwrap();
+            b
+        };
+        let all = [
+            mk("370000", "山东省人社厅"),
+            mk("371003", "文登区人社局"),
+            mk("371000", "威海市人社局"),
+            mk("370100", "济南市人社局"),
+        ];
+        assert_eq!(
+            u.responsible_bureau(&all).unwrap().name.as_str(),
+            "文登区人社局"
+        );
     }
 }

@@ -127,3 +127,105 @@ impl Person {
         Ok(std::mem::replace(&mut self.name, new))
     }
 }
+
+/// What a person may change in their basic data (基本信息) themselves. Name and ID number may
+/// be sent (a form shows them) but must be unchanged: a wrong name is corrected by a
+/// [`crate::correction::NameCorrection`] request.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProfileEdit {
+    pub name: Option<String>,
+    pub id_number: Option<String>,
+    pub ethnicity: Option<String>,
+}
+
+/// Why a profile edit was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ProfileEditError {
+    #[error(
+        "the name cannot be changed after registration; request a name correction, decided by the HR bureau of your unit"
+    )]
+    NameImmutable,
+    #[error("the ID number cannot be changed after registration")]
+    IdNumberImmutable,
+    #[error("the ethnicity has at most 20 characters")]
+    EthnicityTooLong,
+}
+
+impl zhicheng_kernel::Localized for ProfileEditError {
+    fn code(&self) -> &'static str {
+        match self {
+            Self::NameImmutable => "person.name_immutable",
+            Self::IdNumberImmutable => "person.id_number_immutable",
+            Self::EthnicityTooLong => "person.ethnicity_invalid",
+        }
+    }
+    fn zh(&self) -> String {
+        match self {
+            Self::NameImmutable => {
+                "姓名注册确认后不能直接修改：如有错误，请提交“姓名更正申请”，由所在单位的人社局审核"
+            }
+            Self::IdNumberImmutable => "身份证号码注册确认后不能修改",
+            Self::EthnicityTooLong => "民族最多 20 个字",
+        }
+        .into()
+    }
+    fn en(&self) -> String {
+        self.to_string()
+    }
+    fn invalid_input(&self) -> bool {
+        true
+    }
+    fn fields(&self) -> Vec<zhicheng_kernel::FieldError> {
+        let field = match self {
+            Self::NameImmutable => "name",
+            Self::IdNumberImmutable => "id_number",
+            Self::EthnicityTooLong => "ethnicity",
+        };
+        vec![zhicheng_kernel::FieldError::new(
+            field,
+            self.code(),
+            self.zh(),
+            self.en(),
+        )]
+    }
+}
+
+impl Person {
+    /// Applies the person's own edit of their basic data. Returns `(field, old, new)` for
+    /// each changed value.
+    ///
+    /// # Errors
+    /// [`ProfileEditError`] when the edit would change the name or ID number.
+    pub fn edit_profile(
+        &mut self,
+        edit: &ProfileEdit,
+    ) -> Result<Vec<(&'static str, String, String)>, ProfileEditError> {
+        if let Some(n) = &edit.name
+            && n.trim() != self.name.as_str()
+        {
+            return Err(ProfileEditError::NameImmutable);
+        }
+        if let Some(n) = &edit.id_number
+            && !n.trim().eq_ignore_ascii_case(self.id_number.as_str())
+        {
+            return Err(ProfileEditError::IdNumberImmutable);
+        }
+        let mut changes = Vec::new();
+        if let Some(e) = &edit.ethnicity {
+            let e = e.trim();
+            if e.chars().count() > 20 {
+                return Err(ProfileEditError::EthnicityTooLong);
+            }
+            let new = Some(e.to_owned()).filter(|s| !s.is_empty());
+            if new != self.ethnicity {
+                changes.push((
+                    "ethnicity",
+                    self.ethnicity.clone().unwrap_or_default(),
+                    e.to_owned(),
+                ));
+                self.ethnicity = new;
+            }
+        }
+        Ok(changes)
+    }
+}

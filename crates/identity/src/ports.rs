@@ -11,6 +11,7 @@ use chrono::{DateTime, Utc};
 
 use zhicheng_kernel::{AccountId, AuditEvent, OrgId, PersonId, StoreError, TxError};
 
+use crate::correction::{CorrectionStatus, NameCorrection};
 use crate::recovery::{RecoveryCode, RecoveryCodeText, SmsMessage};
 use crate::{
     Account, Captcha, CaptchaChallenge, LoginName, OrgKind, OrgName, Organisation, Password,
@@ -209,6 +210,102 @@ pub trait IdentityRepo: Send + Sync {
 
     /// Number of accounts (an empty installation has none).
     fn count_accounts(&self) -> impl Future<Output = Result<u64, StoreError>> + Send;
+
+    /// Inserts a staff account of an existing organisation (a named operator).
+    ///
+    /// # Errors
+    /// `StoreError::Duplicate("username")` when the username is taken.
+    fn create_account(
+        &self,
+        account: &Account,
+        audit: &AuditEvent,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// The staff accounts of an organisation, oldest first (its administrator comes first).
+    fn list_accounts_of_org(
+        &self,
+        org: OrgId,
+    ) -> impl Future<Output = Result<Vec<Account>, StoreError>> + Send;
+
+    /// Read-check-write of one account that, when the closure succeeds, also ends every
+    /// session of the account — in the same transaction (disable, password reset by a bureau).
+    fn update_account_ending_sessions<T, E, F>(
+        &self,
+        id: AccountId,
+        f: F,
+    ) -> impl Future<Output = Result<T, TxError<E>>> + Send
+    where
+        T: Send,
+        E: Send,
+        F: FnOnce(&mut Account) -> Result<(T, AuditEvent), E> + Send;
+
+    /// Appends an audit row that goes with no state change (a refused captcha, a throttled
+    /// attempt, a recovery request that matched nothing).
+    fn append_audit(
+        &self,
+        audit: &AuditEvent,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Redeems a recovery code in ONE transaction: loads the challenge and its account, hands
+    /// both to `f` (which counts the try, may mark the code used and may change the account),
+    /// writes the challenge back guarded by its previous tries and used flag, and — when
+    /// `f` says the account changed — writes the account guarded by its version and ends every
+    /// session of it; then appends the audit rows and commits. A concurrent try or account
+    /// change makes the call fail with `Conflict` and nothing is written.
+    /// `Ok(None)` when there is no such challenge.
+    fn redeem_recovery<T, F>(
+        &self,
+        id: uuid::Uuid,
+        f: F,
+    ) -> impl Future<Output = Result<Option<T>, StoreError>> + Send
+    where
+        T: Send,
+        F: FnOnce(&mut RecoveryCode, &mut Account) -> Redeemed<T> + Send;
+
+    /// Stores a new name correction request.
+    ///
+    /// # Errors
+    /// `StoreError::Duplicate("name_correction_pending")` when the person already has a
+    /// pending request.
+    fn create_name_correction(
+        &self,
+        c: &NameCorrection,
+        audit: &AuditEvent,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    fn get_name_correction(
+        &self,
+        id: uuid::Uuid,
+    ) -> impl Future<Output = Result<Option<NameCorrection>, StoreError>> + Send;
+
+    /// Requests of one person (all when `None`) in one status (all when `None`), newest first.
+    fn list_name_corrections(
+        &self,
+        person: Option<PersonId>,
+        status: Option<CorrectionStatus>,
+    ) -> impl Future<Output = Result<Vec<NameCorrection>, StoreError>> + Send;
+
+    /// Decides a request in ONE transaction: loads the request and its person, hands both to
+    /// `f`, writes both guarded by their versions and appends the audit rows.
+    fn decide_name_correction<T, E, F>(
+        &self,
+        id: uuid::Uuid,
+        f: F,
+    ) -> impl Future<Output = Result<T, TxError<E>>> + Send
+    where
+        T: Send,
+        E: Send,
+        F: FnOnce(&mut NameCorrection, &mut Person) -> Result<(T, Vec<AuditEvent>), E> + Send;
+}
+
+/// What a recovery-code redemption closure decided.
+#[derive(Debug)]
+pub struct Redeemed<T> {
+    pub out: T,
+    /// Rows to append (at least the try itself).
+    pub audit: Vec<AuditEvent>,
+    /// The account was changed (password set, lock cleared): write it and end its sessions.
+    pub account_changed: bool,
 }
 
 /// Hashes and verifies passwords. Adapters run the work off their async workers and supply the

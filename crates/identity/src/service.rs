@@ -1,4 +1,9 @@
-//! Identity use cases: registration, login, organisations and their permission.
+//! Identity use cases: registration, login, organisations and their permission. Staff
+//! accounts, the bureau's unit management and name corrections are in the submodules.
+
+pub mod corrections;
+pub mod staff;
+pub mod units;
 
 use crate::SessionPolicy;
 use zhicheng_kernel::{
@@ -197,6 +202,10 @@ pub async fn register_person<R: IdentityRepo, H: PasswordHasher>(
         org_id: None,
         failed_attempts: 0,
         locked_until: None,
+        display_name: None,
+        mobile: None,
+        operator: false,
+        disabled: false,
         created_at: now,
         version: 1,
     };
@@ -223,6 +232,8 @@ pub struct CreateOrg {
     pub uscc: Option<Uscc>,
     pub admin_username: Username,
     pub admin_password: Password,
+    /// The unit's contact mobile (kept on its admin account; used for duplicate hints).
+    pub admin_mobile: Option<MobileNumber>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -301,6 +312,10 @@ pub async fn create_org<R: IdentityRepo, H: PasswordHasher>(
         org_id: Some(org.id),
         failed_attempts: 0,
         locked_until: None,
+        display_name: None,
+        mobile: cmd.admin_mobile,
+        operator: false,
+        disabled: false,
         created_at: now,
         version: 1,
     };
@@ -341,25 +356,11 @@ pub async fn apply_permission<R: IdentityRepo>(
         .await
         .map_err(ServiceError::Store)?
         .ok_or(ServiceError::NotFound)?;
-    let mut found = DuplicateFindings::default();
-    for other in repo
-        .find_orgs_by_uscc(&uscc)
-        .await
-        .map_err(ServiceError::Store)?
-    {
-        if other.id != org_id && other.has_permission() {
-            found.same_uscc_with_permission = Some(other.name);
-        }
-    }
-    for other in repo
-        .find_orgs_by_name(&unit.name)
-        .await
-        .map_err(ServiceError::Store)?
-    {
-        if other.id != org_id && other.has_permission() {
-            found.same_name_with_permission = true;
-        }
-    }
+    let found = DuplicateFindings {
+        duplicate: duplicate_of(repo, &unit, &uscc)
+            .await
+            .map_err(ServiceError::Store)?,
+    };
     let now = clock.now();
     let actor = Actor::from(principal);
     Ok(repo
@@ -378,6 +379,39 @@ pub async fn apply_permission<R: IdentityRepo>(
             Ok((org.clone(), audit))
         })
         .await?)
+}
+
+/// Another unit holding the permission with this credit code or the same normalised name, with
+/// the bureau to contact and its masked contact mobile.
+async fn duplicate_of<R: IdentityRepo>(
+    repo: &R,
+    unit: &Organisation,
+    uscc: &Uscc,
+) -> Result<Option<crate::org::DuplicateHint>, StoreError> {
+    let mut candidates = repo.find_orgs_by_uscc(uscc).await?;
+    candidates.extend(repo.find_orgs_by_name(&unit.name).await?);
+    let Some(existing) = candidates
+        .into_iter()
+        .find(|o| o.id != unit.id && o.has_permission())
+    else {
+        return Ok(None);
+    };
+    let bureaus = repo.list_orgs(Some(OrgKind::HrBureau)).await?;
+    let bureau = existing
+        .responsible_bureau(&bureaus)
+        .map(|b| b.name.as_str().to_owned());
+    let contact = repo
+        .list_accounts_of_org(existing.id)
+        .await?
+        .into_iter()
+        .filter(|a| !a.operator)
+        .find_map(|a| a.mobile)
+        .map(|m| m.masked());
+    Ok(Some(crate::org::DuplicateHint {
+        name: existing.name.as_str().to_owned(),
+        bureau,
+        contact,
+    }))
 }
 
 /// The HR bureau approves or rejects a unit's application in manual review.
@@ -536,6 +570,55 @@ pub async fn check_captcha<R: IdentityRepo>(
     })
 }
 
+/// An audit row about a client address rather than an account (refused captcha, throttled
+/// attempt, recovery request that matched nothing). The address is kept in the detail.
+pub fn client_audit(
+    now: chrono::DateTime<chrono::Utc>,
+    client: Option<&str>,
+    action: &str,
+    mut detail: serde_json::Value,
+) -> AuditEvent {
+    let client = client.unwrap_or("-");
+    if let Some(o) = detail.as_object_mut() {
+        o.insert("client".into(), client.into());
+    }
+    AuditEvent::new(
+        now,
+        Actor::System,
+        action,
+        "client",
+        crate::throttle::client_object(client),
+    )
+    .with_detail(detail)
+}
+
+/// Checks (and consumes) the captcha of a form filled in before signing in; a refusal is
+/// audited with the client address and the form's name.
+///
+/// # Errors
+/// `Rule(CaptchaError)` when the captcha is missing, wrong, used or expired.
+pub async fn check_form_captcha<R: IdentityRepo>(
+    repo: &R,
+    clock: &dyn Clock,
+    client: Option<&str>,
+    form: &str,
+    answer: &CaptchaAnswer,
+) -> Result<(), ServiceError<CaptchaError>> {
+    match check_captcha(repo, clock, answer).await? {
+        Ok(()) => Ok(()),
+        Err(e) => {
+            repo.append_audit(&client_audit(
+                clock.now(),
+                client,
+                "auth.captcha_refused",
+                serde_json::json!({ "form": form, "reason": e.code() }),
+            ))
+            .await?;
+            Err(ServiceError::Rule(e))
+        }
+    }
+}
+
 /// The rules a login runs under: the per-account lock and the per-client throttle.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct LoginPolicy {
@@ -599,12 +682,30 @@ pub async fn login<R: IdentityRepo, H: PasswordHasher>(
             .await
             .map_err(LoginError::Store)?;
         if !policy.throttle.allows(failures) {
+            repo.append_audit(&client_audit(
+                now,
+                Some(ip),
+                "auth.login_throttled",
+                serde_json::json!({ "failures": failures }),
+            ))
+            .await
+            .map_err(LoginError::Store)?;
             return Err(LoginError::Throttled {
                 minutes: policy.throttle.minutes_left(now),
             });
         }
     }
     let r = login_checked(repo, hasher, clock, policy, captcha, login, password, token).await;
+    if let Err(LoginError::Captcha(e)) = &r {
+        repo.append_audit(&client_audit(
+            now,
+            client,
+            "auth.captcha_refused",
+            serde_json::json!({ "form": "login", "reason": e.code() }),
+        ))
+        .await
+        .map_err(LoginError::Store)?;
+    }
     if let (Err(LoginError::Rejected { .. }), Some(ip)) = (&r, client) {
         repo.add_login_failure_from(ip, window)
             .await
@@ -642,7 +743,8 @@ async fn login_checked<R: IdentityRepo, H: PasswordHasher>(
             .map_err(LoginError::Store)?,
         None => None,
     };
-    let Some(account) = account else {
+    // A disabled account answers exactly like an unknown one.
+    let Some(account) = account.filter(|a| !a.disabled) else {
         // Spend the same time as a real check so timing does not reveal unknown users.
         let _ = hasher.verify(password.to_owned(), dummy_hash()).await;
         return Err(rejected);
@@ -744,7 +846,7 @@ pub async fn authenticate<R: IdentityRepo>(
         return Ok(None);
     };
     let now = clock.now();
-    if !session.is_valid_at(now, policy) {
+    if !session.is_valid_at(now, policy) || account.disabled {
         repo.delete_session(&hash).await?;
         return Ok(None);
     }
@@ -867,14 +969,34 @@ async fn send_allowed<R: IdentityRepo>(
     Ok(ok)
 }
 
+/// Audits a recovery request that went over the send limit (answered the same, sent nothing).
+async fn audit_throttled<R: IdentityRepo>(
+    repo: &R,
+    now: chrono::DateTime<chrono::Utc>,
+    client: Option<&str>,
+    form: &str,
+    mobile: Option<&MobileNumber>,
+) -> Result<(), StoreError> {
+    repo.append_audit(&client_audit(
+        now,
+        client,
+        "account.recovery_throttled",
+        serde_json::json!({ "form": form, "mobile": mobile.map(MobileNumber::masked) }),
+    ))
+    .await
+}
+
 /// 找回用户名: sends the username by SMS when the ID number is registered with this mobile.
 ///
-/// The answer is the same either way (a fresh challenge id nothing refers to), so it reveals
-/// nothing about which numbers are registered; requests over the send limit are answered the
-/// same and send nothing.
+/// The captcha is checked first (a refusal is audited). The answer is the same either way (a
+/// fresh challenge id nothing refers to), and the work is the same: every request counts
+/// against the send limits, runs the same lookups and writes one transaction — the message
+/// with its audit row, or an audit row saying nothing matched — so neither the answer nor its
+/// timing tells which numbers are registered. Requests over the send limit are answered the
+/// same, send nothing and are audited.
 ///
 /// # Errors
-/// Only storage failures.
+/// `Rule` for a refused captcha; storage failures.
 #[allow(clippy::too_many_arguments)]
 pub async fn recover_username<R: IdentityRepo, S: SmsGateway>(
     repo: &R,
@@ -883,28 +1005,39 @@ pub async fn recover_username<R: IdentityRepo, S: SmsGateway>(
     ids: &dyn IdGen,
     limit: SendLimit,
     client: Option<&str>,
+    captcha: &CaptchaAnswer,
     id_number: &str,
     mobile: &str,
-) -> Result<uuid::Uuid, StoreError> {
+) -> Result<uuid::Uuid, ServiceError<CaptchaError>> {
+    check_form_captcha(repo, clock, client, "recover_username", captcha).await?;
     let answer = ids.new_id();
     let now = clock.now();
     let mobile = MobileNumber::parse(mobile).ok();
     if !send_allowed(repo, limit, now, client, mobile.as_ref()).await? {
+        audit_throttled(repo, now, client, "recover_username", mobile.as_ref()).await?;
         return Ok(answer);
     }
-    let (Ok(id_number), Some(mobile)) = (IdCardNumber::parse(id_number), mobile) else {
-        return Ok(answer);
+    let id_number = IdCardNumber::parse(id_number).ok();
+    let (person, account) = match &id_number {
+        Some(n) => (
+            repo.find_person_by_id_number(n).await?,
+            repo.find_account_by_login(&LoginName::IdNumber(n.clone()))
+                .await?,
+        ),
+        None => (None, None),
     };
-    let Some(person) = repo.find_person_by_id_number(&id_number).await? else {
-        return Ok(answer);
+    let matched = match (person, account, mobile.clone()) {
+        (Some(p), Some(a), Some(m)) if p.mobile == m => Some((a, m)),
+        _ => None,
     };
-    if person.mobile != mobile {
-        return Ok(answer);
-    }
-    let Some(account) = repo
-        .find_account_by_login(&LoginName::IdNumber(id_number))
-        .await?
-    else {
+    let Some((account, mobile)) = matched else {
+        repo.append_audit(&client_audit(
+            now,
+            client,
+            "account.recovery_unmatched",
+            serde_json::json!({ "form": "recover_username", "mobile": mobile.as_ref().map(MobileNumber::masked) }),
+        ))
+        .await?;
         return Ok(answer);
     };
     let message = SmsMessage {
@@ -926,10 +1059,13 @@ pub async fn recover_username<R: IdentityRepo, S: SmsGateway>(
 
 /// 找回密码 (step 1): sends a 6-digit code to the mobile when the login (username or ID
 /// number) belongs to a person registered with it. Answers a challenge id either way (random
-/// when nothing was sent); requests over the send limit are answered the same and send nothing.
+/// when nothing was sent). Like [`recover_username`]: captcha first, the same lookups, a code
+/// drawn and one transaction written whether or not anything matched; requests over the send
+/// limit are answered the same, send nothing and are audited.
 ///
 /// # Errors
-/// Storage failures, or `Unavailable` when no randomness is available for the code.
+/// `Rule` for a refused captcha; storage failures, or `Unavailable` when no randomness is
+/// available for the code.
 #[allow(clippy::too_many_arguments)]
 pub async fn start_password_recovery<R: IdentityRepo, S: SmsGateway>(
     repo: &R,
@@ -938,31 +1074,45 @@ pub async fn start_password_recovery<R: IdentityRepo, S: SmsGateway>(
     ids: &dyn IdGen,
     limit: SendLimit,
     client: Option<&str>,
+    captcha: &CaptchaAnswer,
     login: &str,
     mobile: &str,
-) -> Result<uuid::Uuid, StoreError> {
+) -> Result<uuid::Uuid, ServiceError<CaptchaError>> {
+    check_form_captcha(repo, clock, client, "recover_password", captcha).await?;
     let challenge_id = ids.new_id();
     let now = clock.now();
     let mobile = MobileNumber::parse(mobile).ok();
     if !send_allowed(repo, limit, now, client, mobile.as_ref()).await? {
+        audit_throttled(repo, now, client, "recover_password", mobile.as_ref()).await?;
         return Ok(challenge_id);
     }
-    let (Some(login), Some(mobile)) = (LoginName::parse(login), mobile) else {
-        return Ok(challenge_id);
+    let account = match LoginName::parse(login) {
+        Some(l) => repo.find_account_by_login(&l).await?,
+        None => None,
     };
-    let Some(account) = repo.find_account_by_login(&login).await? else {
-        return Ok(challenge_id);
+    let person = match account.as_ref().and_then(|a| a.person_id) {
+        Some(pid) => repo.get_person(pid).await?,
+        None => None,
     };
-    let Some(person_id) = account.person_id else {
-        return Ok(challenge_id);
-    };
-    match repo.get_person(person_id).await? {
-        Some(p) if p.mobile == mobile => {}
-        _ => return Ok(challenge_id),
-    }
+    // Drawn (and hashed) whether or not it is sent, so both paths do the same work.
     let code = sms
         .new_code()
         .ok_or_else(|| StoreError::Unavailable("no random source for the code".into()))?;
+    let matched = match (account, person, mobile.clone()) {
+        (Some(a), Some(p), Some(m)) if p.mobile == m && !a.disabled => Some((a, m)),
+        _ => None,
+    };
+    let Some((account, mobile)) = matched else {
+        let _ = RecoveryCode::hash_code(challenge_id, code.expose());
+        repo.append_audit(&client_audit(
+            now,
+            client,
+            "account.recovery_unmatched",
+            serde_json::json!({ "form": "recover_password", "mobile": mobile.as_ref().map(MobileNumber::masked) }),
+        ))
+        .await?;
+        return Ok(challenge_id);
+    };
     let challenge = RecoveryCode::new(
         challenge_id,
         account.id,
@@ -996,8 +1146,9 @@ pub async fn start_password_recovery<R: IdentityRepo, S: SmsGateway>(
 }
 
 /// 找回密码 (step 2): checks the code of a challenge and sets the new password. The password
-/// is checked against the policy first (a refused password spends no try). On success the
-/// lock is cleared, **every** session of the account ends and a notice goes to the mobile.
+/// is checked against the policy first (a refused password spends no try). The try, the new
+/// password, the cleared lock and the end of **every** session of the account are written in
+/// ONE transaction; then a notice goes to the mobile.
 ///
 /// # Errors
 /// [`FinishRecoveryError`] for a wrong, expired, used or exhausted code or a refused password;
@@ -1039,30 +1190,53 @@ pub async fn finish_password_recovery<R: IdentityRepo, H: PasswordHasher, S: Sms
     };
     let hash = hasher.hash(password).await;
     let now = clock.now();
-    let tried = repo
-        .try_recovery(challenge_id, |c| {
+    let redeemed = repo
+        .redeem_recovery(challenge_id, |c, a| {
             let r = c.attempt(code, now);
-            let action = if r.is_ok() {
+            let ok = r.is_ok();
+            let action = if ok {
                 "account.recovery_code_accepted"
             } else {
                 "account.recovery_code_refused"
             };
-            let audit = AuditEvent::new(
-                now,
-                Actor::Account(c.account_id),
-                action,
-                "account",
-                c.account_id.0,
-            )
-            .with_detail(serde_json::json!({
-                "challenge": c.id,
-                "tries": c.tries,
-                "reason": r.err().map(|e| format!("{e:?}")),
-            }));
-            (r, audit)
+            let mut audit = vec![
+                AuditEvent::new(
+                    now,
+                    Actor::Account(c.account_id),
+                    action,
+                    "account",
+                    c.account_id.0,
+                )
+                .with_detail(serde_json::json!({
+                    "challenge": c.id,
+                    "tries": c.tries,
+                    "reason": r.err().map(|e| format!("{e:?}")),
+                })),
+            ];
+            if ok {
+                a.password_hash = hash;
+                a.unlock();
+                audit.push(
+                    AuditEvent::new(
+                        now,
+                        Actor::Account(a.id),
+                        "account.password_reset",
+                        "account",
+                        a.id.0,
+                    )
+                    .with_detail(serde_json::json!({
+                        "via": "sms", "lock_cleared": true, "sessions_ended": true,
+                    })),
+                );
+            }
+            crate::ports::Redeemed {
+                out: r,
+                audit,
+                account_changed: ok,
+            }
         })
         .await;
-    match tried {
+    match redeemed {
         Ok(Some(Ok(()))) => {}
         Ok(Some(Err(e))) => return Err(ServiceError::Rule(FinishRecoveryError::Code(e))),
         Ok(None) | Err(StoreError::Conflict) => {
@@ -1072,29 +1246,6 @@ pub async fn finish_password_recovery<R: IdentityRepo, H: PasswordHasher, S: Sms
         }
         Err(e) => return Err(ServiceError::Store(e)),
     }
-    update_account_retrying(repo, account.id, move |a: &mut Account| {
-        a.password_hash = hash;
-        a.unlock();
-        Ok::<_, std::convert::Infallible>((
-            (),
-            AuditEvent::new(
-                now,
-                Actor::Account(a.id),
-                "account.password_reset",
-                "account",
-                a.id.0,
-            )
-            .with_detail(serde_json::json!({ "via": "sms", "lock_cleared": true })),
-        ))
-    })
-    .await
-    .map_err(|e| match e {
-        TxError::Store(e) => ServiceError::Store(e),
-        TxError::Rejected(never) => match never {},
-    })?;
-    repo.delete_sessions_of(account.id, None)
-        .await
-        .map_err(store)?;
     let notice = SmsMessage {
         mobile: person.mobile,
         template: SmsTemplate::PasswordReset,

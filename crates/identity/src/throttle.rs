@@ -43,6 +43,17 @@ impl ThrottlePolicy {
     }
 }
 
+/// The audit object id of a client address (refused captchas, throttled attempts): the first
+/// 16 bytes of a SHA-256 of the address, so a client's rows group without storing the address
+/// as an object.
+pub fn client_object(client: &str) -> uuid::Uuid {
+    use sha2::{Digest, Sha256};
+    let d = Sha256::digest(format!("client:{client}").as_bytes());
+    let mut b = [0u8; 16];
+    b.copy_from_slice(&d[..16]);
+    uuid::Uuid::from_bytes(b)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

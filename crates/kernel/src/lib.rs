@@ -1,11 +1,13 @@
 //! Shared vocabulary of zhicheng: typed ids, GB/T 2260 region codes, title levels and series
-//! codes, the principal that every domain service authorises, audit events, localised messages,
+//! codes (with the 2023 division list, [`divisions`]), the principal that every domain service
+//! authorises, audit events, localised messages,
 //! and the `Clock`/`IdGen` ports through which time and identifiers are passed in.
 //!
 //! It owns no rule beyond parsing these words. It must not know about any storage, transport,
 //! runtime or user interface, and it must not grow into a grab-bag: a rule belongs in the domain
 //! crate that owns it.
 
+pub mod divisions;
 mod ids;
 mod region;
 mod title;

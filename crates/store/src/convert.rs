@@ -18,9 +18,10 @@ use zhicheng_kernel::{Actor, AuditEvent, RegionCode, Role, SeriesCode, StoreErro
 use zhicheng_review_workflow::{CaseAction, CaseHop, CaseStatus, ReviewCase};
 
 use crate::entity::{
-    account, audit_event, case_hop, certificate, declaration, declaration_version, organisation,
-    path_link, person, plan, review_case, session,
+    account, audit_event, case_hop, certificate, declaration, declaration_version, name_correction,
+    organisation, path_link, person, plan, review_case, session,
 };
+use zhicheng_identity::correction::{CorrectionStatus, NameCorrection};
 
 /// A version-guarded aggregate table: how to turn its rows into domain values and back.
 pub trait Aggregate: EntityTrait {
@@ -152,6 +153,16 @@ impl Aggregate for account::Entity {
             org_id: m.org_id.map(Into::into),
             failed_attempts: m.failed_attempts,
             locked_until: m.locked_until,
+            display_name: m
+                .display_name
+                .map(|n| parse(PersonName::parse(&n), "staff name"))
+                .transpose()?,
+            mobile: m
+                .mobile
+                .map(|n| parse(MobileNumber::parse(&n), "staff mobile"))
+                .transpose()?,
+            operator: m.operator,
+            disabled: m.disabled,
             created_at: m.created_at,
             version: m.version,
         })
@@ -166,6 +177,10 @@ impl Aggregate for account::Entity {
             org_id: Set(a.org_id.map(|o| o.0)),
             failed_attempts: Set(a.failed_attempts),
             locked_until: Set(a.locked_until),
+            display_name: Set(a.display_name.as_ref().map(|n| n.as_str().to_owned())),
+            mobile: Set(a.mobile.as_ref().map(|m| m.as_str().to_owned())),
+            operator: Set(a.operator),
+            disabled: Set(a.disabled),
             created_at: Set(a.created_at),
             version: Set(a.version),
         }
@@ -174,6 +189,52 @@ impl Aggregate for account::Entity {
         m.version
     }
     fn set_version(m: &mut account::Model, version: i64) {
+        m.version = version;
+    }
+}
+
+impl Aggregate for name_correction::Entity {
+    type Domain = NameCorrection;
+    const ID: name_correction::Column = name_correction::Column::Id;
+    const VERSION: name_correction::Column = name_correction::Column::Version;
+    fn domain(m: name_correction::Model) -> Result<NameCorrection, StoreError> {
+        Ok(NameCorrection {
+            id: m.id,
+            person_id: m.person_id.into(),
+            unit_id: m.unit_id.into(),
+            old_name: parse(PersonName::parse(&m.old_name), "old name")?,
+            new_name: parse(PersonName::parse(&m.new_name), "new name")?,
+            reason: m.reason,
+            evidence: m.evidence,
+            status: some(CorrectionStatus::parse(&m.status), "correction status")?,
+            decided_by: m.decided_by.map(Into::into),
+            decision_note: m.decision_note,
+            created_at: m.created_at,
+            decided_at: m.decided_at,
+            version: m.version,
+        })
+    }
+    fn active(c: &NameCorrection) -> name_correction::ActiveModel {
+        name_correction::ActiveModel {
+            id: Set(c.id),
+            person_id: Set(c.person_id.0),
+            unit_id: Set(c.unit_id.0),
+            old_name: Set(c.old_name.as_str().to_owned()),
+            new_name: Set(c.new_name.as_str().to_owned()),
+            reason: Set(c.reason.clone()),
+            evidence: Set(c.evidence.clone()),
+            status: Set(c.status.as_str().to_owned()),
+            decided_by: Set(c.decided_by.map(|a| a.0)),
+            decision_note: Set(c.decision_note.clone()),
+            created_at: Set(c.created_at),
+            decided_at: Set(c.decided_at),
+            version: Set(c.version),
+        }
+    }
+    fn version_of(m: &name_correction::Model) -> i64 {
+        m.version
+    }
+    fn set_version(m: &mut name_correction::Model, version: i64) {
         m.version = version;
     }
 }

@@ -5,7 +5,7 @@ use zhicheng_kernel::StoreError;
 
 /// Unique indexes and the domain key each one reports. PostgreSQL names the index in its
 /// message, SQLite names the columns: both spellings are listed.
-const UNIQUE_KEYS: [(&str, &str); 10] = [
+const UNIQUE_KEYS: [(&str, &str); 12] = [
     ("ux_persons_id_number", "id_number"),
     ("persons.id_number", "id_number"),
     ("ux_accounts_username", "username"),
@@ -16,6 +16,8 @@ const UNIQUE_KEYS: [(&str, &str); 10] = [
     ("path_links.org_id", "path_link"),
     ("ux_review_cases_declaration", "case_declaration"),
     ("review_cases.declaration_id", "case_declaration"),
+    ("ux_name_corrections_pending", "name_correction_pending"),
+    ("name_corrections.person_id", "name_correction_pending"),
 ];
 
 /// Maps a sea-orm error: unique violations to `Duplicate(<domain key>)`, lock contention and

@@ -18,7 +18,8 @@ use zhicheng_certificate::ports::CertificateRepo;
 use zhicheng_certificate::{Certificate, CertificateNumber};
 use zhicheng_declaration::ports::DeclarationRepo;
 use zhicheng_declaration::{CommitmentAcceptance, Declaration, ReviewPlan};
-use zhicheng_identity::ports::IdentityRepo;
+use zhicheng_identity::correction::{CorrectionStatus, NameCorrection};
+use zhicheng_identity::ports::{IdentityRepo, Redeemed};
 use zhicheng_identity::{
     Account, Captcha, LoginName, OrgKind, OrgName, Organisation, Person, Session, Uscc,
 };
@@ -54,6 +55,7 @@ struct State {
     settings: HashMap<String, String>,
     audit: Vec<AuditEvent>,
     attachments: BTreeMap<Uuid, zhicheng_declaration::Attachment>,
+    corrections: BTreeMap<Uuid, NameCorrection>,
     /// Case history, in write order.
     hops: Vec<CaseHop>,
     /// Idempotency key → (request hash, JSON result).
@@ -119,6 +121,27 @@ impl Row for Account {
             .values()
             .any(|a| a.id != v.id && a.username == v.username)
             .then_some("username")
+    }
+}
+
+impl Row for NameCorrection {
+    fn id(&self) -> Uuid {
+        self.id
+    }
+    fn version(&mut self) -> &mut i64 {
+        &mut self.version
+    }
+    fn table(st: &mut State) -> &mut BTreeMap<Uuid, Self> {
+        &mut st.corrections
+    }
+    fn clash(st: &State, v: &Self) -> Option<&'static str> {
+        let pending = |c: &NameCorrection| c.status == CorrectionStatus::Pending;
+        (pending(v)
+            && st
+                .corrections
+                .values()
+                .any(|c| c.id != v.id && c.person_id == v.person_id && pending(c)))
+        .then_some("name_correction_pending")
     }
 }
 
@@ -594,6 +617,125 @@ impl IdentityRepo for MemoryStore {
         F: FnOnce(&mut Person) -> Result<(T, AuditEvent), E> + Send,
     {
         self.lock().update(id.0, f)
+    }
+
+    async fn create_account(
+        &self,
+        account: &Account,
+        audit: &AuditEvent,
+    ) -> Result<(), StoreError> {
+        let mut st = self.lock();
+        if let Some(org) = account.org_id
+            && !st.orgs.contains_key(&org.0)
+        {
+            return Err(StoreError::Unavailable(
+                "foreign key: no such organisation".into(),
+            ));
+        }
+        st.insert(account, audit)
+    }
+
+    async fn list_accounts_of_org(&self, org: OrgId) -> Result<Vec<Account>, StoreError> {
+        Ok(self.lock().list(
+            |a: &Account| a.org_id == Some(org),
+            |a| (a.created_at, a.id),
+        ))
+    }
+
+    async fn update_account_ending_sessions<T, E, F>(
+        &self,
+        id: AccountId,
+        f: F,
+    ) -> Result<T, TxError<E>>
+    where
+        T: Send,
+        E: Send,
+        F: FnOnce(&mut Account) -> Result<(T, AuditEvent), E> + Send,
+    {
+        let mut st = self.lock();
+        let out = st.update(id.0, f)?;
+        st.sessions.retain(|_, s| s.account_id != id);
+        Ok(out)
+    }
+
+    async fn append_audit(&self, audit: &AuditEvent) -> Result<(), StoreError> {
+        self.lock().audit.push(audit.clone());
+        Ok(())
+    }
+
+    async fn redeem_recovery<T, F>(&self, id: Uuid, f: F) -> Result<Option<T>, StoreError>
+    where
+        T: Send,
+        F: FnOnce(&mut zhicheng_identity::recovery::RecoveryCode, &mut Account) -> Redeemed<T>
+            + Send,
+    {
+        let mut st = self.lock();
+        let Some(mut code) = st.recovery.get(&id).cloned() else {
+            return Ok(None);
+        };
+        let (mut account, loaded) = st.load::<Account>(code.account_id.0)?;
+        let r = f(&mut code, &mut account);
+        if r.account_changed {
+            let account_id = account.id;
+            st.write(account_id.0, account, loaded)?;
+            st.sessions.retain(|_, s| s.account_id != account_id);
+        }
+        st.recovery.insert(id, code);
+        st.audit.extend(r.audit);
+        Ok(Some(r.out))
+    }
+
+    async fn create_name_correction(
+        &self,
+        c: &NameCorrection,
+        audit: &AuditEvent,
+    ) -> Result<(), StoreError> {
+        let mut st = self.lock();
+        if !st.persons.contains_key(&c.person_id.0) || !st.orgs.contains_key(&c.unit_id.0) {
+            return Err(StoreError::Unavailable(
+                "foreign key: no such person or unit".into(),
+            ));
+        }
+        st.insert(c, audit)
+    }
+
+    async fn get_name_correction(&self, id: Uuid) -> Result<Option<NameCorrection>, StoreError> {
+        Ok(self.lock().corrections.get(&id).cloned())
+    }
+
+    async fn list_name_corrections(
+        &self,
+        person: Option<PersonId>,
+        status: Option<CorrectionStatus>,
+    ) -> Result<Vec<NameCorrection>, StoreError> {
+        Ok(self.lock().list(
+            |c: &NameCorrection| {
+                person.is_none_or(|p| c.person_id == p) && status.is_none_or(|s| c.status == s)
+            },
+            |c| std::cmp::Reverse((c.created_at, c.id)),
+        ))
+    }
+
+    async fn decide_name_correction<T, E, F>(&self, id: Uuid, f: F) -> Result<T, TxError<E>>
+    where
+        T: Send,
+        E: Send,
+        F: FnOnce(&mut NameCorrection, &mut Person) -> Result<(T, Vec<AuditEvent>), E> + Send,
+    {
+        let mut st = self.lock();
+        let (mut c, c_loaded) = st.load::<NameCorrection>(id)?;
+        let (mut p, p_loaded) = st.load::<Person>(c.person_id.0)?;
+        let (out, audit) = f(&mut c, &mut p).map_err(TxError::Rejected)?;
+        // Check both guards before writing either, as one transaction would.
+        let current = st.persons.get(&p.id.0).map(|x| x.version);
+        if current != Some(p_loaded) {
+            return Err(TxError::Store(StoreError::Conflict));
+        }
+        st.write(id, c, c_loaded)?;
+        let pid = p.id.0;
+        st.write(pid, p, p_loaded)?;
+        st.audit.extend(audit);
+        Ok(out)
     }
 }
 

@@ -6,6 +6,7 @@ use sea_orm_migration::prelude::*;
 
 mod attachments;
 mod declaration_sections;
+mod identity_orgs;
 
 use crate::entity::{
     account, audit_event, captcha, case_hop, certificate, commitment_acceptance, declaration,
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(attachments::Attachments),
             Box::new(SmsRecovery),
             Box::new(declaration_sections::DeclarationSections),
+            Box::new(identity_orgs::IdentityOrgs),
         ]
     }
 }

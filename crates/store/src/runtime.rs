@@ -101,6 +101,32 @@ pub fn random_digits(len: usize) -> Result<String, getrandom::Error> {
     Ok(out)
 }
 
+/// A one-time password (`Abcde-fgh2J-…`: four groups of five letters and digits) from the OS
+/// random source that the password policy accepts with these personal strings; shown once to
+/// whoever hands it over (a bureau resetting a unit administrator's password).
+///
+/// # Errors
+/// `Unavailable` when the OS random source fails.
+pub fn one_time_password(
+    personal: &[&str],
+) -> Result<zhicheng_identity::Password, zhicheng_kernel::StoreError> {
+    let unavailable = |e: String| zhicheng_kernel::StoreError::Unavailable(e);
+    for _ in 0..64 {
+        let raw = random_code(20).map_err(|e| unavailable(e.to_string()))?;
+        let candidate = [&raw[..5], &raw[5..10], &raw[10..15], &raw[15..]].join("-");
+        let mixed = candidate.chars().any(|c| c.is_ascii_uppercase())
+            && candidate.chars().any(|c| c.is_ascii_lowercase())
+            && candidate.chars().any(|c| c.is_ascii_digit());
+        if !mixed {
+            continue;
+        }
+        if let Ok(p) = zhicheng_identity::Password::parse(&candidate, personal) {
+            return Ok(p);
+        }
+    }
+    Err(unavailable("no acceptable password in 64 draws".into()))
+}
+
 /// argon2id on tokio's blocking pool, with a fresh OS-random salt per hash, at most
 /// `permits` hashes at a time so a login storm cannot starve other work.
 #[derive(Clone)]

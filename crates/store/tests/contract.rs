@@ -267,6 +267,10 @@ fn account(username: &str, role: Role, person: Option<PersonId>, org: Option<Org
         org_id: org,
         failed_attempts: 0,
         locked_until: None,
+        display_name: None,
+        mobile: None,
+        operator: false,
+        disabled: false,
         created_at: now(),
         version: 1,
     }
@@ -1934,3 +1938,6 @@ where
 
 #[path = "contract/attachments.rs"]
 mod attachments;
+
+#[path = "contract/identity_orgs.rs"]
+mod identity_orgs;

@@ -103,6 +103,7 @@ async fn org(
         uscc: None,
         admin_username: constant("username", Username::parse(username))?,
         admin_password: password,
+        admin_mobile: None,
     };
     let (o, a) = service::create_org(
         store,

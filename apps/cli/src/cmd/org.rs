@@ -176,6 +176,7 @@ async fn create(ctx: &Ctx, a: CreateArgs) -> Result<Exit, CliError> {
         uscc,
         admin_username: username,
         admin_password: password,
+        admin_mobile: None,
     };
     let (org, admin) = service::create_org(
         &store,

@@ -320,7 +320,8 @@ impl AccountsApi {
         })))
     }
 
-    /// 找回用户名: sends the username by SMS to the registered mobile. The answer is the same
+    /// 找回用户名: sends the username by SMS to the registered mobile. Needs a solved captcha
+    /// (`POST /auth/captcha`; a bad one answers 422 and is audited). The answer is the same
     /// whether or not the ID number and mobile match a registration; at most 3 messages per
     /// phone and per client address in 15 minutes (further requests are answered the same).
     #[oai(path = "/auth/recover/username", method = "post")]
@@ -330,14 +331,25 @@ impl AccountsApi {
         req: &poem::Request,
     ) -> Result<RecoveryResponse, ApiError> {
         let client = crate::auth::client_ip(&self.0, req);
-        let id =
-            recover_username(&self.0, client.as_deref(), &body.id_number, &body.mobile).await?;
+        let captcha = CaptchaAnswer {
+            id: body.captcha_id,
+            answer: body.captcha_answer.clone(),
+        };
+        let id = recover_username(
+            &self.0,
+            client.as_deref(),
+            &captcha,
+            &body.id_number,
+            &body.mobile,
+        )
+        .await?;
         Ok(RecoveryResponse::Accepted(Json(recovery_accepted(id))))
     }
 
     /// 找回密码 (1/2): sends a 6-digit code (valid 5 minutes, 5 tries) by SMS to the
-    /// registered mobile. Always answers a challenge id, the same way whether or not anything
-    /// was sent; rate-limited like username recovery.
+    /// registered mobile. Needs a solved captcha (a bad one answers 422). Always answers a
+    /// challenge id, the same way whether or not anything was sent; rate-limited like username
+    /// recovery.
     #[oai(path = "/auth/recover/password/start", method = "post")]
     async fn recover_password_start(
         &self,
@@ -345,8 +357,18 @@ impl AccountsApi {
         req: &poem::Request,
     ) -> Result<RecoveryResponse, ApiError> {
         let client = crate::auth::client_ip(&self.0, req);
-        let id =
-            recover_password_start(&self.0, client.as_deref(), &body.login, &body.mobile).await?;
+        let captcha = CaptchaAnswer {
+            id: body.captcha_id,
+            answer: body.captcha_answer.clone(),
+        };
+        let id = recover_password_start(
+            &self.0,
+            client.as_deref(),
+            &captcha,
+            &body.login,
+            &body.mobile,
+        )
+        .await?;
         Ok(RecoveryResponse::Accepted(Json(recovery_accepted(id))))
     }
 
@@ -375,6 +397,11 @@ pub struct RecoverUsernameRequest {
     pub id_number: String,
     /// The registered mobile number.
     pub mobile: String,
+    /// From `POST /auth/captcha`; required (single use, 5 minutes).
+    pub captcha_id: Option<Uuid>,
+    /// The characters in the captcha picture.
+    #[oai(default)]
+    pub captcha_answer: String,
 }
 
 #[derive(Object)]
@@ -383,6 +410,11 @@ pub struct RecoverPasswordStartRequest {
     pub login: String,
     /// The registered mobile number.
     pub mobile: String,
+    /// From `POST /auth/captcha`; required (single use, 5 minutes).
+    pub captcha_id: Option<Uuid>,
+    /// The characters in the captcha picture.
+    #[oai(default)]
+    pub captcha_answer: String,
 }
 
 #[derive(Object)]
@@ -430,16 +462,18 @@ pub fn recovery_accepted(challenge_id: Uuid) -> RecoveryAccepted {
 pub async fn recover_username(
     st: &AppState,
     client: Option<&str>,
+    captcha: &CaptchaAnswer,
     id_number: &str,
     mobile: &str,
 ) -> Result<Uuid, ApiError> {
     Ok(service::recover_username(
         &st.store,
-        &st.store,
+        &st.sms,
         &st.clock,
         &st.ids,
         st.sms_limit,
         client,
+        captcha,
         id_number,
         mobile,
     )
@@ -450,16 +484,18 @@ pub async fn recover_username(
 pub async fn recover_password_start(
     st: &AppState,
     client: Option<&str>,
+    captcha: &CaptchaAnswer,
     login: &str,
     mobile: &str,
 ) -> Result<Uuid, ApiError> {
     Ok(service::start_password_recovery(
         &st.store,
-        &st.store,
+        &st.sms,
         &st.clock,
         &st.ids,
         st.sms_limit,
         client,
+        captcha,
         login,
         mobile,
     )
@@ -476,7 +512,7 @@ pub async fn recover_password_finish(
     Ok(service::finish_password_recovery(
         &st.store,
         &st.hasher,
-        &st.store,
+        &st.sms,
         &st.clock,
         challenge_id,
         code,

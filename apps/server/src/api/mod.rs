@@ -6,10 +6,13 @@ pub mod attachments;
 pub mod cases;
 pub mod certificates;
 pub mod declarations;
+pub mod divisions;
 pub mod documents;
 pub mod orgs;
 pub mod paths;
+pub mod persons;
 pub mod plans;
+pub mod units;
 
 use poem_openapi::Tags;
 
@@ -46,6 +49,9 @@ pub fn apis(
     certificates::CertificatesApi,
     attachments::AttachmentsApi,
     documents::DocumentsApi,
+    persons::PersonsApi,
+    units::UnitsApi,
+    divisions::DivisionsApi,
 ) {
     (
         accounts::AccountsApi(st.clone()),
@@ -57,5 +63,8 @@ pub fn apis(
         certificates::CertificatesApi(st.clone()),
         attachments::AttachmentsApi(st.clone()),
         documents::DocumentsApi(st.clone()),
+        persons::PersonsApi(st.clone()),
+        units::UnitsApi(st.clone()),
+        divisions::DivisionsApi,
     )
 }

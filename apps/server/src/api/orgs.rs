@@ -57,6 +57,9 @@ pub struct RegisterUnitRequest {
     /// Login name of the unit's administrator.
     pub username: String,
     pub password: String,
+    /// Contact mobile (联系电话) of the unit, kept on its administrator account.
+    #[oai(default)]
+    pub contact_mobile: String,
 }
 
 #[derive(Object)]
@@ -92,9 +95,33 @@ pub enum OrgList {
     Ok(Json<Vec<OrgDto>>),
 }
 
+/// A region picked from the 2023 division list (province, city or district).
+///
+/// # Errors
+/// The field error naming `field` when the code is malformed or not in the list.
+pub fn parse_known_region(field: &str, s: &str) -> Result<RegionCode, FieldError> {
+    let code = RegionCode::parse(s).map_err(|e| {
+        FieldError::new(
+            field,
+            "region.invalid",
+            "所属地区代码应为 6 位行政区划代码，如 371003",
+            e.to_string(),
+        )
+    })?;
+    if zhicheng_kernel::divisions::division(code).is_none() {
+        return Err(FieldError::new(
+            field,
+            "region.unknown",
+            "该行政区划代码不存在，请从省、市、区县列表中选择",
+            "no such administrative division; pick one from the lists",
+        ));
+    }
+    Ok(code)
+}
+
 fn parse_region(s: &str) -> Result<RegionCode, ApiError> {
-    RegionCode::parse(s)
-        .map_err(|e| ApiError::field("region", "所属地区代码应为 6 位行政区划代码，如 371003", e))
+    parse_known_region("region", s)
+        .map_err(|f| ApiError::invalid(&f.code.clone(), &f.zh.clone(), &f.en.clone(), vec![f]))
 }
 
 /// Registers an employer unit with its administrator (shared with the portal).
@@ -113,16 +140,22 @@ pub async fn register_unit(
             ))
         })
         .ok();
-    let region = RegionCode::parse(&req.region)
-        .map_err(|e| {
-            fields.push(FieldError::new(
-                "region",
-                "region.invalid",
-                "所属地区代码应为 6 位行政区划代码",
-                e.to_string(),
-            ))
-        })
+    let region = parse_known_region("region", &req.region)
+        .map_err(|f| fields.push(f))
         .ok();
+    let contact_mobile = match req.contact_mobile.trim() {
+        "" => None,
+        m => zhicheng_identity::MobileNumber::parse(m)
+            .map_err(|e| {
+                fields.push(FieldError::new(
+                    "contact_mobile",
+                    "mobile.invalid",
+                    "手机号码应为 11 位数字，以 13–19 开头",
+                    e.to_string(),
+                ))
+            })
+            .ok(),
+    };
     let username = Username::parse(&req.username)
         .map_err(|e| {
             fields.push(FieldError::new(
@@ -133,11 +166,11 @@ pub async fn register_unit(
             ))
         })
         .ok();
-    let password = Password::parse(&req.password, &[&req.username])
+    let password = Password::parse(&req.password, &[&req.username, &req.contact_mobile])
         .map_err(|e| fields.push(service::password_error(&e)))
         .ok();
-    let (Some(name), Some(region), Some(admin_username), Some(admin_password)) =
-        (name, region, username, password)
+    let (Some(name), Some(region), Some(admin_username), Some(admin_password), true) =
+        (name, region, username, password, fields.is_empty())
     else {
         return Err(ApiError::invalid(
             "org.invalid",
@@ -153,6 +186,7 @@ pub async fn register_unit(
         uscc: None,
         admin_username,
         admin_password,
+        admin_mobile: contact_mobile,
     };
     let (org, admin) = service::create_org(
         &st.store,

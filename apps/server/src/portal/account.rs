@@ -5,7 +5,7 @@ use askama::Template;
 use poem::web::{Data, Form, Query};
 use poem::{Request, Response, handler};
 use serde::Deserialize;
-use zhicheng_identity::service;
+use zhicheng_identity::service::{self, CaptchaAnswer};
 use zhicheng_kernel::Role;
 
 use super::common::{
@@ -13,7 +13,9 @@ use super::common::{
     form_response, gate, with_cookie,
 };
 use super::{Visitor, redirect, render};
-use crate::api::accounts::{recover_password_finish, recover_password_start, recover_username};
+use crate::api::accounts::{
+    CaptchaIssued, issue_captcha, recover_password_finish, recover_password_start, recover_username,
+};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -30,24 +32,37 @@ struct RecoverPage {
     u_mobile: String,
     login: String,
     p_mobile: String,
+    /// One single-use captcha per form.
+    u_captcha: CaptchaIssued,
+    p_captcha: CaptchaIssued,
+    u_errors: Errors,
+    p_errors: Errors,
 }
 
-fn recover_page(token: String, notice: Option<String>) -> RecoverPage {
-    RecoverPage {
+async fn recover_page(st: &AppState, token: String) -> Result<RecoverPage, ApiError> {
+    Ok(RecoverPage {
         chrome: Chrome::anonymous(),
         token,
-        notice,
+        notice: None,
         id_number: String::new(),
         u_mobile: String::new(),
         login: String::new(),
         p_mobile: String::new(),
-    }
+        u_captcha: issue_captcha(st).await?,
+        p_captcha: issue_captcha(st).await?,
+        u_errors: Errors::none(),
+        p_errors: Errors::none(),
+    })
 }
 
 #[handler]
-pub async fn recover_form(req: &Request) -> Response {
-    match anonymous_token(req) {
-        Ok((token, cookie)) => with_cookie(render(&recover_page(token, None)), cookie),
+pub async fn recover_form(st: Data<&AppState>, req: &Request) -> Response {
+    let page = match anonymous_token(req) {
+        Ok((token, cookie)) => recover_page(&st, token).await.map(|p| (p, cookie)),
+        Err(e) => Err(e),
+    };
+    match page {
+        Ok((p, cookie)) => with_cookie(render(&p), cookie),
         Err(e) => api_error_page(Chrome::anonymous(), &e),
     }
 }
@@ -60,6 +75,17 @@ pub struct UsernameForm {
     id_number: String,
     #[serde(default)]
     mobile: String,
+    #[serde(default)]
+    captcha_id: String,
+    #[serde(default)]
+    captcha_answer: String,
+}
+
+fn captcha_of(id: &str, answer: &str) -> CaptchaAnswer {
+    CaptchaAnswer {
+        id: uuid::Uuid::parse_str(id.trim()).ok(),
+        answer: answer.to_owned(),
+    }
 }
 
 #[handler]
@@ -71,11 +97,27 @@ pub async fn recover_username_submit(
     if let Some(r) = check_anonymous_token(req, &form.csrf) {
         return r;
     }
+    let f = form.0;
     let client = crate::auth::client_ip(&st, req);
-    if let Err(e) = recover_username(&st, client.as_deref(), &form.id_number, &form.mobile).await {
-        return api_error_page(Chrome::anonymous(), &e);
+    let captcha = captcha_of(&f.captcha_id, &f.captcha_answer);
+    let result = recover_username(&st, client.as_deref(), &captcha, &f.id_number, &f.mobile).await;
+    let mut page = match recover_page(&st, f.csrf.clone()).await {
+        Ok(p) => p,
+        Err(e) => return api_error_page(Chrome::anonymous(), &e),
+    };
+    match result {
+        Ok(_) => {
+            page.notice = Some(SENT.into());
+            render(&page)
+        }
+        Err(e) if e.status() == poem::http::StatusCode::UNPROCESSABLE_ENTITY => {
+            page.id_number = f.id_number;
+            page.u_mobile = f.mobile;
+            page.u_errors = Errors::from_api(&e);
+            form_response(render(&page), &e)
+        }
+        Err(e) => api_error_page(Chrome::anonymous(), &e),
     }
-    render(&recover_page(form.0.csrf, Some(SENT.into())))
 }
 
 #[derive(Deserialize, Default)]
@@ -86,6 +128,10 @@ pub struct PasswordStartForm {
     login: String,
     #[serde(default)]
     mobile: String,
+    #[serde(default)]
+    captcha_id: String,
+    #[serde(default)]
+    captcha_answer: String,
 }
 
 #[derive(Template)]
@@ -107,9 +153,21 @@ pub async fn recover_password_submit(
     if let Some(r) = check_anonymous_token(req, &form.csrf) {
         return r;
     }
+    let f = form.0;
     let client = crate::auth::client_ip(&st, req);
-    match recover_password_start(&st, client.as_deref(), &form.login, &form.mobile).await {
+    let captcha = captcha_of(&f.captcha_id, &f.captcha_answer);
+    match recover_password_start(&st, client.as_deref(), &captcha, &f.login, &f.mobile).await {
         Ok(id) => redirect(&format!("/recover/password/finish?challenge={id}")),
+        Err(e) if e.status() == poem::http::StatusCode::UNPROCESSABLE_ENTITY => {
+            let mut page = match recover_page(&st, f.csrf.clone()).await {
+                Ok(p) => p,
+                Err(e) => return api_error_page(Chrome::anonymous(), &e),
+            };
+            page.login = f.login;
+            page.p_mobile = f.mobile;
+            page.p_errors = Errors::from_api(&e);
+            form_response(render(&page), &e)
+        }
         Err(e) => api_error_page(Chrome::anonymous(), &e),
     }
 }

@@ -47,28 +47,41 @@ impl Chrome {
     /// The chrome of a signed-in visitor; `current` is the path of the page shown.
     pub fn for_visitor(v: &Visitor, current: &str) -> Chrome {
         let links: &[(&'static str, &'static str)] = match v.principal.role {
-            Role::Applicant => &[("/me", "我的申报"), ("/me/declare", "新增申报")],
+            Role::Applicant => &[
+                ("/me", "我的申报"),
+                ("/me/declare", "新增申报"),
+                ("/me/profile", "基本信息"),
+                ("/me/password", "修改密码"),
+            ],
             Role::UnitAdmin => &[
                 ("/work", "单位信息"),
                 ("/work/paths", "路径申请"),
                 ("/work/cases", "申报审核与上报"),
+                ("/work/operators", "单位经办人"),
+                ("/work/password", "修改密码"),
             ],
             Role::DeptOperator => &[
                 ("/work", "本部门"),
                 ("/work/paths", "路径申请与审核"),
                 ("/work/cases", "申报审核与上报"),
+                ("/work/operators", "经办人"),
+                ("/work/password", "修改密码"),
             ],
             Role::HrBureau => &[
                 ("/work", "本机构"),
                 ("/work/paths", "路径审核"),
                 ("/work/cases", "受理与评审"),
                 ("/work/plans", "评审计划"),
+                ("/work/units", "单位管理"),
+                ("/work/name-corrections", "姓名更正"),
+                ("/work/password", "修改密码"),
             ],
             Role::CommitteeOrganiser => &[
                 ("/work", "本机构"),
                 ("/work/paths", "路径审核"),
                 ("/work/cases", "受理与评审"),
                 ("/work/plans", "评审计划"),
+                ("/work/password", "修改密码"),
             ],
         };
         Chrome {
@@ -341,4 +354,50 @@ pub fn level_choices(levels: &[TitleLevel], selected: &str) -> Vec<Choice> {
 /// A non-empty query parameter or form value.
 pub fn non_empty(s: &str) -> Option<&str> {
     Some(s.trim()).filter(|s| !s.is_empty())
+}
+
+/// The province → city → district selects of a region field, server-rendered for the region
+/// shown (each level listing the children of the level above); a small script refills the
+/// lower levels from `/api/v1/divisions` when JavaScript runs, and a 显示下级地区 button does
+/// the same by a round trip when it does not.
+pub struct RegionPicker {
+    pub provinces: Vec<Choice>,
+    pub cities: Vec<Choice>,
+    pub districts: Vec<Choice>,
+}
+
+impl RegionPicker {
+    /// The picker showing `code` (empty or unknown codes show only the provinces).
+    pub fn for_code(code: &str) -> RegionPicker {
+        use zhicheng_kernel::divisions::{Division, children, path};
+        let chosen = zhicheng_kernel::RegionCode::parse(code)
+            .map(path)
+            .unwrap_or_default();
+        let at = |i: usize| chosen.get(i).map(|d| d.code);
+        let choices = |list: Vec<&Division>, selected: Option<zhicheng_kernel::RegionCode>| {
+            list.into_iter()
+                .map(|d| Choice {
+                    value: d.code.to_string(),
+                    label: d.name.to_owned(),
+                    selected: Some(d.code) == selected,
+                })
+                .collect()
+        };
+        RegionPicker {
+            provinces: choices(children(None), at(0)),
+            cities: at(0).map_or_else(Vec::new, |p| choices(children(Some(p)), at(1))),
+            districts: at(1).map_or_else(Vec::new, |c| choices(children(Some(c)), at(2))),
+        }
+    }
+}
+
+/// The region a picker form submitted: the most specific level picked, else the typed code
+/// (API-style forms post `region` directly).
+pub fn picked_region(province: &str, city: &str, district: &str, typed: &str) -> String {
+    [district, city, province, typed]
+        .into_iter()
+        .map(str::trim)
+        .find(|s| !s.is_empty())
+        .unwrap_or_default()
+        .to_owned()
 }

@@ -13,7 +13,9 @@ mod materials;
 mod pages;
 mod paths;
 mod plans;
+mod profile;
 mod register;
+mod staff;
 mod work;
 
 use askama::Template;
@@ -96,6 +98,27 @@ pub fn routes() -> Route {
         .at("/work/cases/:id", get(cases::detail))
         .at("/work/cases/:id/:action", post(cases::act))
         .at("/work/plans", get(plans::page).post(plans::create))
+        .at(
+            "/work/operators",
+            get(staff::operators).post(staff::create_operator),
+        )
+        .at("/work/operators/:id/:action", post(staff::operator_action))
+        .at("/work/units", get(staff::units_home))
+        .at(
+            "/work/units/:id/reset-admin-password",
+            post(staff::reset_unit_admin),
+        )
+        .at("/work/units/:id/correct", post(staff::correct_unit))
+        .at("/work/name-corrections", get(staff::name_corrections))
+        .at(
+            "/work/name-corrections/:id/decision",
+            post(staff::decide_name_correction),
+        )
+        .at(
+            "/me/profile",
+            get(profile::profile).post(profile::save_profile),
+        )
+        .at("/me/name-corrections", post(profile::request_correction))
         .at("/work/plans/:id/:action", post(plans::set_open))
 }
 

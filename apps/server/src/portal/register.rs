@@ -9,8 +9,8 @@ use serde::Deserialize;
 use zhicheng_identity::service::{self, CaptchaAnswer, RegisterPerson, RegisterPersonForm};
 
 use super::common::{
-    Chrome, Errors, anonymous_token, api_error_page, check_anonymous_token, form_response,
-    with_cookie,
+    Chrome, Errors, RegionPicker, anonymous_token, api_error_page, check_anonymous_token,
+    form_response, picked_region, with_cookie,
 };
 use super::render;
 use crate::api::accounts::{CaptchaIssued, issue_captcha, register};
@@ -66,19 +66,23 @@ struct DonePage {
 const MISMATCH: &str = "两次输入的密码不一致";
 
 /// Checks (and consumes) the captcha of a signed-out form: `Some(error)` when it is missing,
-/// wrong, used or expired.
-pub async fn captcha_refusal(st: &AppState, id: &str, answer: &str) -> Option<ApiError> {
+/// wrong, used or expired (audited with the client address and the form's name).
+pub async fn captcha_refusal(
+    st: &AppState,
+    req: &Request,
+    form: &str,
+    id: &str,
+    answer: &str,
+) -> Option<ApiError> {
     let a = CaptchaAnswer {
         id: uuid::Uuid::parse_str(id.trim()).ok(),
         answer: answer.to_owned(),
     };
-    match service::check_captcha(&st.store, &st.clock, &a).await {
-        Ok(Ok(())) => None,
-        Ok(Err(e)) => Some(ApiError::Unprocessable(poem_openapi::payload::Json(
-            crate::error::ErrorBody::from_localized(&e),
-        ))),
-        Err(e) => Some(ApiError::from(e)),
-    }
+    let client = crate::auth::client_ip(st, req);
+    service::check_form_captcha(&st.store, &st.clock, client.as_deref(), form, &a)
+        .await
+        .err()
+        .map(ApiError::from)
 }
 
 #[handler]
@@ -110,7 +114,14 @@ pub async fn person_submit(st: Data<&AppState>, req: &Request, form: Form<Person
         return r;
     }
     let f = form.0;
-    let refused = captcha_refusal(&st, &f.captcha_id, &f.captcha_answer).await;
+    let refused = captcha_refusal(
+        &st,
+        req,
+        "register_person",
+        &f.captcha_id,
+        &f.captcha_answer,
+    )
+    .await;
     let typed = RegisterPersonForm {
         id_number: f.id_number.clone(),
         name: f.name.clone(),
@@ -178,6 +189,17 @@ pub struct UnitForm {
     #[serde(default)]
     region: String,
     #[serde(default)]
+    province: String,
+    #[serde(default)]
+    city: String,
+    #[serde(default)]
+    district: String,
+    /// The no-script 显示下级地区 button: re-show the form, submit nothing.
+    #[serde(default)]
+    pick: String,
+    #[serde(default)]
+    contact_mobile: String,
+    #[serde(default)]
     username: String,
     #[serde(default)]
     password: String,
@@ -193,6 +215,7 @@ pub struct UnitForm {
 #[template(path = "register_unit.html")]
 struct UnitPage {
     chrome: Chrome,
+    picker: RegionPicker,
     token: String,
     f: UnitForm,
     errors: Errors,
@@ -212,6 +235,7 @@ pub async fn unit_form(st: Data<&AppState>, req: &Request) -> Response {
     with_cookie(
         render(&UnitPage {
             chrome: Chrome::anonymous(),
+            picker: RegionPicker::for_code(""),
             token,
             f: UnitForm::default(),
             errors: Errors::none(),
@@ -226,8 +250,25 @@ pub async fn unit_submit(st: Data<&AppState>, req: &Request, form: Form<UnitForm
     if let Some(r) = check_anonymous_token(req, &form.csrf) {
         return r;
     }
-    let f = form.0;
-    let refused = captcha_refusal(&st, &f.captcha_id, &f.captcha_answer).await;
+    let mut f = form.0;
+    f.region = picked_region(&f.province, &f.city, &f.district, &f.region);
+    if !f.pick.is_empty() {
+        // Only the next level of the region picker: keep what was typed, submit nothing.
+        let captcha = match issue_captcha(&st).await {
+            Ok(c) => c,
+            Err(e) => return api_error_page(Chrome::anonymous(), &e),
+        };
+        return render(&UnitPage {
+            chrome: Chrome::anonymous(),
+            picker: RegionPicker::for_code(&f.region),
+            token: f.csrf.clone(),
+            f,
+            errors: Errors::none(),
+            captcha,
+        });
+    }
+    let refused =
+        captcha_refusal(&st, req, "register_unit", &f.captcha_id, &f.captcha_answer).await;
     let result = if let Some(e) = refused {
         Err(e)
     } else if f.password == f.password2 {
@@ -238,6 +279,7 @@ pub async fn unit_submit(st: Data<&AppState>, req: &Request, form: Form<UnitForm
                 region: f.region.clone(),
                 username: f.username.clone(),
                 password: f.password.clone(),
+                contact_mobile: f.contact_mobile.clone(),
             },
         )
         .await
@@ -266,6 +308,7 @@ pub async fn unit_submit(st: Data<&AppState>, req: &Request, form: Form<UnitForm
             };
             let page = UnitPage {
                 chrome: Chrome::anonymous(),
+                picker: RegionPicker::for_code(&f.region),
                 token: f.csrf.clone(),
                 f,
                 errors,

@@ -14,7 +14,8 @@ use zhicheng_identity::{OrgKind, Organisation, PermissionStatus, Uscc};
 use zhicheng_kernel::{FieldError, OrgId, RegionCode, Role};
 
 use super::common::{
-    Chrome, Errors, STAFF, api_error_page, check_csrf, form_response, gate, non_empty,
+    Chrome, Errors, RegionPicker, STAFF, api_error_page, check_csrf, form_response, gate,
+    non_empty, picked_region,
 };
 use super::{Visitor, redirect, render};
 use crate::error::ApiError;
@@ -46,12 +47,28 @@ pub struct ApplyForm {
     uscc: String,
     #[serde(default)]
     region: String,
+    #[serde(default)]
+    province: String,
+    #[serde(default)]
+    city: String,
+    #[serde(default)]
+    district: String,
+    /// The no-script 显示下级地区 button: re-show the form, submit nothing.
+    #[serde(default)]
+    pick: String,
+}
+
+impl ApplyForm {
+    fn region(&self) -> String {
+        picked_region(&self.province, &self.city, &self.district, &self.region)
+    }
 }
 
 #[derive(Template)]
 #[template(path = "work.html")]
 struct WorkPage {
     chrome: Chrome,
+    picker: RegionPicker,
     org: OrgView,
     is_unit: bool,
     can_apply: bool,
@@ -120,6 +137,7 @@ async fn work_page(
         ..ApplyForm::default()
     });
     let page = WorkPage {
+        picker: RegionPicker::for_code(&f.region()),
         chrome,
         is_unit: org.kind == OrgKind::EmployerUnit,
         can_apply: org.kind == OrgKind::EmployerUnit
@@ -175,15 +193,8 @@ fn parse_application(f: &ApplyForm) -> Result<(Uscc, RegionCode), ApiError> {
             ))
         })
         .ok();
-    let region = RegionCode::parse(&f.region)
-        .map_err(|e| {
-            fields.push(FieldError::new(
-                "region",
-                "region.invalid",
-                "所属地区代码应为 6 位行政区划代码，如 371003",
-                e.to_string(),
-            ))
-        })
+    let region = crate::api::orgs::parse_known_region("region", &f.region)
+        .map_err(|f| fields.push(f))
         .ok();
     match (uscc, region) {
         (Some(u), Some(r)) => Ok((u, r)),
@@ -210,7 +221,11 @@ pub async fn apply_permission(
     if let Some(r) = check_csrf(&v, &form.csrf) {
         return r;
     }
-    let f = form.0;
+    let mut f = form.0;
+    f.region = f.region();
+    if !f.pick.is_empty() {
+        return work_page(&st, &v, Some(f), Errors::none(), None).await;
+    }
     let result = match parse_application(&f) {
         Ok((uscc, region)) => apply(&st.store, &st.clock, &v.principal, uscc, region)
             .await

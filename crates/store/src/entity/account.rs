@@ -15,6 +15,13 @@ pub struct Model {
     pub org_id: Option<Uuid>,
     pub failed_attempts: i32,
     pub locked_until: Option<DateTimeUtc>,
+    /// Name of the staff member (named operators, a unit's contact person).
+    pub display_name: Option<String>,
+    /// Contact mobile of a staff account.
+    pub mobile: Option<String>,
+    /// A named operator created by the organisation's administrator.
+    pub operator: bool,
+    pub disabled: bool,
     pub created_at: DateTimeUtc,
     pub version: i64,
 }

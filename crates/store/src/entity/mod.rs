@@ -13,6 +13,7 @@ pub mod declaration;
 pub mod declaration_version;
 pub mod idempotency_key;
 pub mod login_throttle;
+pub mod name_correction;
 pub mod organisation;
 pub mod path_link;
 pub mod person;

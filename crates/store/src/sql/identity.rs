@@ -12,10 +12,12 @@ use zhicheng_kernel::{AccountId, AuditEvent, OrgId, PersonId, StoreError, TxErro
 use super::{Store, insert};
 use crate::convert::{self, Aggregate};
 use crate::entity::{
-    account, captcha, login_throttle, organisation, person, rate_counter, recovery_code, session,
-    sms_outbox,
+    account, captcha, login_throttle, name_correction, organisation, person, rate_counter,
+    recovery_code, session, sms_outbox,
 };
 use crate::error::db_err;
+use zhicheng_identity::correction::{CorrectionStatus, NameCorrection};
+use zhicheng_identity::ports::Redeemed;
 use zhicheng_identity::ports::SmsGateway;
 use zhicheng_identity::recovery::{RecoveryCode, RecoveryCodeText, RecoveryPurpose, SmsMessage};
 use zhicheng_identity::{IdCardNumber, Person as PersonValue};
@@ -387,6 +389,175 @@ impl IdentityRepo for Store {
             .await
             .map_err(db_err)
     }
+
+    async fn create_account(&self, a: &Account, audit: &AuditEvent) -> Result<(), StoreError> {
+        self.insert_with_audit(vec![account::Entity::active(a)], audit)
+            .await
+    }
+
+    async fn list_accounts_of_org(&self, org: OrgId) -> Result<Vec<Account>, StoreError> {
+        let cond = Condition::all().add(account::Column::OrgId.eq(org.0));
+        self.list::<account::Entity>(
+            cond,
+            &[
+                (account::Column::CreatedAt, Order::Asc),
+                (account::Column::Id, Order::Asc),
+            ],
+        )
+        .await
+    }
+
+    async fn update_account_ending_sessions<T, E, F>(
+        &self,
+        id: AccountId,
+        f: F,
+    ) -> Result<T, TxError<E>>
+    where
+        T: Send,
+        E: Send,
+        F: FnOnce(&mut Account) -> Result<(T, AuditEvent), E> + Send,
+    {
+        let txn = self.begin().await?;
+        let (mut value, version) = super::load::<account::Entity>(&txn, id.0).await?;
+        let (out, audit) = match f(&mut value) {
+            Ok(r) => r,
+            Err(e) => {
+                super::rollback(txn).await;
+                return Err(TxError::Rejected(e));
+            }
+        };
+        super::write_guarded::<account::Entity>(&txn, id.0, &value, version).await?;
+        end_sessions(&txn, id).await?;
+        super::insert_audit(&txn, &audit).await?;
+        super::commit(txn).await?;
+        Ok(out)
+    }
+
+    async fn append_audit(&self, audit: &AuditEvent) -> Result<(), StoreError> {
+        let txn = self.begin().await?;
+        super::insert_audit(&txn, audit).await?;
+        super::commit(txn).await
+    }
+
+    async fn redeem_recovery<T, F>(&self, id: uuid::Uuid, f: F) -> Result<Option<T>, StoreError>
+    where
+        T: Send,
+        F: FnOnce(&mut RecoveryCode, &mut Account) -> Redeemed<T> + Send,
+    {
+        let txn = self.begin().await?;
+        let Some(row) = recovery_code::Entity::find_by_id(id)
+            .one(&txn)
+            .await
+            .map_err(db_err)?
+        else {
+            super::rollback(txn).await;
+            return Ok(None);
+        };
+        let mut code = recovery_domain(row)?;
+        let (mut account, version) =
+            super::load::<account::Entity>(&txn, code.account_id.0).await?;
+        let (tries, used) = (code.tries, code.used);
+        let r = f(&mut code, &mut account);
+        // Guarded by the loaded state: a concurrent try makes this match no row.
+        let res = recovery_code::Entity::update_many()
+            .col_expr(recovery_code::Column::Tries, Expr::value(code.tries))
+            .col_expr(recovery_code::Column::Used, Expr::value(code.used))
+            .filter(recovery_code::Column::Id.eq(id))
+            .filter(recovery_code::Column::Tries.eq(tries))
+            .filter(recovery_code::Column::Used.eq(used))
+            .exec(&txn)
+            .await
+            .map_err(db_err)?;
+        if res.rows_affected != 1 {
+            super::rollback(txn).await;
+            return Err(StoreError::Conflict);
+        }
+        if r.account_changed {
+            super::write_guarded::<account::Entity>(&txn, account.id.0, &account, version).await?;
+            end_sessions(&txn, account.id).await?;
+        }
+        for a in &r.audit {
+            super::insert_audit(&txn, a).await?;
+        }
+        super::commit(txn).await?;
+        Ok(Some(r.out))
+    }
+
+    async fn create_name_correction(
+        &self,
+        c: &NameCorrection,
+        audit: &AuditEvent,
+    ) -> Result<(), StoreError> {
+        self.insert_with_audit(vec![name_correction::Entity::active(c)], audit)
+            .await
+    }
+
+    async fn get_name_correction(
+        &self,
+        id: uuid::Uuid,
+    ) -> Result<Option<NameCorrection>, StoreError> {
+        self.get::<name_correction::Entity>(id).await
+    }
+
+    async fn list_name_corrections(
+        &self,
+        person: Option<PersonId>,
+        status: Option<CorrectionStatus>,
+    ) -> Result<Vec<NameCorrection>, StoreError> {
+        let mut cond = Condition::all();
+        if let Some(p) = person {
+            cond = cond.add(name_correction::Column::PersonId.eq(p.0));
+        }
+        if let Some(s) = status {
+            cond = cond.add(name_correction::Column::Status.eq(s.as_str()));
+        }
+        self.list::<name_correction::Entity>(
+            cond,
+            &[
+                (name_correction::Column::CreatedAt, Order::Desc),
+                (name_correction::Column::Id, Order::Desc),
+            ],
+        )
+        .await
+    }
+
+    async fn decide_name_correction<T, E, F>(&self, id: uuid::Uuid, f: F) -> Result<T, TxError<E>>
+    where
+        T: Send,
+        E: Send,
+        F: FnOnce(&mut NameCorrection, &mut PersonValue) -> Result<(T, Vec<AuditEvent>), E> + Send,
+    {
+        let txn = self.begin().await?;
+        let (mut c, c_version) = super::load::<name_correction::Entity>(&txn, id).await?;
+        let (mut p, p_version) = super::load::<person::Entity>(&txn, c.person_id.0).await?;
+        let (out, audit) = match f(&mut c, &mut p) {
+            Ok(r) => r,
+            Err(e) => {
+                super::rollback(txn).await;
+                return Err(TxError::Rejected(e));
+            }
+        };
+        super::write_guarded::<name_correction::Entity>(&txn, id, &c, c_version).await?;
+        super::write_guarded::<person::Entity>(&txn, p.id.0, &p, p_version).await?;
+        for a in &audit {
+            super::insert_audit(&txn, a).await?;
+        }
+        super::commit(txn).await?;
+        Ok(out)
+    }
+}
+
+/// Ends every session of an account inside a transaction.
+async fn end_sessions(
+    txn: &sea_orm::DatabaseTransaction,
+    account: AccountId,
+) -> Result<(), StoreError> {
+    session::Entity::delete_many()
+        .filter(session::Column::AccountId.eq(account.0))
+        .exec(txn)
+        .await
+        .map(|_| ())
+        .map_err(db_err)
 }
 
 fn recovery_domain(m: recovery_code::Model) -> Result<RecoveryCode, StoreError> {
