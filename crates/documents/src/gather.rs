@@ -42,14 +42,12 @@ pub async fn summary_data<S: ReviewRepo + IdentityRepo + DeclarationRepo>(
     level: TitleLevel,
     now: DateTime<Utc>,
 ) -> Result<SummaryData, ServiceError<Infallible>> {
-    let queue = zhicheng_review_workflow::service::queue(
-        store,
-        principal,
-        None,
-        Some(series.clone()),
-        Some(level),
-    )
-    .await?;
+    let query = zhicheng_review_workflow::queue::QueueQuery {
+        series: Some(series.clone()),
+        level: Some(level),
+        ..Default::default()
+    };
+    let queue = zhicheng_review_workflow::service::queue_all(store, principal, &query).await?;
     let plan_row = store.get_plan(plan).await?.ok_or(ServiceError::NotFound)?;
     let mut people: HashMap<PersonId, (String, NaiveDate)> = HashMap::new();
     let mut rows = Vec::new();

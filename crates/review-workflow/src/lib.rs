@@ -16,6 +16,7 @@ pub mod decision;
 pub mod health;
 pub mod history;
 pub mod ports;
+pub mod queue;
 pub mod service;
 
 pub use case::{Act, CaseStatus, CommitteeVote, ReviewCase, TransitionError};

@@ -11,6 +11,7 @@ use zhicheng_kernel::{
 };
 
 use crate::ports::{CaseFilter, CaseRow, ReviewRepo};
+use crate::queue::{MAX_PAGE_SIZE, PageRequest, QueuePage, QueueQuery};
 use crate::{
     Act, CaseHop, CaseStatus, CommitteeVote, Opinion, RefusalGround, ReturnReasons, ReviewCase,
     SupplementNotice, TransitionError,
@@ -294,26 +295,60 @@ pub async fn record_vote<R: ReviewRepo>(
     .await
 }
 
-/// The cases the principal's organisation holds, filtered (职称申报数据审核 / 上报 lists).
+/// A page of the cases the principal's organisation holds, filtered (职称申报数据审核 / 上报
+/// lists), with the counts per status of the same filter without its status (the tabs).
 ///
 /// # Errors
 /// `Forbidden` for applicants.
 pub async fn queue<R: ReviewRepo>(
     cases: &R,
     principal: &Principal,
-    status: Option<CaseStatus>,
-    series: Option<zhicheng_kernel::SeriesCode>,
-    level: Option<zhicheng_kernel::TitleLevel>,
+    query: &QueueQuery,
+) -> Result<QueuePage, ServiceError<std::convert::Infallible>> {
+    let filter = filter_for(principal, query)?;
+    let page = cases.list_cases(&filter, &query.page).await?;
+    let counts = cases.count_cases(&filter).await?;
+    Ok(QueuePage {
+        rows: page.rows,
+        next: page.next,
+        counts,
+    })
+}
+
+/// Every case the principal's organisation holds that matches `query` (all pages, the page
+/// in `query` ignored), in queue order: for exports such as the summary table.
+///
+/// # Errors
+/// `Forbidden` for applicants.
+pub async fn queue_all<R: ReviewRepo>(
+    cases: &R,
+    principal: &Principal,
+    query: &QueueQuery,
 ) -> Result<Vec<CaseRow>, ServiceError<std::convert::Infallible>> {
-    let holder = staff_org(principal)?;
-    Ok(cases
-        .list_cases(&CaseFilter {
-            holder,
-            status,
-            series,
-            level,
-        })
-        .await?)
+    let filter = filter_for(principal, query)?;
+    let mut page = PageRequest::first(MAX_PAGE_SIZE);
+    let mut rows = Vec::new();
+    loop {
+        let p = cases.list_cases(&filter, &page).await?;
+        rows.extend(p.rows);
+        match p.next {
+            Some(next) => page = PageRequest::after(next, MAX_PAGE_SIZE),
+            None => return Ok(rows),
+        }
+    }
+}
+
+/// The store filter for the principal's own organisation: nobody lists another's queue.
+fn filter_for<E>(principal: &Principal, q: &QueueQuery) -> Result<CaseFilter, ServiceError<E>> {
+    Ok(CaseFilter {
+        holder: staff_org(principal)?,
+        status: q.status,
+        series: q.series.clone(),
+        level: q.level,
+        name: q.name.clone(),
+        submitted_since: q.submitted_since(),
+        submitted_before: q.submitted_before(),
+    })
 }
 
 /// One case, if the principal may see it: the applicant, or an organisation on its way.

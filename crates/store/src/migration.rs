@@ -5,6 +5,7 @@ use sea_orm::{EntityTrait, Schema};
 use sea_orm_migration::prelude::*;
 
 mod attachments;
+mod case_queue;
 
 use crate::entity::{
     account, audit_event, captcha, case_hop, certificate, commitment_acceptance, declaration,
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(IdentityHardening),
             Box::new(attachments::Attachments),
             Box::new(SmsRecovery),
+            Box::new(case_queue::CaseQueue),
         ]
     }
 }
