@@ -146,6 +146,17 @@ pub trait ReviewRepo: Send + Sync {
         filter: &CaseFilter,
     ) -> impl Future<Output = Result<Vec<StatusCount>, StoreError>> + Send;
 
+    /// The cases of one plan, series and level that reached `org`: its own declarations (as
+    /// the employer unit) or those whose route passes through it, whoever holds them now;
+    /// first submitted first (`opened_at`, then id).
+    fn list_plan_cases(
+        &self,
+        org: OrgId,
+        plan: zhicheng_kernel::PlanId,
+        series: &SeriesCode,
+        level: TitleLevel,
+    ) -> impl Future<Output = Result<Vec<CaseRow>, StoreError>> + Send;
+
     /// A person's cases, newest first.
     fn list_cases_for_person(
         &self,

@@ -11,7 +11,7 @@ use zhicheng_kernel::{
 };
 
 use crate::ports::{CaseFilter, CaseRow, ReviewRepo};
-use crate::queue::{MAX_PAGE_SIZE, PageRequest, QueuePage, QueueQuery};
+use crate::queue::{QueuePage, QueueQuery};
 use crate::{
     Act, CaseHop, CaseStatus, CommitteeVote, Opinion, RefusalGround, ReturnReasons, ReviewCase,
     SupplementNotice, TransitionError,
@@ -315,27 +315,22 @@ pub async fn queue<R: ReviewRepo>(
     })
 }
 
-/// Every case the principal's organisation holds that matches `query` (all pages, the page
-/// in `query` ignored), in queue order: for exports such as the summary table.
+/// The declarations of one plan, series and level that reached the principal's organisation
+/// — its own (as the employer unit) or reported through it — whoever holds them now, with
+/// their current status: what the summary table (一览表) lists, before and after reporting.
+/// The same reach as [`get_case`].
 ///
 /// # Errors
 /// `Forbidden` for applicants.
-pub async fn queue_all<R: ReviewRepo>(
+pub async fn plan_cases<R: ReviewRepo>(
     cases: &R,
     principal: &Principal,
-    query: &QueueQuery,
+    plan: zhicheng_kernel::PlanId,
+    series: &zhicheng_kernel::SeriesCode,
+    level: zhicheng_kernel::TitleLevel,
 ) -> Result<Vec<CaseRow>, ServiceError<std::convert::Infallible>> {
-    let filter = filter_for(principal, query)?;
-    let mut page = PageRequest::first(MAX_PAGE_SIZE);
-    let mut rows = Vec::new();
-    loop {
-        let p = cases.list_cases(&filter, &page).await?;
-        rows.extend(p.rows);
-        match p.next {
-            Some(next) => page = PageRequest::after(next, MAX_PAGE_SIZE),
-            None => return Ok(rows),
-        }
-    }
+    let org = staff_org(principal)?;
+    Ok(cases.list_plan_cases(org, plan, series, level).await?)
 }
 
 /// The store filter for the principal's own organisation: nobody lists another's queue.

@@ -869,6 +869,25 @@ impl ReviewRepo for MemoryStore {
         Ok(CasePage { rows, next })
     }
 
+    async fn list_plan_cases(
+        &self,
+        org: OrgId,
+        plan: PlanId,
+        series: &SeriesCode,
+        level: TitleLevel,
+    ) -> Result<Vec<CaseRow>, StoreError> {
+        let st = self.lock();
+        let mut rows: Vec<CaseRow> = st
+            .cases
+            .values()
+            .filter(|c| c.plan_id == plan && &c.series == series && c.level == level)
+            .filter(|c| c.unit_id == org || c.route.contains(&org))
+            .map(|c| st.case_row(c))
+            .collect();
+        rows.sort_by_key(|r| (r.case.opened_at, r.case.id));
+        Ok(rows)
+    }
+
     async fn count_cases(&self, filter: &CaseFilter) -> Result<Vec<StatusCount>, StoreError> {
         let st = self.lock();
         let any_status = CaseFilter {

@@ -1554,19 +1554,66 @@ async fn queue_contract<R: IdentityRepo + DeclarationRepo + ReviewRepo>(r: &R) {
     assert_eq!(withdrawn.rows[0].submitted_at, None);
     assert!(!ids_of(window).await.contains(&by(6)));
 
+    // A plan's cases of one series and level (the summary table): the unit's own, whoever
+    // holds them, first submitted first; the receiver's once reported through it.
+    let plan_ids = |rows: Vec<zhicheng_review_workflow::ports::CaseRow>| {
+        rows.iter().map(|row| row.case.id).collect::<Vec<_>>()
+    };
+    let mut eng_mid: Vec<&ReviewCase> = [0, 3, 4, 5, 6].iter().map(|&k| &cases[k]).collect();
+    eng_mid.sort_by_key(|c| (c.opened_at, c.id));
+    let eng_mid: Vec<CaseId> = eng_mid.iter().map(|c| c.id).collect();
+    let eng_series = eng();
+    let summary =
+        |o: OrgId| r.list_plan_cases(o, eng_plan.id, &eng_series, TitleLevel::Intermediate);
+    assert_eq!(plan_ids(summary(unit.id).await.unwrap()), eng_mid);
+    assert!(summary(bureau).await.unwrap().is_empty());
+    r.update_case(by(0), |c| {
+        c.report(
+            &act(unit.id, t0 + Duration::minutes(3)),
+            &Route {
+                hops: vec![unit.id, bureau],
+            },
+        )
+        .map(|()| ((), audit("case", c.id.0, "case.reported")))
+    })
+    .await
+    .unwrap();
+    assert_eq!(plan_ids(summary(unit.id).await.unwrap()), eng_mid);
+    assert_eq!(plan_ids(summary(bureau).await.unwrap()), [by(0)]);
+    assert_eq!(plan_ids(summary(other.id).await.unwrap()), [theirs.id]);
+    assert!(
+        r.list_plan_cases(unit.id, lib_plan.id, &eng(), TitleLevel::Intermediate)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        plan_ids(
+            r.list_plan_cases(
+                unit.id,
+                lib_plan.id,
+                &SeriesCode::parse("LIB").unwrap(),
+                TitleLevel::Intermediate
+            )
+            .await
+            .unwrap()
+        ),
+        [by(2)]
+    );
+
     // Per-organisation scope: the other unit sees only its own case, nobody else's counts.
     assert_eq!(ids_of(CaseFilter::holder(other.id)).await, [theirs.id]);
     assert_eq!(
         r.count_cases(&CaseFilter::holder(other.id)).await.unwrap(),
         count(&[(CaseStatus::UnitReview, 1)])
     );
-    assert!(ids_of(CaseFilter::holder(bureau)).await.is_empty());
-    assert!(
-        r.count_cases(&CaseFilter::holder(bureau))
-            .await
-            .unwrap()
-            .is_empty()
+    // The reported case left the unit's queue for the receiver's.
+    assert_eq!(ids_of(CaseFilter::holder(bureau)).await, [by(0)]);
+    assert_eq!(
+        r.count_cases(&CaseFilter::holder(bureau)).await.unwrap(),
+        count(&[(CaseStatus::PendingAcceptance, 1)])
     );
+    assert!(!ids_of(all.clone()).await.contains(&by(0)));
 }
 
 async fn history_and_batch_contract<R: IdentityRepo + DeclarationRepo + ReviewRepo + Audited>(

@@ -1,5 +1,6 @@
 //! Issue 5, queues: indexes for keyset paging of a holder's queue in `(held_since, id)` order,
-//! with and without the status tab.
+//! with and without the status tab, and for a plan's cases of one series and level (the
+//! summary table).
 
 use sea_orm_migration::prelude::*;
 
@@ -30,6 +31,14 @@ impl MigrationTrait for CaseQueue {
             "idx_review_cases_queue_status",
             review_case::Entity,
             [R::HolderId, R::Status, R::HeldSince, R::Id],
+            false,
+        )
+        .await?;
+        super::index(
+            m,
+            "idx_review_cases_plan",
+            review_case::Entity,
+            [R::PlanId, R::Series, R::Level],
             false,
         )
         .await

@@ -8,7 +8,10 @@ use sea_orm::{
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use zhicheng_declaration::Declaration;
-use zhicheng_kernel::{AuditEvent, CaseId, DeclarationId, PersonId, StoreError, TxError};
+use zhicheng_kernel::{
+    AuditEvent, CaseId, DeclarationId, OrgId, PersonId, PlanId, SeriesCode, StoreError, TitleLevel,
+    TxError,
+};
 use zhicheng_review_workflow::ports::{
     BatchError, BatchOutcome, CaseFilter, CaseRow, IdempotencyKey, ReviewRepo,
 };
@@ -79,17 +82,13 @@ impl Query {
     }
 }
 
-/// The joins a queue filter needs: persons for the name, declarations for the submission
-/// time (always, for the list; only when filtered on, for the counts).
-fn queue_joins(q: &mut Query, f: &CaseFilter, all: bool) {
-    if all || f.name.is_some() {
+/// The joins the counts need: persons for the name, declarations for the submission time.
+fn count_joins(q: &mut Query, f: &CaseFilter) {
+    if f.name.is_some() {
         q.push(" LEFT JOIN persons p ON p.id = c.person_id");
     }
-    if all || f.submitted_since.is_some() || f.submitted_before.is_some() {
+    if f.submitted_since.is_some() || f.submitted_before.is_some() {
         q.push(" LEFT JOIN declarations d ON d.id = c.declaration_id");
-    }
-    if all {
-        q.push(" LEFT JOIN organisations o ON o.id = c.unit_id");
     }
 }
 
@@ -134,13 +133,7 @@ fn queue_where(q: &mut Query, f: &CaseFilter, with_status: bool) {
 /// whether another page follows. Served by `idx_review_cases_queue` /
 /// `idx_review_cases_queue_status` (holder, [status,] held_since, id).
 fn list_cases_statement(backend: DbBackend, f: &CaseFilter, page: &PageRequest) -> Statement {
-    let mut q = Query::new(
-        backend,
-        "SELECT c.*, COALESCE(p.name, '') AS applicant_name, \
-         COALESCE(d.specialty, '') AS specialty, COALESCE(o.name, '') AS unit_name, \
-         d.submitted_at AS submitted_at FROM review_cases c",
-    );
-    queue_joins(&mut q, f, true);
+    let mut q = Query::new(backend, ROW_SELECT);
     queue_where(&mut q, f, true);
     if let Some(after) = page.after {
         let (t, id) = (q.bind(after.held_since), q.bind(after.id.0));
@@ -153,13 +146,59 @@ fn list_cases_statement(backend: DbBackend, f: &CaseFilter, page: &PageRequest) 
     q.statement()
 }
 
+/// The case, names and submission time of a list row.
+fn case_row(row: &sea_orm::QueryResult) -> Result<CaseRow, StoreError> {
+    let model = review_case::Model::from_query_result(row, "").map_err(db_err)?;
+    let text = |c: &str| row.try_get::<String>("", c).map_err(db_err);
+    Ok(CaseRow {
+        case: review_case::Entity::domain(model)?,
+        applicant_name: text("applicant_name")?,
+        specialty: text("specialty")?,
+        unit_name: text("unit_name")?,
+        submitted_at: row
+            .try_get::<Option<DateTimeUtc>>("", "submitted_at")
+            .map_err(db_err)?,
+    })
+}
+
+/// What a list row selects, joins included (`WHERE` follows).
+const ROW_SELECT: &str = "SELECT c.*, COALESCE(p.name, '') AS applicant_name, \
+     COALESCE(d.specialty, '') AS specialty, COALESCE(o.name, '') AS unit_name, \
+     d.submitted_at AS submitted_at FROM review_cases c \
+     LEFT JOIN persons p ON p.id = c.person_id \
+     LEFT JOIN declarations d ON d.id = c.declaration_id \
+     LEFT JOIN organisations o ON o.id = c.unit_id";
+
+/// The cases of a plan, series and level that are `org`'s own or went through it (its id in
+/// the frozen route, stored as a JSON array of ids). Served by `idx_review_cases_plan`.
+fn plan_cases_statement(
+    backend: DbBackend,
+    org: OrgId,
+    plan: PlanId,
+    series: &SeriesCode,
+    level: TitleLevel,
+) -> Statement {
+    let mut q = Query::new(backend, ROW_SELECT);
+    let (p, s, l) = (
+        q.bind(plan.0),
+        q.bind(series.as_str().to_owned()),
+        q.bind(level.as_str().to_owned()),
+    );
+    let (u, r) = (q.bind(org.0), q.bind(format!("%\"{}\"%", org.0)));
+    q.push(&format!(
+        " WHERE c.plan_id = {p} AND c.series = {s} AND c.level = {l} \
+         AND (c.unit_id = {u} OR c.route LIKE {r}) ORDER BY c.opened_at ASC, c.id ASC"
+    ));
+    q.statement()
+}
+
 /// Cases per status for the filter without its status.
 fn count_cases_statement(backend: DbBackend, f: &CaseFilter) -> Statement {
     let mut q = Query::new(
         backend,
         "SELECT c.status AS status, COUNT(*) AS n FROM review_cases c",
     );
-    queue_joins(&mut q, f, false);
+    count_joins(&mut q, f);
     queue_where(&mut q, f, false);
     q.push(" GROUP BY c.status");
     q.statement()
@@ -333,24 +372,24 @@ impl ReviewRepo for Store {
             .map_err(db_err)?;
         let mut rows = rows
             .into_iter()
-            .map(|row| {
-                let model = review_case::Model::from_query_result(&row, "").map_err(db_err)?;
-                let text = |c: &str| row.try_get::<String>("", c).map_err(db_err);
-                Ok(CaseRow {
-                    case: review_case::Entity::domain(model)?,
-                    applicant_name: text("applicant_name")?,
-                    specialty: text("specialty")?,
-                    unit_name: text("unit_name")?,
-                    submitted_at: row
-                        .try_get::<Option<DateTimeUtc>>("", "submitted_at")
-                        .map_err(db_err)?,
-                })
-            })
+            .map(|row| case_row(&row))
             .collect::<Result<Vec<_>, StoreError>>()?;
         let size = page.size() as usize;
         let next = (rows.len() > size).then(|| CaseCursor::after(&rows[size - 1].case));
         rows.truncate(size);
         Ok(CasePage { rows, next })
+    }
+
+    async fn list_plan_cases(
+        &self,
+        org: OrgId,
+        plan: PlanId,
+        series: &SeriesCode,
+        level: TitleLevel,
+    ) -> Result<Vec<CaseRow>, StoreError> {
+        let stmt = plan_cases_statement(self.backend(), org, plan, series, level);
+        let rows = self.db.query_all_raw(stmt).await.map_err(db_err)?;
+        rows.iter().map(case_row).collect()
     }
 
     async fn count_cases(&self, filter: &CaseFilter) -> Result<Vec<StatusCount>, StoreError> {
