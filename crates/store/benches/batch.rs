@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::Set;
-use sea_orm::{EntityTrait, TransactionTrait};
+use sea_orm::{ConnectionTrait, EntityTrait, TransactionTrait};
 use uuid::Uuid;
 use zhicheng_approval_path::PathLink;
 use zhicheng_approval_path::ports::PathRepo;
@@ -219,6 +219,14 @@ async fn seed_cases(
             .unwrap();
     }
     txn.commit().await.unwrap();
+    if store.backend_name() == "postgres" {
+        // Statistics as autovacuum would have them for a table that grew over a season.
+        store
+            .connection()
+            .execute_unprepared("ANALYZE")
+            .await
+            .unwrap();
+    }
     ids
 }
 

@@ -243,74 +243,67 @@ const MOVING: [review_case::Column; 7] = [
     review_case::Column::Decision,
 ];
 
-/// Rows per bulk `UPDATE` (three bound values each, below every back end's limit).
-const UPDATE_CHUNK: usize = 1000;
+/// Ids per `… id IN (…)` statement of a batch (loads and bulk updates). Every statement on
+/// PostgreSQL costs a round trip and a plan, so few large ones; below SQLite's 32,766 and
+/// PostgreSQL's 65,535 bound values.
+const IDS_CHUNK: usize = 5000;
+/// Rows per multi-row `INSERT` of hops (11 values each) and audit rows (7 values each).
+const HOPS_CHUNK: usize = 2000;
+const AUDITS_CHUNK: usize = 4000;
 
-/// Writes the cases of a batch, each guarded by the version it was loaded with. Consecutive
-/// cases that moved to the same values (a batch report: same status, holder, time, route)
-/// share one `UPDATE … WHERE id IN (…) AND (id, version) IN (VALUES …)` per chunk; a case
-/// whose fixed columns changed is written on its own. Any row not matched is `Conflict`.
+/// At most this many distinct groups are collected; further cases are written one by one.
+const MAX_GROUPS: usize = 64;
+
+/// Writes the cases of a batch, each guarded by the version it was loaded with. Cases that
+/// moved to the same values (a batch report: same status, holder, time and route) and were
+/// loaded at the same version share one `UPDATE … SET …, version = version + 1 WHERE id IN
+/// (…) AND version = ?` per chunk; a case whose fixed columns changed is written on its own.
+/// Any row not matched is `Conflict` (the caller's transaction then writes nothing).
 async fn write_cases(
     txn: &DatabaseTransaction,
     writes: Vec<(ReviewCase, i64, bool)>,
 ) -> Result<(), StoreError> {
     let backend = txn.get_database_backend();
-    let mut group: Vec<(Uuid, i64)> = Vec::new();
-    let mut values: Option<Vec<Value>> = None;
+    // (moving values, loaded version) → ids, in first-seen order.
+    let mut groups: Vec<(Vec<Value>, i64, Vec<Uuid>)> = Vec::new();
     for (c, loaded, fixed) in writes {
-        if !fixed {
-            write_guarded::<review_case::Entity>(txn, c.id.0, &c, loaded).await?;
-            continue;
-        }
         let am = review_case::Entity::active(&c);
         let moving: Vec<Value> = MOVING
             .iter()
             .map(|col| am.get(*col).into_value().unwrap_or(Value::Bool(None)))
             .collect();
-        if values.as_ref() != Some(&moving) {
-            if let Some(v) = values.take() {
-                update_group(txn, backend, &v, &group).await?;
+        let at = groups
+            .iter()
+            .position(|(v, version, _)| *version == loaded && *v == moving);
+        match at {
+            Some(i) if fixed => groups[i].2.push(c.id.0),
+            None if fixed && groups.len() < MAX_GROUPS => {
+                groups.push((moving, loaded, vec![c.id.0]));
             }
-            group.clear();
-            values = Some(moving);
+            _ => write_guarded::<review_case::Entity>(txn, c.id.0, &c, loaded).await?,
         }
-        group.push((c.id.0, loaded));
     }
-    if let Some(v) = values {
-        update_group(txn, backend, &v, &group).await?;
-    }
-    Ok(())
-}
-
-async fn update_group(
-    txn: &DatabaseTransaction,
-    backend: DbBackend,
-    moving: &[Value],
-    rows: &[(Uuid, i64)],
-) -> Result<(), StoreError> {
-    for chunk in rows.chunks(UPDATE_CHUNK) {
-        let mut q = Query::new(backend, "UPDATE review_cases SET ");
-        for (i, (col, v)) in MOVING.iter().zip(moving).enumerate() {
-            let p = q.bind(v.clone());
-            let sep = if i == 0 { "" } else { ", " };
-            q.push(&format!("{sep}{} = {p}", col.as_str()));
-        }
-        q.push(", version = version + 1 WHERE id IN (");
-        for (i, (id, _)) in chunk.iter().enumerate() {
-            let p = q.bind(*id);
-            q.push(if i == 0 { "" } else { ", " });
-            q.push(&p);
-        }
-        q.push(") AND (id, version) IN (VALUES ");
-        for (i, (id, v)) in chunk.iter().enumerate() {
-            let (pi, pv) = (q.bind(*id), q.bind(*v));
-            q.push(if i == 0 { "" } else { ", " });
-            q.push(&format!("({pi}, {pv})"));
-        }
-        q.push(")");
-        let res = txn.execute_raw(q.statement()).await.map_err(db_err)?;
-        if res.rows_affected() != chunk.len() as u64 {
-            return Err(StoreError::Conflict);
+    for (moving, loaded, ids) in groups {
+        for chunk in ids.chunks(IDS_CHUNK) {
+            let mut q = Query::new(backend, "UPDATE review_cases SET ");
+            for (col, v) in MOVING.iter().zip(&moving) {
+                let p = q.bind(v.clone());
+                q.push(&format!("{} = {p}, ", col.as_str()));
+            }
+            let v = q.bind(loaded);
+            q.push(&format!(
+                "version = version + 1 WHERE version = {v} AND id IN ("
+            ));
+            for (i, id) in chunk.iter().enumerate() {
+                let p = q.bind(*id);
+                q.push(if i == 0 { "" } else { ", " });
+                q.push(&p);
+            }
+            q.push(")");
+            let res = txn.execute_raw(q.statement()).await.map_err(db_err)?;
+            if res.rows_affected() != chunk.len() as u64 {
+                return Err(StoreError::Conflict);
+            }
         }
     }
     Ok(())
@@ -538,9 +531,9 @@ impl ReviewRepo for Store {
                 return Ok(BatchOutcome::Replayed(out));
             }
         }
-        // Load every case in one query (chunked below the bind-parameter limits).
+        // Load every case in few queries (chunked below the bind-parameter limits).
         let mut loaded = std::collections::HashMap::with_capacity(ids.len());
-        for chunk in ids.chunks(900) {
+        for chunk in ids.chunks(IDS_CHUNK) {
             let rows = review_case::Entity::find()
                 .filter(review_case::Column::Id.is_in(chunk.iter().map(|c| c.0)))
                 .all(&txn)
@@ -584,13 +577,13 @@ impl ReviewRepo for Store {
             audits.push(convert::audit_active(&audit));
         }
         write_cases(&txn, writes).await?;
-        for chunk in hops.chunks(1000) {
+        for chunk in hops.chunks(HOPS_CHUNK) {
             case_hop::Entity::insert_many(chunk.iter().map(convert::hop_active))
                 .exec_without_returning(&txn)
                 .await
                 .map_err(db_err)?;
         }
-        for chunk in audits.chunks(1000) {
+        for chunk in audits.chunks(AUDITS_CHUNK) {
             crate::entity::audit_event::Entity::insert_many(chunk.to_vec())
                 .exec_without_returning(&txn)
                 .await
