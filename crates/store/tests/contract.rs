@@ -211,6 +211,7 @@ on_every_backend!(
     path_contract,
     review_contract,
     queue_contract,
+    bulk_batch_contract,
     history_and_batch_contract,
     certificate_contract,
     recovery_contract,
@@ -1614,6 +1615,100 @@ async fn queue_contract<R: IdentityRepo + DeclarationRepo + ReviewRepo>(r: &R) {
         count(&[(CaseStatus::PendingAcceptance, 1)])
     );
     assert!(!ids_of(all.clone()).await.contains(&by(0)));
+}
+
+/// A batch whose cases end in different states, were loaded at different versions, or had a
+/// column changed that transitions never touch: each is written as its closure left it, at
+/// its next version, with its hops and one audit row each.
+async fn bulk_batch_contract<R: IdentityRepo + DeclarationRepo + ReviewRepo + Audited>(r: &R) {
+    let t0 = now();
+    let n = unique_n();
+    let unit = org(OrgKind::EmployerUnit, "荣成市人民医院", "371082");
+    r.create_org(
+        &unit,
+        &account("bulkunit", Role::UnitAdmin, None, Some(unit.id)),
+        &audit("organisation", unit.id.0, "org.created"),
+    )
+    .await
+    .unwrap();
+    let plan = open_plan(2026, OrgId(id()), t0);
+    r.create_plan(&plan, &audit("plan", plan.id.0, "plan.created"))
+        .await
+        .unwrap();
+    let mut cases = Vec::new();
+    for k in 0..6u32 {
+        let name = ["赵一", "钱二", "孙三", "李四", "周五", "吴六"][k as usize];
+        let level = TitleLevel::Intermediate;
+        let c = queued(r, n + k, &format!("bulk{k}"), name, &unit, &plan, level, t0).await;
+        cases.push(c);
+    }
+    // Two cases move on first, so the batch loads them at a later version.
+    for c in &cases[..2] {
+        r.update_case(c.id, |c| {
+            c.hop += 0;
+            Ok::<_, ()>(((), audit("case", c.id.0, "case.touched")))
+        })
+        .await
+        .unwrap();
+    }
+    let ids: Vec<CaseId> = cases.iter().map(|c| c.id).collect();
+    let t1 = t0 + Duration::seconds(30);
+    let mut k = 0;
+    let out = r
+        .update_cases(&ids, None, |c| {
+            k += 1;
+            c.unit_approve(&act(unit.id, t1))?;
+            if k == 3 {
+                // A different time: its own group.
+                c.held_since = t1 + Duration::seconds(1);
+            }
+            if k == 4 {
+                // A column no transition changes: written on its own.
+                c.year += 1;
+            }
+            Ok::<_, TransitionError>((c.clone(), audit("case", c.id.0, "case.unit_approved")))
+        })
+        .await;
+    let Ok(BatchOutcome::Done(out)) = out else {
+        panic!("batch refused: {out:?}")
+    };
+    assert_eq!(out.len(), 6);
+    for (i, (before, after)) in cases.iter().zip(&out).enumerate() {
+        let stored = r.get_case(before.id).await.unwrap().unwrap();
+        let mut want = after.clone();
+        want.new_hops.clear();
+        assert_eq!(stored, want, "case {i}");
+        let loaded = if i < 2 { 2 } else { 1 };
+        assert_eq!(stored.version, loaded + 1, "case {i}");
+        assert_eq!(stored.status, CaseStatus::ReadyToReport);
+        let expected_since = if i == 2 {
+            t1 + Duration::seconds(1)
+        } else {
+            t1
+        };
+        assert_eq!(stored.held_since, expected_since, "case {i}");
+        assert_eq!(stored.year, if i == 3 { 2027 } else { 2026 }, "case {i}");
+        let hops = r.case_history(before.id).await.unwrap();
+        assert_eq!(
+            hops.last().map(|h| (h.action, h.version)),
+            Some((CaseAction::UnitApproved, stored.version))
+        );
+        let approvals = r
+            .audit(before.id.0)
+            .await
+            .iter()
+            .filter(|a| a.action == "case.unit_approved")
+            .count();
+        assert_eq!(approvals, 1, "case {i}");
+    }
+    // Replaying the batch now finds them approved: refused, nothing written.
+    let again = r
+        .update_cases(&ids, None, |c| {
+            c.unit_approve(&act(unit.id, t1))?;
+            Ok::<_, TransitionError>(((), audit("case", c.id.0, "case.unit_approved")))
+        })
+        .await;
+    assert!(matches!(again, Err(BatchError::Rejected(v)) if v.len() == 6));
 }
 
 async fn history_and_batch_contract<R: IdentityRepo + DeclarationRepo + ReviewRepo + Audited>(
