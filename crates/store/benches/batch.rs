@@ -234,6 +234,33 @@ fn ms(d: Duration) -> String {
     format!("{:.1} ms", d.as_secs_f64() * 1000.0)
 }
 
+/// CPU time (user + system) of this process so far, from `/proc/self/stat` (Linux; clock
+/// ticks of 10 ms), or `None` elsewhere. Wall time on a shared machine depends on what else
+/// runs; CPU time much less.
+fn cpu_time() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the parenthesised command name; utime and stime are the 12th and 13th.
+    let rest = stat.rsplit_once(')')?.1;
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: u64 = f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?;
+    Some(Duration::from_millis(ticks * 10))
+}
+
+/// Wall and CPU time of `f`.
+async fn timed<T>(f: impl std::future::Future<Output = T>) -> (T, Duration, Option<Duration>) {
+    let (t, c) = (Instant::now(), cpu_time());
+    let out = f.await;
+    let cpu = c.zip(cpu_time()).map(|(a, b)| b.saturating_sub(a));
+    (out, t.elapsed(), cpu)
+}
+
+fn both(wall: Duration, cpu: Option<Duration>) -> String {
+    match cpu {
+        Some(c) => format!("{} (CPU {})", ms(wall), ms(c)),
+        None => ms(wall),
+    }
+}
+
 fn main() {
     let n: usize = std::env::var("BATCH_CASES")
         .ok()
@@ -323,15 +350,17 @@ async fn run(n: usize) {
         org_id: Some(unit.id),
     };
 
-    let t = Instant::now();
-    let out = batch::approve_batch(&store, &clock, &principal, &ids, Some("bench-approve"))
-        .await
-        .unwrap();
-    let approve = t.elapsed();
-    assert!(matches!(&out, BatchOutcome::Done(v) if v.len() == n));
+    let (out, approve, approve_cpu) = timed(batch::approve_batch(
+        &store,
+        &clock,
+        &principal,
+        &ids,
+        Some("bench-approve"),
+    ))
+    .await;
+    assert!(matches!(&out, Ok(BatchOutcome::Done(v)) if v.len() == n));
 
-    let t = Instant::now();
-    let out = batch::report_batch(
+    let (out, report, report_cpu) = timed(batch::report_batch(
         &store,
         &store,
         &clock,
@@ -340,16 +369,13 @@ async fn run(n: usize) {
         TitleLevel::Intermediate,
         &ids,
         Some("bench-report"),
-    )
-    .await
-    .unwrap();
-    let report = t.elapsed();
+    ))
+    .await;
     assert!(
-        matches!(&out, BatchOutcome::Done(v) if v.len() == n && v.iter().all(|c| c.status == CaseStatus::PendingAcceptance))
+        matches!(&out, Ok(BatchOutcome::Done(v)) if v.len() == n && v.iter().all(|c| c.status == CaseStatus::PendingAcceptance))
     );
 
-    let t = Instant::now();
-    let again = batch::report_batch(
+    let (again, replay, _) = timed(batch::report_batch(
         &store,
         &store,
         &clock,
@@ -358,11 +384,9 @@ async fn run(n: usize) {
         TitleLevel::Intermediate,
         &ids,
         Some("bench-report"),
-    )
-    .await
-    .unwrap();
-    let replay = t.elapsed();
-    assert!(matches!(again, BatchOutcome::Replayed(v) if v.len() == n));
+    ))
+    .await;
+    assert!(matches!(again, Ok(BatchOutcome::Replayed(v)) if v.len() == n));
 
     // The bureau's queue now holds all of them: the first page with its counts.
     let bureau_principal = Principal {
@@ -382,8 +406,8 @@ async fn run(n: usize) {
     let first_page = t.elapsed();
     assert_eq!((page.rows.len(), page.total()), (50.min(n), n as u64));
 
-    println!("batch approve, {n} cases: {}", ms(approve));
-    println!("batch report,  {n} cases: {}", ms(report));
+    println!("batch approve, {n} cases: {}", both(approve, approve_cpu));
+    println!("batch report,  {n} cases: {}", both(report, report_cpu));
     println!(
         "batch report replayed (same Idempotency-Key): {}",
         ms(replay)
@@ -392,6 +416,15 @@ async fn run(n: usize) {
         "receiver's queue, first page of 50 with counts over {n}: {}",
         ms(first_page)
     );
+    if let Ok(load) = std::fs::read_to_string("/proc/loadavg") {
+        println!(
+            "load average (1/5/15 min): {}",
+            load.split_whitespace()
+                .take(3)
+                .collect::<Vec<_>>()
+                .join(" ")
+        );
+    }
     drop(store);
     let _ = std::fs::remove_dir_all(&dir);
 }

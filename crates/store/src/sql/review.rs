@@ -46,7 +46,7 @@ pub(super) async fn write_case(
     insert_hops(txn, c).await
 }
 
-/// A statement being built with numbered placeholders (`$n`; `?n` on SQLite).
+/// A statement being built with placeholders (`$n` on PostgreSQL, `?` on SQLite).
 struct Query {
     backend: DbBackend,
     sql: String,
@@ -62,14 +62,15 @@ impl Query {
         }
     }
 
-    /// Binds `v` and returns its placeholder.
+    /// Binds `v` and returns its placeholder, which must be pushed next (placeholders appear
+    /// in binding order). SQLite gets anonymous `?`: the driver looks up the name of every
+    /// numbered parameter with a linear scan, quadratic in a statement of thousands.
     fn bind(&mut self, v: impl Into<Value>) -> String {
         self.values.push(v.into());
-        let n = self.values.len();
         if self.backend == DbBackend::Sqlite {
-            format!("?{n}")
+            "?".to_owned()
         } else {
-            format!("${n}")
+            format!("${}", self.values.len())
         }
     }
 
