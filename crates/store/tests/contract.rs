@@ -1364,7 +1364,7 @@ async fn queue_contract<R: IdentityRepo + DeclarationRepo + ReviewRepo>(r: &R) {
     let pages = all_pages(r, &all, 3).await;
     assert_eq!(pages.iter().map(Vec::len).collect::<Vec<_>>(), [3, 3, 1]);
     assert_eq!(pages.concat(), expected);
-    assert_eq!(all_pages(r, &all, 7).await, [expected.clone()]);
+    assert_eq!(all_pages(r, &all, 7).await, std::slice::from_ref(&expected));
     assert_eq!(all_pages(r, &all, 200).await.concat(), expected);
     // A row that arrives before the cursor does not shift the next page.
     let second = PageRequest::after(
