@@ -182,7 +182,7 @@ for n in $(seq 1 $(( 2 * PERSONS ))); do
         DRAFTS+=("$d $t")
     fi
 done
-QUEUE_LEN=$(api GET /api/v1/cases "$UNIT_B_TOKEN" | jq length)
+QUEUE_LEN=$(api GET /api/v1/cases "$UNIT_B_TOKEN" | jq .total)
 log "unit B holds $QUEUE_LEN cases; certificate code ${CERT_CODE:0:4}…"
 
 # Write-run script: round-robin over the drafts, each with its owner's token, a new body each

@@ -3,7 +3,9 @@
 //! chromedriver and fantoccini ([`browser::start_browser`]), and free local
 //! ports ([`port::free_local_port`]), a real server on port 0 over a fresh
 //! SQLite file or PostgreSQL database ([`server::TestServer`]), and a cookie-keeping portal
-//! visitor for HTTP-level portal tests ([`portal::Visitor`]). Every helper degrades to "skip" (prints
+//! visitor for HTTP-level portal tests ([`portal::Visitor`]), and a shared review scenario
+//! (bureau, unit with an approved path, open plan, submitted applicants) built through the
+//! API ([`scenario::Scenario`]). Every helper degrades to "skip" (prints
 //! `SKIP: ...` to stderr and returns `None`) when its external service is not
 //! available, unless `ZHICHENG_REQUIRE_PG=1` / `ZHICHENG_REQUIRE_BROWSER=1`
 //! demands it, in which case it panics with the reason.
@@ -16,6 +18,7 @@ pub mod fixtures;
 pub mod pg;
 pub mod port;
 pub mod portal;
+pub mod scenario;
 pub mod server;
 
 pub use fantoccini;

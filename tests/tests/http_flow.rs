@@ -221,8 +221,11 @@ async fn whole_flow(srv: TestServer) {
         .get("/api/v1/cases?series=ENG&level=intermediate&status=unit_review")
         .await;
     assert_eq!(s, StatusCode::OK, "{queue}");
-    assert_eq!(queue.as_array().unwrap().len(), 1);
-    assert_eq!(queue[0]["applicant_name"], "张伟");
+    assert_eq!(queue["items"].as_array().unwrap().len(), 1);
+    assert_eq!(queue["items"][0]["applicant_name"], "张伟");
+    assert_eq!(queue["counts"][0]["status"], "unit_review");
+    assert_eq!(queue["total"].as_u64(), Some(1));
+    assert!(queue["next"].is_null(), "one page: {queue}");
     let approve = format!("/api/v1/cases/{case_id}/approve");
     let empty = json!({});
     let (a, b) = tokio::join!(unit.post(&approve, &empty), unit.post(&approve, &empty));
@@ -312,7 +315,7 @@ async fn whole_flow(srv: TestServer) {
     // The bureau accepts, records a passing vote and issues the certificate.
     let (s, pending) = bureau.get("/api/v1/cases?status=pending_acceptance").await;
     assert_eq!(
-        (s, pending.as_array().map(Vec::len)),
+        (s, pending["items"].as_array().map(Vec::len)),
         (StatusCode::OK, Some(1)),
         "{pending}"
     );

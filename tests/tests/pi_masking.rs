@@ -127,7 +127,7 @@ async fn flow(srv: TestServer) {
     // What the unit and the bureau see.
     let queue = seen(&unit, "/api/v1/cases?status=unit_review", &mut bodies).await;
     assert_eq!(
-        queue.as_array().unwrap().len(),
+        queue["items"].as_array().unwrap().len(),
         1,
         "the flow reached the unit"
     );

@@ -139,7 +139,8 @@ async fn reporting(srv: TestServer) {
 
     // Another unit sees neither the queue nor the case nor its history.
     let (_, queue) = other_unit.get("/api/v1/cases").await;
-    assert_eq!(queue.as_array().unwrap().len(), 0, "{queue}");
+    assert_eq!(queue["items"].as_array().unwrap().len(), 0, "{queue}");
+    assert_eq!(queue["total"], 0, "{queue}");
     assert_eq!(
         other_unit.get(&format!("/api/v1/cases/{c0}")).await.0,
         StatusCode::NOT_FOUND
@@ -290,9 +291,9 @@ async fn reporting(srv: TestServer) {
     let (_, dq) = dept
         .get("/api/v1/cases?series=ENG&level=intermediate")
         .await;
-    assert_eq!(dq.as_array().unwrap().len(), 3, "{dq}");
+    assert_eq!(dq["items"].as_array().unwrap().len(), 3, "{dq}");
     let (_, uq) = other_unit.get("/api/v1/cases?status=in_transit").await;
-    assert_eq!(uq.as_array().unwrap().len(), 0);
+    assert_eq!(uq["items"].as_array().unwrap().len(), 0);
 
     // The department returns c0; the unit reports it again.
     let (s, body) = dept

@@ -1,5 +1,5 @@
 //! Gathering what a document shows through the domain services, generic over the ports, so
-//! the server and the CLI produce the same table. Visibility is the services' (the queue
+//! the server and the CLI produce the same table. Visibility is the services' (`plan_cases`
 //! decides which cases an organisation sees); this module only looks up names for display.
 
 use std::collections::HashMap;
@@ -29,11 +29,12 @@ pub struct SummaryData {
     pub rows: Vec<SummaryRow>,
 }
 
-/// The summary table (一览表) of the cases the principal's organisation holds for one plan,
-/// series and level, in queue order.
+/// The summary table (一览表) of one plan, series and level: the declarations that reached the
+/// principal's organisation (its own as the unit, or reported through it), whoever holds them
+/// now, first submitted first, with their current status.
 ///
 /// # Errors
-/// `Forbidden` for applicants (from the queue service), `NotFound` for an unknown plan.
+/// `Forbidden` for applicants (from the review service), `NotFound` for an unknown plan.
 pub async fn summary_data<S: ReviewRepo + IdentityRepo + DeclarationRepo>(
     store: &S,
     principal: &Principal,
@@ -42,18 +43,13 @@ pub async fn summary_data<S: ReviewRepo + IdentityRepo + DeclarationRepo>(
     level: TitleLevel,
     now: DateTime<Utc>,
 ) -> Result<SummaryData, ServiceError<Infallible>> {
-    let queue = zhicheng_review_workflow::service::queue(
-        store,
-        principal,
-        None,
-        Some(series.clone()),
-        Some(level),
-    )
-    .await?;
+    let cases =
+        zhicheng_review_workflow::service::plan_cases(store, principal, plan, series, level)
+            .await?;
     let plan_row = store.get_plan(plan).await?.ok_or(ServiceError::NotFound)?;
     let mut people: HashMap<PersonId, (String, NaiveDate)> = HashMap::new();
     let mut rows = Vec::new();
-    for r in queue.iter().filter(|r| r.case.plan_id == plan) {
+    for r in &cases {
         let (gender, birth_date) = match people.get(&r.case.person_id) {
             Some(x) => x.clone(),
             None => {

@@ -12,7 +12,7 @@ use crate::decision::{Decision, Opinion, RefusalGround, ReturnReasons, Supplemen
 use crate::history::{CaseAction, CaseHop};
 
 /// Where a submitted declaration is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CaseStatus {
     /// With the employer unit for review (单位审核).

@@ -6,7 +6,9 @@
 //! (上报 / 逐级上报) with departments' returns, acceptance (受理), the one-time supplement
 //! notice (一次性告知) and refusal (不予受理) by the receiver, and the committee's vote with its
 //! quorum and two-thirds rules. Who holds a case, and since when, is always known, and every
-//! hop is recorded in the case history.
+//! hop is recorded in the case history. Holders work through queues (`queue`): filters by
+//! series, level, status, applicant name and submission day, counts per status and keyset
+//! paging with an opaque cursor; batches (`batch`) move a selection all or nothing.
 //!
 //! It must not know how cases are stored or displayed: no database, HTTP or runtime.
 
@@ -16,6 +18,7 @@ pub mod decision;
 pub mod health;
 pub mod history;
 pub mod ports;
+pub mod queue;
 pub mod service;
 
 pub use case::{Act, CaseStatus, CommitteeVote, ReviewCase, TransitionError};

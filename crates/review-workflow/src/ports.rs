@@ -2,6 +2,7 @@
 
 use std::future::Future;
 
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use zhicheng_declaration::Declaration;
@@ -9,6 +10,7 @@ use zhicheng_kernel::{
     AuditEvent, CaseId, DeclarationId, OrgId, PersonId, SeriesCode, StoreError, TitleLevel, TxError,
 };
 
+use crate::queue::{CasePage, NameFragment, PageRequest, StatusCount};
 use crate::{CaseHop, CaseStatus, ReviewCase};
 
 /// A client's `Idempotency-Key` for a batch, scoped to the caller and the operation, with a
@@ -46,13 +48,54 @@ impl<E> From<StoreError> for BatchError<E> {
     }
 }
 
-/// Which cases a holder wants to see (职称申报数据审核: filter by series and level).
+/// Which cases a holder wants to see (职称申报数据审核: filter by series and level, status,
+/// applicant name and submission time). Only cases the holder holds now are ever listed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CaseFilter {
     pub holder: OrgId,
     pub status: Option<CaseStatus>,
     pub series: Option<SeriesCode>,
     pub level: Option<TitleLevel>,
+    /// The applicant's name contains this.
+    pub name: Option<NameFragment>,
+    /// The declaration was (last) submitted at or after this instant.
+    pub submitted_since: Option<DateTime<Utc>>,
+    /// The declaration was (last) submitted before this instant.
+    pub submitted_before: Option<DateTime<Utc>>,
+}
+
+impl CaseFilter {
+    /// Everything `holder` holds.
+    pub fn holder(holder: OrgId) -> CaseFilter {
+        CaseFilter {
+            holder,
+            status: None,
+            series: None,
+            level: None,
+            name: None,
+            submitted_since: None,
+            submitted_before: None,
+        }
+    }
+
+    /// Whether `row` passes every criterion (the in-memory reading of the filter).
+    pub fn matches(&self, row: &CaseRow) -> bool {
+        let c = &row.case;
+        c.holder_id == self.holder
+            && self.status.is_none_or(|s| c.status == s)
+            && self.series.as_ref().is_none_or(|s| &c.series == s)
+            && self.level.is_none_or(|l| c.level == l)
+            && self
+                .name
+                .as_ref()
+                .is_none_or(|n| n.matches(&row.applicant_name))
+            && self
+                .submitted_since
+                .is_none_or(|t| row.submitted_at.is_some_and(|s| s >= t))
+            && self
+                .submitted_before
+                .is_none_or(|t| row.submitted_at.is_some_and(|s| s < t))
+    }
 }
 
 /// A case with the names a reviewer needs to see in a list.
@@ -64,6 +107,8 @@ pub struct CaseRow {
     /// The declaration's kind (正常申报, 破格, 转评, 初定).
     pub kind: zhicheng_declaration::DeclarationKind,
     pub unit_name: String,
+    /// When the declaration was last submitted (none while it is a draft again).
+    pub submitted_at: Option<DateTime<Utc>>,
 }
 
 pub trait ReviewRepo: Send + Sync {
@@ -88,10 +133,30 @@ pub trait ReviewRepo: Send + Sync {
         id: DeclarationId,
     ) -> impl Future<Output = Result<Option<ReviewCase>, StoreError>> + Send;
 
-    /// Cases held by an organisation, oldest holding first.
+    /// One page of the cases matching `filter`, in `(held_since, id)` order (oldest holding
+    /// first), starting after `page.after`; `next` is set when more rows follow.
     fn list_cases(
         &self,
         filter: &CaseFilter,
+        page: &PageRequest,
+    ) -> impl Future<Output = Result<CasePage, StoreError>> + Send;
+
+    /// How many cases match `filter` with its status left out, per status: statuses with at
+    /// least one case, in [`CaseStatus::ALL`] order.
+    fn count_cases(
+        &self,
+        filter: &CaseFilter,
+    ) -> impl Future<Output = Result<Vec<StatusCount>, StoreError>> + Send;
+
+    /// The cases of one plan, series and level that reached `org`: its own declarations (as
+    /// the employer unit) or those whose route passes through it, whoever holds them now;
+    /// first submitted first (`opened_at`, then id).
+    fn list_plan_cases(
+        &self,
+        org: OrgId,
+        plan: zhicheng_kernel::PlanId,
+        series: &SeriesCode,
+        level: TitleLevel,
     ) -> impl Future<Output = Result<Vec<CaseRow>, StoreError>> + Send;
 
     /// A person's cases, newest first.

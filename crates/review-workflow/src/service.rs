@@ -11,6 +11,7 @@ use zhicheng_kernel::{
 };
 
 use crate::ports::{CaseFilter, CaseRow, ReviewRepo};
+use crate::queue::{QueuePage, QueueQuery};
 use crate::{
     Act, CaseHop, CaseStatus, CommitteeVote, Opinion, RefusalGround, ReturnReasons, ReviewCase,
     SupplementNotice, TransitionError,
@@ -294,26 +295,55 @@ pub async fn record_vote<R: ReviewRepo>(
     .await
 }
 
-/// The cases the principal's organisation holds, filtered (职称申报数据审核 / 上报 lists).
+/// A page of the cases the principal's organisation holds, filtered (职称申报数据审核 / 上报
+/// lists), with the counts per status of the same filter without its status (the tabs).
 ///
 /// # Errors
 /// `Forbidden` for applicants.
 pub async fn queue<R: ReviewRepo>(
     cases: &R,
     principal: &Principal,
-    status: Option<CaseStatus>,
-    series: Option<zhicheng_kernel::SeriesCode>,
-    level: Option<zhicheng_kernel::TitleLevel>,
+    query: &QueueQuery,
+) -> Result<QueuePage, ServiceError<std::convert::Infallible>> {
+    let filter = filter_for(principal, query)?;
+    let page = cases.list_cases(&filter, &query.page).await?;
+    let counts = cases.count_cases(&filter).await?;
+    Ok(QueuePage {
+        rows: page.rows,
+        next: page.next,
+        counts,
+    })
+}
+
+/// The declarations of one plan, series and level that reached the principal's organisation
+/// — its own (as the employer unit) or reported through it — whoever holds them now, with
+/// their current status: what the summary table (一览表) lists, before and after reporting.
+/// The same reach as [`get_case`].
+///
+/// # Errors
+/// `Forbidden` for applicants.
+pub async fn plan_cases<R: ReviewRepo>(
+    cases: &R,
+    principal: &Principal,
+    plan: zhicheng_kernel::PlanId,
+    series: &zhicheng_kernel::SeriesCode,
+    level: zhicheng_kernel::TitleLevel,
 ) -> Result<Vec<CaseRow>, ServiceError<std::convert::Infallible>> {
-    let holder = staff_org(principal)?;
-    Ok(cases
-        .list_cases(&CaseFilter {
-            holder,
-            status,
-            series,
-            level,
-        })
-        .await?)
+    let org = staff_org(principal)?;
+    Ok(cases.list_plan_cases(org, plan, series, level).await?)
+}
+
+/// The store filter for the principal's own organisation: nobody lists another's queue.
+fn filter_for<E>(principal: &Principal, q: &QueueQuery) -> Result<CaseFilter, ServiceError<E>> {
+    Ok(CaseFilter {
+        holder: staff_org(principal)?,
+        status: q.status,
+        series: q.series.clone(),
+        level: q.level,
+        name: q.name.clone(),
+        submitted_since: q.submitted_since(),
+        submitted_before: q.submitted_before(),
+    })
 }
 
 /// One case, if the principal may see it: the applicant, or an organisation on its way.

@@ -30,7 +30,8 @@ use zhicheng_kernel::{
 use zhicheng_review_workflow::ports::{
     BatchError, BatchOutcome, CaseFilter, CaseRow, IdempotencyKey, ReviewRepo,
 };
-use zhicheng_review_workflow::{CaseHop, ReviewCase};
+use zhicheng_review_workflow::queue::{CaseCursor, CasePage, PageRequest, StatusCount};
+use zhicheng_review_workflow::{CaseHop, CaseStatus, ReviewCase};
 
 #[derive(Default)]
 struct State {
@@ -224,6 +225,27 @@ impl Row for ReviewCase {
 }
 
 impl State {
+    /// A case with the names and submission time a list shows.
+    fn case_row(&self, case: &ReviewCase) -> CaseRow {
+        let declaration = self.declarations.get(&case.declaration_id.0);
+        CaseRow {
+            applicant_name: self
+                .persons
+                .get(&case.person_id.0)
+                .map(|p| p.name.as_str().to_owned())
+                .unwrap_or_default(),
+            specialty: declaration.map(|d| d.specialty.clone()).unwrap_or_default(),
+            kind: declaration.map(|d| d.kind).unwrap_or_default(),
+            unit_name: self
+                .orgs
+                .get(&case.unit_id.0)
+                .map(|o| o.name.as_str().to_owned())
+                .unwrap_or_default(),
+            submitted_at: declaration.and_then(|d| d.submitted_at),
+            case: case.clone(),
+        }
+    }
+
     /// Whether a new row may be inserted: its primary and unique keys are free.
     fn check<R: Row>(&mut self, v: &R) -> Result<(), StoreError> {
         if R::table(self).contains_key(&v.id()) {
@@ -989,41 +1011,64 @@ impl ReviewRepo for MemoryStore {
             .cloned())
     }
 
-    async fn list_cases(&self, filter: &CaseFilter) -> Result<Vec<CaseRow>, StoreError> {
-        let mut st = self.lock();
-        let cases = st.list(
-            |c: &ReviewCase| {
-                c.holder_id == filter.holder
-                    && filter.status.is_none_or(|s| c.status == s)
-                    && filter.series.as_ref().is_none_or(|s| &c.series == s)
-                    && filter.level.is_none_or(|l| c.level == l)
-            },
-            |c| (c.held_since, c.id),
-        );
-        Ok(cases
+    async fn list_cases(
+        &self,
+        filter: &CaseFilter,
+        page: &PageRequest,
+    ) -> Result<CasePage, StoreError> {
+        let st = self.lock();
+        let mut rows: Vec<CaseRow> = st
+            .cases
+            .values()
+            .filter(|c| c.holder_id == filter.holder)
+            .filter(|c| page.after.is_none_or(|a| CaseCursor::after(c) > a))
+            .map(|c| st.case_row(c))
+            .filter(|r| filter.matches(r))
+            .collect();
+        rows.sort_by_key(|r| CaseCursor::after(&r.case));
+        let size = page.size() as usize;
+        let next = (rows.len() > size).then(|| CaseCursor::after(&rows[size - 1].case));
+        rows.truncate(size);
+        Ok(CasePage { rows, next })
+    }
+
+    async fn list_plan_cases(
+        &self,
+        org: OrgId,
+        plan: PlanId,
+        series: &SeriesCode,
+        level: TitleLevel,
+    ) -> Result<Vec<CaseRow>, StoreError> {
+        let st = self.lock();
+        let mut rows: Vec<CaseRow> = st
+            .cases
+            .values()
+            .filter(|c| c.plan_id == plan && &c.series == series && c.level == level)
+            .filter(|c| c.unit_id == org || c.route.contains(&org))
+            .map(|c| st.case_row(c))
+            .collect();
+        rows.sort_by_key(|r| (r.case.opened_at, r.case.id));
+        Ok(rows)
+    }
+
+    async fn count_cases(&self, filter: &CaseFilter) -> Result<Vec<StatusCount>, StoreError> {
+        let st = self.lock();
+        let any_status = CaseFilter {
+            status: None,
+            ..filter.clone()
+        };
+        let mut counts: HashMap<CaseStatus, u64> = HashMap::new();
+        for c in st.cases.values().filter(|c| c.holder_id == filter.holder) {
+            if any_status.matches(&st.case_row(c)) {
+                *counts.entry(c.status).or_default() += 1;
+            }
+        }
+        Ok(CaseStatus::ALL
             .into_iter()
-            .map(|case| CaseRow {
-                applicant_name: st
-                    .persons
-                    .get(&case.person_id.0)
-                    .map(|p| p.name.as_str().to_owned())
-                    .unwrap_or_default(),
-                specialty: st
-                    .declarations
-                    .get(&case.declaration_id.0)
-                    .map(|d| d.specialty.clone())
-                    .unwrap_or_default(),
-                kind: st
-                    .declarations
-                    .get(&case.declaration_id.0)
-                    .map(|d| d.kind)
-                    .unwrap_or_default(),
-                unit_name: st
-                    .orgs
-                    .get(&case.unit_id.0)
-                    .map(|o| o.name.as_str().to_owned())
-                    .unwrap_or_default(),
-                case,
+            .filter_map(|status| {
+                counts
+                    .get(&status)
+                    .map(|&count| StatusCount { status, count })
             })
             .collect())
     }

@@ -5,6 +5,7 @@ use sea_orm::{EntityTrait, Schema};
 use sea_orm_migration::prelude::*;
 
 mod attachments;
+mod case_queue;
 mod declaration_sections;
 mod identity_orgs;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(SmsRecovery),
             Box::new(declaration_sections::DeclarationSections),
             Box::new(identity_orgs::IdentityOrgs),
+            Box::new(case_queue::CaseQueue),
         ]
     }
 }

@@ -32,6 +32,7 @@ use zhicheng_kernel::{
 use zhicheng_review_workflow::ports::{
     BatchError, BatchOutcome, CaseFilter, IdempotencyKey, ReviewRepo,
 };
+use zhicheng_review_workflow::queue::{PageRequest, QueueQuery, RawQueueQuery, StatusCount};
 use zhicheng_review_workflow::{
     Act, CaseAction, CaseStatus, CommitteeVote, Decision, ReturnReasons, ReviewCase,
     TransitionError,
@@ -211,6 +212,8 @@ on_every_backend!(
     versions_contract,
     path_contract,
     review_contract,
+    queue_contract,
+    bulk_batch_contract,
     history_and_batch_contract,
     certificate_contract,
     recovery_contract,
@@ -1081,13 +1084,12 @@ async fn review_contract<R: IdentityRepo + DeclarationRepo + ReviewRepo + Audite
     assert!(r.plan_case_keys(p2025.id).await.unwrap().is_empty());
 
     // The holder's list: oldest holding first, with names, in one query.
-    let all = CaseFilter {
-        holder: unit.id,
-        status: None,
-        series: None,
-        level: None,
-    };
-    let rows = r.list_cases(&all).await.unwrap();
+    let all = CaseFilter::holder(unit.id);
+    let rows = r
+        .list_cases(&all, &PageRequest::default())
+        .await
+        .unwrap()
+        .rows;
     assert_eq!(rows.len(), 2);
     assert_eq!((rows[0].case.id, rows[1].case.id), (ca.id, cb.id));
     assert_eq!(rows[0].applicant_name, a.person.name.as_str());
@@ -1125,54 +1127,66 @@ async fn review_contract<R: IdentityRepo + DeclarationRepo + ReviewRepo + Audite
 
     // Filters by status, series and level; held_since now orders b first.
     let with = |status: Option<CaseStatus>, series: Option<SeriesCode>, level| CaseFilter {
-        holder: unit.id,
         status,
         series,
         level,
+        ..CaseFilter::holder(unit.id)
     };
-    let ids = |v: Vec<zhicheng_review_workflow::ports::CaseRow>| {
-        v.into_iter().map(|c| c.case.id).collect::<Vec<_>>()
+    let ids = |v: zhicheng_review_workflow::queue::CasePage| {
+        v.rows.into_iter().map(|c| c.case.id).collect::<Vec<_>>()
     };
-    assert_eq!(ids(r.list_cases(&all).await.unwrap()), [cb.id, ca.id]);
+    assert_eq!(
+        ids(r.list_cases(&all, &PageRequest::default()).await.unwrap()),
+        [cb.id, ca.id]
+    );
     assert_eq!(
         ids(r
-            .list_cases(&with(Some(CaseStatus::ReadyToReport), None, None))
+            .list_cases(
+                &with(Some(CaseStatus::ReadyToReport), None, None),
+                &PageRequest::default()
+            )
             .await
             .unwrap()),
         [ca.id]
     );
     assert_eq!(
         ids(r
-            .list_cases(&with(
-                Some(CaseStatus::UnitReview),
-                Some(eng()),
-                Some(TitleLevel::Intermediate)
-            ))
+            .list_cases(
+                &with(
+                    Some(CaseStatus::UnitReview),
+                    Some(eng()),
+                    Some(TitleLevel::Intermediate)
+                ),
+                &PageRequest::default()
+            )
             .await
             .unwrap()),
         [cb.id]
     );
     let lib = SeriesCode::parse("LIB").unwrap();
     assert!(
-        r.list_cases(&with(None, Some(lib), None))
+        r.list_cases(&with(None, Some(lib), None), &PageRequest::default())
             .await
             .unwrap()
+            .rows
             .is_empty()
     );
     assert!(
-        r.list_cases(&with(None, None, Some(TitleLevel::SeniorFull)))
-            .await
-            .unwrap()
-            .is_empty()
-    );
-    assert!(
-        r.list_cases(&CaseFilter {
-            holder: bureau,
-            ..all.clone()
-        })
+        r.list_cases(
+            &with(None, None, Some(TitleLevel::SeniorFull)),
+            &PageRequest::default()
+        )
         .await
         .unwrap()
+        .rows
         .is_empty()
+    );
+    assert!(
+        r.list_cases(&CaseFilter::holder(bureau), &PageRequest::default())
+            .await
+            .unwrap()
+            .rows
+            .is_empty()
     );
 
     // A person's cases, newest first.
@@ -1208,6 +1222,500 @@ async fn review_contract<R: IdentityRepo + DeclarationRepo + ReviewRepo + Audite
 // ---------------------------------------------------------------------------------------------
 // Case history, case + declaration together, batches
 // ---------------------------------------------------------------------------------------------
+
+// ---------------------------------------------------------------------------------------------
+// Queues: filters, counts per status, keyset paging
+// ---------------------------------------------------------------------------------------------
+
+/// Registers `name`, drafts a declaration of `level` in `plan` for `unit` and submits it at
+/// `at`; returns the open case.
+#[allow(clippy::too_many_arguments)]
+async fn queued<R: IdentityRepo + DeclarationRepo + ReviewRepo>(
+    r: &R,
+    n: u32,
+    username: &str,
+    name: &str,
+    unit: &Organisation,
+    plan: &ReviewPlan,
+    level: TitleLevel,
+    at: DateTime<Utc>,
+) -> ReviewCase {
+    let mut p = person(n);
+    p.name = PersonName::parse(name).unwrap();
+    let a = account(username, Role::Applicant, Some(p.id), None);
+    r.register_person(&p, &a, &audit("person", p.id.0, "person.registered"))
+        .await
+        .unwrap();
+    let d = Declaration::draft(
+        DeclarationId(id()),
+        p.id,
+        unit,
+        plan,
+        level,
+        "电气工程",
+        DeclarationKind::Normal,
+        materials("queue"),
+        Some(&acceptance(p.id, at)),
+        at,
+    )
+    .unwrap();
+    r.create_declaration(&d, &audit("declaration", d.id.0, "declaration.created"))
+        .await
+        .unwrap();
+    submit(r, d.id, plan, at).await.unwrap()
+}
+
+/// Every page of `filter`, `size` rows at a time, following `next`.
+async fn all_pages<R: ReviewRepo>(r: &R, filter: &CaseFilter, size: u32) -> Vec<Vec<CaseId>> {
+    let mut pages = Vec::new();
+    let mut page = PageRequest::first(size);
+    loop {
+        let p = r.list_cases(filter, &page).await.unwrap();
+        assert!(p.rows.len() <= size as usize);
+        pages.push(p.rows.iter().map(|row| row.case.id).collect());
+        match p.next {
+            Some(next) => {
+                assert_eq!(
+                    next,
+                    zhicheng_review_workflow::queue::CaseCursor::after(
+                        &p.rows.last().unwrap().case
+                    )
+                );
+                page = PageRequest::after(next, size);
+            }
+            None => return pages,
+        }
+    }
+}
+
+async fn queue_contract<R: IdentityRepo + DeclarationRepo + ReviewRepo>(r: &R) {
+    let t0 = now();
+    let n = unique_n();
+    let unit = org(OrgKind::EmployerUnit, "文登区中心医院", "371003");
+    let other = org(OrgKind::EmployerUnit, "文登区第二人民医院", "371003");
+    for (o, user) in [(&unit, "queueunit"), (&other, "queueother")] {
+        r.create_org(
+            o,
+            &account(user, Role::UnitAdmin, None, Some(o.id)),
+            &audit("organisation", o.id.0, "org.created"),
+        )
+        .await
+        .unwrap();
+    }
+    let bureau = OrgId(id());
+    let eng_plan = open_plan(2026, bureau, t0);
+    let mut lib_plan = ReviewPlan::new(
+        PlanId(id()),
+        bureau,
+        2026,
+        "2026年度图书资料系列职称评审",
+        SeriesCode::parse("LIB").unwrap(),
+        vec![TitleLevel::Intermediate],
+        t0 - Duration::days(1),
+        t0 + Duration::days(30),
+        t0,
+    )
+    .unwrap();
+    lib_plan.open().unwrap();
+    for p in [&eng_plan, &lib_plan] {
+        r.create_plan(p, &audit("plan", p.id.0, "plan.created"))
+            .await
+            .unwrap();
+    }
+    // Seven submissions an hour apart, two of them at the same instant (ties go by id).
+    let hour = |k: i64| t0 - Duration::hours(12) + Duration::hours(k);
+    let people: [(&str, &ReviewPlan, TitleLevel, DateTime<Utc>); 7] = [
+        ("王芳", &eng_plan, TitleLevel::Intermediate, hour(0)),
+        ("王强", &eng_plan, TitleLevel::SeniorDeputy, hour(1)),
+        ("李娜", &lib_plan, TitleLevel::Intermediate, hour(2)),
+        ("张伟", &eng_plan, TitleLevel::Intermediate, hour(3)),
+        ("王伟", &eng_plan, TitleLevel::Intermediate, hour(3)),
+        ("刘洋", &eng_plan, TitleLevel::Intermediate, hour(4)),
+        ("陈静", &eng_plan, TitleLevel::Intermediate, hour(5)),
+    ];
+    let mut cases = Vec::new();
+    for (k, (name, plan, level, at)) in people.iter().enumerate() {
+        let k = u32::try_from(k).unwrap();
+        let c = queued(
+            r,
+            n + k,
+            &format!("queue{k}"),
+            name,
+            &unit,
+            plan,
+            *level,
+            *at,
+        )
+        .await;
+        cases.push(c);
+    }
+    // Another unit's declaration never shows in this unit's queue.
+    let theirs = queued(
+        r,
+        n + 20,
+        "queue20",
+        "王芳",
+        &other,
+        &eng_plan,
+        TitleLevel::Intermediate,
+        hour(1),
+    )
+    .await;
+    let mut order: Vec<&ReviewCase> = cases.iter().collect();
+    order.sort_by_key(|c| (c.held_since, c.id));
+    let expected: Vec<CaseId> = order.iter().map(|c| c.id).collect();
+
+    // Keyset paging: pages of 3 cover the queue once, in (held_since, id) order.
+    let all = CaseFilter::holder(unit.id);
+    let pages = all_pages(r, &all, 3).await;
+    assert_eq!(pages.iter().map(Vec::len).collect::<Vec<_>>(), [3, 3, 1]);
+    assert_eq!(pages.concat(), expected);
+    assert_eq!(all_pages(r, &all, 7).await, std::slice::from_ref(&expected));
+    assert_eq!(all_pages(r, &all, 200).await.concat(), expected);
+    // A row that arrives before the cursor does not shift the next page.
+    let second = PageRequest::after(
+        zhicheng_review_workflow::queue::CaseCursor::after(order[2]),
+        3,
+    );
+    let p2: Vec<CaseId> = r
+        .list_cases(&all, &second)
+        .await
+        .unwrap()
+        .rows
+        .iter()
+        .map(|row| row.case.id)
+        .collect();
+    assert_eq!(p2, expected[3..6]);
+
+    // Rows carry names and the submission time.
+    let first = r.list_cases(&all, &PageRequest::first(1)).await.unwrap();
+    assert_eq!(first.rows[0].applicant_name, "王芳");
+    assert_eq!(first.rows[0].unit_name, unit.name.as_str());
+    assert_eq!(first.rows[0].submitted_at, Some(hour(0)));
+
+    let ids_of = |f: CaseFilter| async move { all_pages(r, &f, 2).await.concat() };
+    let by = |k: usize| cases[k].id;
+    // Series, level, name (a substring, not a pattern), submission days.
+    let lib = SeriesCode::parse("LIB").unwrap();
+    assert_eq!(
+        ids_of(CaseFilter {
+            series: Some(lib),
+            ..all.clone()
+        })
+        .await,
+        [by(2)]
+    );
+    assert_eq!(
+        ids_of(CaseFilter {
+            level: Some(TitleLevel::SeniorDeputy),
+            ..all.clone()
+        })
+        .await,
+        [by(1)]
+    );
+    let name = |s: &str| {
+        QueueQuery::parse(&RawQueueQuery {
+            name: Some(s),
+            ..RawQueueQuery::default()
+        })
+        .unwrap()
+        .name
+    };
+    let wang = ids_of(CaseFilter {
+        name: name("王"),
+        ..all.clone()
+    })
+    .await;
+    assert_eq!(wang.len(), 3);
+    assert!(wang.contains(&by(0)) && wang.contains(&by(1)) && wang.contains(&by(4)));
+    assert_eq!(
+        ids_of(CaseFilter {
+            name: name("芳"),
+            ..all.clone()
+        })
+        .await,
+        [by(0)]
+    );
+    assert!(
+        ids_of(CaseFilter {
+            name: name("%"),
+            ..all.clone()
+        })
+        .await
+        .is_empty()
+    );
+    assert!(
+        ids_of(CaseFilter {
+            name: name("_"),
+            ..all.clone()
+        })
+        .await
+        .is_empty()
+    );
+    let window = CaseFilter {
+        submitted_since: Some(hour(2)),
+        submitted_before: Some(hour(4)),
+        ..all.clone()
+    };
+    let mut in_window = ids_of(window.clone()).await;
+    in_window.sort();
+    let mut want = vec![by(2), by(3), by(4)];
+    want.sort();
+    assert_eq!(in_window, want);
+    assert_eq!(
+        ids_of(CaseFilter {
+            series: Some(eng()),
+            level: Some(TitleLevel::Intermediate),
+            name: name("王"),
+            ..window.clone()
+        })
+        .await,
+        [by(4)]
+    );
+
+    // Two approvals move those cases to another status, held since later.
+    for k in [0, 5] {
+        r.update_case(by(k), |c| {
+            c.unit_approve(&act(unit.id, t0 + Duration::minutes(1)))
+                .map(|()| ((), audit("case", c.id.0, "case.unit_approved")))
+        })
+        .await
+        .unwrap();
+    }
+    // One is withdrawn: a draft again, no submission time, still in the unit's queue.
+    r.update_case_with_declaration(by(6), |c, d| {
+        c.withdraw(Actor::System, t0 + Duration::minutes(2))
+            .map_err(|_| ())?;
+        d.withdraw().map_err(|_| ())?;
+        Ok::<_, ()>(((), audit("case", c.id.0, "case.withdrawn")))
+    })
+    .await
+    .unwrap();
+    let count = |v: &[(CaseStatus, u64)]| {
+        v.iter()
+            .map(|&(status, count)| StatusCount { status, count })
+            .collect::<Vec<_>>()
+    };
+    let counts = r.count_cases(&all).await.unwrap();
+    assert_eq!(
+        counts,
+        count(&[
+            (CaseStatus::UnitReview, 4),
+            (CaseStatus::Withdrawn, 1),
+            (CaseStatus::ReadyToReport, 2),
+        ])
+    );
+    // Counts ignore the status filter (they are the tabs) but honour every other one.
+    let ready = CaseFilter {
+        status: Some(CaseStatus::ReadyToReport),
+        ..all.clone()
+    };
+    assert_eq!(r.count_cases(&ready).await.unwrap(), counts);
+    assert_eq!(
+        r.count_cases(&CaseFilter {
+            name: name("王"),
+            ..ready.clone()
+        })
+        .await
+        .unwrap(),
+        count(&[(CaseStatus::UnitReview, 2), (CaseStatus::ReadyToReport, 1)])
+    );
+    assert_eq!(
+        r.count_cases(&CaseFilter {
+            submitted_since: Some(hour(0)),
+            ..all.clone()
+        })
+        .await
+        .unwrap(),
+        count(&[(CaseStatus::UnitReview, 4), (CaseStatus::ReadyToReport, 2)])
+    );
+    assert_eq!(ids_of(ready.clone()).await, [by(0), by(5)]);
+    assert_eq!(
+        all_pages(
+            r,
+            &CaseFilter {
+                status: Some(CaseStatus::UnitReview),
+                ..all.clone()
+            },
+            3
+        )
+        .await
+        .concat(),
+        expected
+            .iter()
+            .copied()
+            .filter(|c| [by(1), by(2), by(3), by(4)].contains(c))
+            .collect::<Vec<_>>()
+    );
+    let withdrawn = r
+        .list_cases(
+            &CaseFilter {
+                status: Some(CaseStatus::Withdrawn),
+                ..all.clone()
+            },
+            &PageRequest::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(withdrawn.rows.len(), 1);
+    assert_eq!(withdrawn.rows[0].submitted_at, None);
+    assert!(!ids_of(window).await.contains(&by(6)));
+
+    // A plan's cases of one series and level (the summary table): the unit's own, whoever
+    // holds them, first submitted first; the receiver's once reported through it.
+    let plan_ids = |rows: Vec<zhicheng_review_workflow::ports::CaseRow>| {
+        rows.iter().map(|row| row.case.id).collect::<Vec<_>>()
+    };
+    let mut eng_mid: Vec<&ReviewCase> = [0, 3, 4, 5, 6].iter().map(|&k| &cases[k]).collect();
+    eng_mid.sort_by_key(|c| (c.opened_at, c.id));
+    let eng_mid: Vec<CaseId> = eng_mid.iter().map(|c| c.id).collect();
+    let eng_series = eng();
+    let summary =
+        |o: OrgId| r.list_plan_cases(o, eng_plan.id, &eng_series, TitleLevel::Intermediate);
+    assert_eq!(plan_ids(summary(unit.id).await.unwrap()), eng_mid);
+    assert!(summary(bureau).await.unwrap().is_empty());
+    r.update_case(by(0), |c| {
+        c.report(
+            &act(unit.id, t0 + Duration::minutes(3)),
+            &Route {
+                hops: vec![unit.id, bureau],
+            },
+        )
+        .map(|()| ((), audit("case", c.id.0, "case.reported")))
+    })
+    .await
+    .unwrap();
+    assert_eq!(plan_ids(summary(unit.id).await.unwrap()), eng_mid);
+    assert_eq!(plan_ids(summary(bureau).await.unwrap()), [by(0)]);
+    assert_eq!(plan_ids(summary(other.id).await.unwrap()), [theirs.id]);
+    assert!(
+        r.list_plan_cases(unit.id, lib_plan.id, &eng(), TitleLevel::Intermediate)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        plan_ids(
+            r.list_plan_cases(
+                unit.id,
+                lib_plan.id,
+                &SeriesCode::parse("LIB").unwrap(),
+                TitleLevel::Intermediate
+            )
+            .await
+            .unwrap()
+        ),
+        [by(2)]
+    );
+
+    // Per-organisation scope: the other unit sees only its own case, nobody else's counts.
+    assert_eq!(ids_of(CaseFilter::holder(other.id)).await, [theirs.id]);
+    assert_eq!(
+        r.count_cases(&CaseFilter::holder(other.id)).await.unwrap(),
+        count(&[(CaseStatus::UnitReview, 1)])
+    );
+    // The reported case left the unit's queue for the receiver's.
+    assert_eq!(ids_of(CaseFilter::holder(bureau)).await, [by(0)]);
+    assert_eq!(
+        r.count_cases(&CaseFilter::holder(bureau)).await.unwrap(),
+        count(&[(CaseStatus::PendingAcceptance, 1)])
+    );
+    assert!(!ids_of(all.clone()).await.contains(&by(0)));
+}
+
+/// A batch whose cases end in different states, were loaded at different versions, or had a
+/// column changed that transitions never touch: each is written as its closure left it, at
+/// its next version, with its hops and one audit row each.
+async fn bulk_batch_contract<R: IdentityRepo + DeclarationRepo + ReviewRepo + Audited>(r: &R) {
+    let t0 = now();
+    let n = unique_n();
+    let unit = org(OrgKind::EmployerUnit, "荣成市人民医院", "371082");
+    r.create_org(
+        &unit,
+        &account("bulkunit", Role::UnitAdmin, None, Some(unit.id)),
+        &audit("organisation", unit.id.0, "org.created"),
+    )
+    .await
+    .unwrap();
+    let plan = open_plan(2026, OrgId(id()), t0);
+    r.create_plan(&plan, &audit("plan", plan.id.0, "plan.created"))
+        .await
+        .unwrap();
+    let mut cases = Vec::new();
+    for k in 0..6u32 {
+        let name = ["赵一", "钱二", "孙三", "李四", "周五", "吴六"][k as usize];
+        let level = TitleLevel::Intermediate;
+        let c = queued(r, n + k, &format!("bulk{k}"), name, &unit, &plan, level, t0).await;
+        cases.push(c);
+    }
+    // Two cases move on first, so the batch loads them at a later version.
+    for c in &cases[..2] {
+        r.update_case(c.id, |c| {
+            c.hop += 0;
+            Ok::<_, ()>(((), audit("case", c.id.0, "case.touched")))
+        })
+        .await
+        .unwrap();
+    }
+    let ids: Vec<CaseId> = cases.iter().map(|c| c.id).collect();
+    let t1 = t0 + Duration::seconds(30);
+    let mut k = 0;
+    let out = r
+        .update_cases(&ids, None, |c| {
+            k += 1;
+            c.unit_approve(&act(unit.id, t1))?;
+            if k == 3 {
+                // A different time: its own group.
+                c.held_since = t1 + Duration::seconds(1);
+            }
+            if k == 4 {
+                // A column no transition changes: written on its own.
+                c.year += 1;
+            }
+            Ok::<_, TransitionError>((c.clone(), audit("case", c.id.0, "case.unit_approved")))
+        })
+        .await;
+    let Ok(BatchOutcome::Done(out)) = out else {
+        panic!("batch refused: {out:?}")
+    };
+    assert_eq!(out.len(), 6);
+    for (i, (before, after)) in cases.iter().zip(&out).enumerate() {
+        let stored = r.get_case(before.id).await.unwrap().unwrap();
+        let mut want = after.clone();
+        want.new_hops.clear();
+        assert_eq!(stored, want, "case {i}");
+        let loaded = if i < 2 { 2 } else { 1 };
+        assert_eq!(stored.version, loaded + 1, "case {i}");
+        assert_eq!(stored.status, CaseStatus::ReadyToReport);
+        let expected_since = if i == 2 {
+            t1 + Duration::seconds(1)
+        } else {
+            t1
+        };
+        assert_eq!(stored.held_since, expected_since, "case {i}");
+        assert_eq!(stored.year, if i == 3 { 2027 } else { 2026 }, "case {i}");
+        let hops = r.case_history(before.id).await.unwrap();
+        assert_eq!(
+            hops.last().map(|h| (h.action, h.version)),
+            Some((CaseAction::UnitApproved, stored.version))
+        );
+        let approvals = r
+            .audit(before.id.0)
+            .await
+            .iter()
+            .filter(|a| a.action == "case.unit_approved")
+            .count();
+        assert_eq!(approvals, 1, "case {i}");
+    }
+    // Replaying the batch now finds them approved: refused, nothing written.
+    let again = r
+        .update_cases(&ids, None, |c| {
+            c.unit_approve(&act(unit.id, t1))?;
+            Ok::<_, TransitionError>(((), audit("case", c.id.0, "case.unit_approved")))
+        })
+        .await;
+    assert!(matches!(again, Err(BatchError::Rejected(v)) if v.len() == 6));
+}
 
 /// Submitting freezes a numbered version in the submission's transaction; a resubmission
 /// after a return freezes the next one; a refused submission freezes nothing.

@@ -8,9 +8,10 @@ use uuid::Uuid;
 use zhicheng_certificate::service::VerificationCode;
 use zhicheng_kernel::{CaseId, ServiceError, TitleLevel};
 use zhicheng_review_workflow::ports::{BatchOutcome, CaseRow};
+use zhicheng_review_workflow::queue::{QueueQuery, RawQueueQuery};
 use zhicheng_review_workflow::{
-    CaseHop, CaseStatus, CommitteeVote, DecisionInputError, Opinion, RefusalGround, ReturnReasons,
-    ReviewCase, SupplementNotice, batch, service,
+    CaseHop, CommitteeVote, DecisionInputError, Opinion, RefusalGround, ReturnReasons, ReviewCase,
+    SupplementNotice, batch, service,
 };
 use zhicheng_store::runtime::random_code;
 
@@ -53,6 +54,8 @@ pub struct CaseDto {
     pub applicant_name: Option<String>,
     pub specialty: Option<String>,
     pub unit_name: Option<String>,
+    /// When the declaration was last submitted (in lists).
+    pub submitted_at: Option<DateTime<Utc>>,
     /// The latest return, rejection, supplement notice or refusal: returned_to_applicant,
     /// unit_rejected, returned_to_unit, supplement_required or not_accepted.
     pub decision_kind: Option<String>,
@@ -87,6 +90,7 @@ pub fn case_dto(c: &ReviewCase) -> CaseDto {
         applicant_name: None,
         specialty: None,
         unit_name: None,
+        submitted_at: None,
         decision_kind: c.decision.as_ref().map(|d| {
             serde_json::to_value(d)
                 .ok()
@@ -204,6 +208,7 @@ fn row_dto(r: &CaseRow) -> CaseDto {
     d.applicant_name = Some(r.applicant_name.clone());
     d.specialty = Some(r.specialty.clone());
     d.unit_name = Some(r.unit_name.clone());
+    d.submitted_at = r.submitted_at;
     d
 }
 
@@ -213,10 +218,31 @@ pub enum CaseResponse {
     Ok(Json<CaseDto>),
 }
 
+/// How many cases of the current filters are in one status.
+#[derive(Object)]
+pub struct StatusCountDto {
+    pub status: String,
+    pub status_name: String,
+    pub count: u64,
+}
+
+/// One page of a queue.
+#[derive(Object)]
+pub struct CaseListDto {
+    /// This page, oldest holding first (`held_since`, then id).
+    pub items: Vec<CaseDto>,
+    /// Cases per status for the same filters without `status` (statuses with none left out).
+    pub counts: Vec<StatusCountDto>,
+    /// Cases matching the filters without `status` (the sum of `counts`).
+    pub total: u64,
+    /// Pass as `after` (same filters) for the next page; absent on the last page.
+    pub next: Option<String>,
+}
+
 #[derive(ApiResponse)]
 pub enum CaseList {
     #[oai(status = 200)]
-    Ok(Json<Vec<CaseDto>>),
+    Ok(Json<CaseListDto>),
 }
 
 #[derive(ApiResponse)]
@@ -242,37 +268,59 @@ pub async fn issue(
 
 #[OpenApi(tag = "Tag::Cases")]
 impl CasesApi {
-    /// 职称申报数据审核 / 上报: cases the caller's organisation holds, filtered by status,
-    /// series and level.
+    /// 职称申报数据审核 / 上报: a page of the cases the caller's organisation holds, oldest
+    /// holding first, filtered by status, series, level, applicant name (part of it) and
+    /// submission day (Beijing time, both days included), with the counts per status of the
+    /// same filters without `status`. Keyset paging: pass the answer's `next` as `after`.
+    /// Invalid filters answer 422 naming each field.
     #[oai(path = "/cases", method = "get")]
+    #[allow(clippy::too_many_arguments)]
     async fn queue(
         &self,
         auth: BearerAuth,
+        /// unit_review, ready_to_report, in_transit, pending_acceptance, accepted, …
         status: Query<Option<String>>,
+        /// Series code, e.g. ENG.
         series: Query<Option<String>>,
+        /// primary, intermediate, senior_deputy or senior_full.
         level: Query<Option<String>>,
+        /// Part of the applicant's name (at most 30 characters).
+        name: Query<Option<String>>,
+        /// First submission day, YYYY-MM-DD.
+        submitted_from: Query<Option<String>>,
+        /// Last submission day, YYYY-MM-DD.
+        submitted_to: Query<Option<String>>,
+        /// Rows per page, 1–200 (default 50).
+        page_size: Query<Option<String>>,
+        /// The `next` of the previous page.
+        after: Query<Option<String>>,
     ) -> Result<CaseList, ApiError> {
-        let status = match status.0.as_deref().filter(|s| !s.is_empty()) {
-            Some(s) => Some(
-                CaseStatus::parse(s)
-                    .ok_or_else(|| ApiError::field("status", "状态无效", "unknown status"))?,
-            ),
-            None => None,
-        };
-        let series = series
-            .0
-            .as_deref()
-            .filter(|s| !s.is_empty())
-            .map(parse_series)
-            .transpose()?;
-        let level = match level.0.as_deref().filter(|s| !s.is_empty()) {
-            Some(l) => {
-                Some(TitleLevel::parse(l).map_err(|e| ApiError::field("level", "级别无效", e))?)
-            }
-            None => None,
-        };
-        let rows = service::queue(&self.0.store, &auth.0, status, series, level).await?;
-        Ok(CaseList::Ok(Json(rows.iter().map(row_dto).collect())))
+        let query = QueueQuery::parse(&RawQueueQuery {
+            status: status.0.as_deref(),
+            series: series.0.as_deref(),
+            level: level.0.as_deref(),
+            name: name.0.as_deref(),
+            submitted_from: submitted_from.0.as_deref(),
+            submitted_to: submitted_to.0.as_deref(),
+            page_size: page_size.0.as_deref(),
+            after: after.0.as_deref(),
+        })
+        .map_err(|e| ApiError::from(ServiceError::Rule(e)))?;
+        let page = service::queue(&self.0.store, &auth.0, &query).await?;
+        Ok(CaseList::Ok(Json(CaseListDto {
+            items: page.rows.iter().map(row_dto).collect(),
+            counts: page
+                .counts
+                .iter()
+                .map(|c| StatusCountDto {
+                    status: c.status.as_str().into(),
+                    status_name: c.status.zh().into(),
+                    count: c.count,
+                })
+                .collect(),
+            total: page.total(),
+            next: page.next.map(|c| c.encode()),
+        })))
     }
 
     /// One case the caller may see.

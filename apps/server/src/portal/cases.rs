@@ -9,9 +9,12 @@ use poem::{Request, Response, handler};
 use serde::Deserialize;
 use std::collections::HashMap;
 use uuid::Uuid;
-use zhicheng_kernel::{CaseId, FieldError, SeriesCode, TitleLevel};
+use zhicheng_declaration::ports::DeclarationRepo;
+use zhicheng_kernel::{CaseId, FieldError, PlanId, SeriesCode, ServiceError, TitleLevel};
 
 use zhicheng_kernel::{Clock, IdGen};
+use zhicheng_review_workflow::ports::CaseRow;
+use zhicheng_review_workflow::queue::{QueuePage, QueueQuery, QueueQueryError, RawQueueQuery};
 use zhicheng_review_workflow::service as workflow;
 use zhicheng_review_workflow::{
     CaseStatus, CommitteeVote, Opinion, RefusalGround, ReturnReasons, SupplementNotice, batch,
@@ -19,63 +22,104 @@ use zhicheng_review_workflow::{
 
 use super::common::{
     Choice, Chrome, Errors, STAFF, api_error_page, beijing, check_csrf, form_response, gate,
-    level_choices, non_empty, series_choices, series_name,
+    level_choices, series_choices, series_name,
 };
+use super::pages::attachment;
 use super::{Visitor, redirect, render};
 use crate::api::cases::{bad_input, issue};
+use crate::api::documents::{SummaryFormat, summary_file};
+use crate::api::plans::parse_series;
 use crate::error::ApiError;
 use crate::state::AppState;
 
-/// The filters of the list, as parsed from the query string.
+/// The filters and page of the list as typed (query string), kept to refill the form.
 #[derive(Deserialize, Default)]
 pub struct CaseQuery {
-    series: Option<String>,
-    level: Option<String>,
-    status: Option<String>,
+    #[serde(default)]
+    series: String,
+    #[serde(default)]
+    level: String,
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    submitted_from: String,
+    #[serde(default)]
+    submitted_to: String,
+    #[serde(default)]
+    page_size: String,
+    #[serde(default)]
+    after: String,
     done: Option<String>,
 }
 
-struct Filters {
-    series: Option<SeriesCode>,
-    level: Option<TitleLevel>,
-    status: Option<CaseStatus>,
+/// The typed filters with their parsed reading.
+struct Filters<'a> {
+    typed: &'a CaseQuery,
+    parsed: Result<QueueQuery, QueueQueryError>,
 }
 
-impl Filters {
-    fn from(q: &CaseQuery) -> Filters {
+impl<'a> Filters<'a> {
+    fn from(q: &'a CaseQuery) -> Filters<'a> {
         Filters {
-            series: q
-                .series
-                .as_deref()
-                .and_then(non_empty)
-                .and_then(|s| SeriesCode::parse(s).ok()),
-            level: q
-                .level
-                .as_deref()
-                .and_then(non_empty)
-                .and_then(|l| TitleLevel::parse(l).ok()),
-            status: q
-                .status
-                .as_deref()
-                .and_then(non_empty)
-                .and_then(CaseStatus::parse),
+            typed: q,
+            parsed: QueueQuery::parse(&RawQueueQuery {
+                status: Some(&q.status),
+                series: Some(&q.series),
+                level: Some(&q.level),
+                name: Some(&q.name),
+                submitted_from: Some(&q.submitted_from),
+                submitted_to: Some(&q.submitted_to),
+                page_size: Some(&q.page_size),
+                after: Some(&q.after),
+            }),
         }
     }
 
-    /// The filters as a query string (values are plain codes).
-    fn query(&self) -> String {
-        let mut parts = Vec::new();
-        if let Some(s) = &self.series {
-            parts.push(format!("series={s}"));
+    /// The filters as a query string (URL-encoded, blanks left out), with the status and
+    /// the page position given.
+    fn query_with(&self, status: &str, after: &str) -> String {
+        let t = self.typed;
+        let pairs = [
+            ("series", t.series.as_str()),
+            ("level", &t.level),
+            ("status", status),
+            ("name", &t.name),
+            ("submitted_from", &t.submitted_from),
+            ("submitted_to", &t.submitted_to),
+            ("page_size", &t.page_size),
+            ("after", after),
+        ];
+        let mut out = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in pairs {
+            let v = v.trim();
+            if !v.is_empty() {
+                out.append_pair(k, v);
+            }
         }
-        if let Some(l) = self.level {
-            parts.push(format!("level={}", l.as_str()));
-        }
-        if let Some(s) = self.status {
-            parts.push(format!("status={}", s.as_str()));
-        }
-        parts.join("&")
+        out.finish()
     }
+
+    /// The current list, page included.
+    fn query(&self) -> String {
+        self.query_with(&self.typed.status, &self.typed.after)
+    }
+}
+
+/// A status tab above the list, with its count.
+struct Tab {
+    label: String,
+    count: u64,
+    href: String,
+    current: bool,
+}
+
+/// The summary-table downloads of one plan.
+struct Export {
+    plan: String,
+    xlsx: String,
+    pdf: String,
 }
 
 struct CaseView {
@@ -87,6 +131,8 @@ struct CaseView {
     specialty: String,
     unit: String,
     status: String,
+    /// When the declaration was last submitted (Beijing time).
+    submitted: String,
     since: String,
     /// approve, report, forward, accept, vote, issue or empty.
     action: &'static str,
@@ -123,7 +169,15 @@ struct CasesPage {
     rows: Vec<CaseView>,
     series: Vec<Choice>,
     levels: Vec<Choice>,
-    statuses: Vec<Choice>,
+    /// The filters as typed, to refill the form.
+    name: String,
+    submitted_from: String,
+    submitted_to: String,
+    status_value: String,
+    tabs: Vec<Tab>,
+    next_href: Option<String>,
+    first_href: Option<String>,
+    exports: Vec<Export>,
     query: String,
     errors: Errors,
     notice: Option<String>,
@@ -135,55 +189,131 @@ struct CasesPage {
     level_value: String,
 }
 
+fn case_view(r: &CaseRow) -> CaseView {
+    let c = &r.case;
+    let (action, label) = action_for(c.status);
+    CaseView {
+        id: c.id.0.to_string(),
+        applicant: r.applicant_name.clone(),
+        year: c.year,
+        series_name: series_name(&c.series),
+        level_name: c.level.zh().to_owned(),
+        specialty: r.specialty.clone(),
+        unit: r.unit_name.clone(),
+        status: c.status.zh().to_owned(),
+        submitted: r.submitted_at.map(beijing).unwrap_or_default(),
+        since: beijing(c.held_since),
+        action,
+        label,
+        code: c.status.as_str(),
+    }
+}
+
+/// The summary-table links for every plan of the chosen series and level.
+async fn exports(st: &AppState, q: &QueueQuery) -> Result<Vec<Export>, ApiError> {
+    let (Some(series), Some(level)) = (&q.series, q.level) else {
+        return Ok(Vec::new());
+    };
+    let plans = st.store.list_plans().await?;
+    Ok(plans
+        .iter()
+        .filter(|p| &p.series == series && p.levels.contains(&level))
+        .map(|p| {
+            let query = form_urlencoded::Serializer::new(String::new())
+                .append_pair("plan", &p.id.0.to_string())
+                .append_pair("series", series.as_str())
+                .append_pair("level", level.as_str())
+                .finish();
+            Export {
+                plan: format!("{}（{}年度）", p.name, p.year),
+                xlsx: format!("/work/cases/summary.xlsx?{query}"),
+                pdf: format!("/work/cases/summary.pdf?{query}"),
+            }
+        })
+        .collect())
+}
+
 async fn cases_page(
     st: &AppState,
     v: &Visitor,
-    f: &Filters,
+    f: &Filters<'_>,
     errors: Errors,
     notice: Option<String>,
 ) -> Response {
     let chrome = Chrome::for_visitor(v, "/work/cases");
-    let rows =
-        match workflow::queue(&st.store, &v.principal, f.status, f.series.clone(), f.level).await {
-            Ok(r) => r,
+    // Filters that do not parse are shown next to their fields, with an empty list.
+    let (query, errors, bad_filters) = match &f.parsed {
+        Ok(q) => (q.clone(), errors, None),
+        Err(e) => {
+            let e = ApiError::from(ServiceError::Rule(e.clone()));
+            (QueueQuery::default(), Errors::from_api(&e), Some(e))
+        }
+    };
+    let (listing, exports) = if bad_filters.is_some() {
+        (
+            QueuePage {
+                rows: Vec::new(),
+                next: None,
+                counts: Vec::new(),
+            },
+            Vec::new(),
+        )
+    } else {
+        let listing = match workflow::queue(&st.store, &v.principal, &query).await {
+            Ok(p) => p,
             Err(e) => return api_error_page(chrome, &ApiError::from(e)),
         };
-    let series = f.series.as_ref().map(|s| s.to_string()).unwrap_or_default();
-    let level = f.level.map(|l| l.as_str()).unwrap_or_default();
-    let status = f.status.map(|s| s.as_str()).unwrap_or_default();
+        match exports(st, &query).await {
+            Ok(x) => (listing, x),
+            Err(e) => return api_error_page(chrome, &e),
+        }
+    };
+    let status = query.status.map(|s| s.as_str()).unwrap_or_default();
+    let mut tabs = vec![Tab {
+        label: "全部".to_owned(),
+        count: listing.total(),
+        href: format!("/work/cases?{}", f.query_with("", "")),
+        current: query.status.is_none(),
+    }];
+    for s in CaseStatus::ALL {
+        let count = listing
+            .counts
+            .iter()
+            .find(|c| c.status == s)
+            .map_or(0, |c| c.count);
+        if count > 0 || query.status == Some(s) {
+            tabs.push(Tab {
+                label: s.zh().to_owned(),
+                count,
+                href: format!("/work/cases?{}", f.query_with(s.as_str(), "")),
+                current: query.status == Some(s),
+            });
+        }
+    }
+    let series = query
+        .series
+        .as_ref()
+        .map(|s| s.to_string())
+        .unwrap_or_default();
+    let level = query.level.map(|l| l.as_str()).unwrap_or_default();
     let out = CasesPage {
         chrome,
-        rows: rows
-            .iter()
-            .map(|r| {
-                let c = &r.case;
-                let (action, label) = action_for(c.status);
-                CaseView {
-                    id: c.id.0.to_string(),
-                    applicant: r.applicant_name.clone(),
-                    year: c.year,
-                    series_name: series_name(&c.series),
-                    level_name: c.level.zh().to_owned(),
-                    specialty: r.specialty.clone(),
-                    unit: r.unit_name.clone(),
-                    status: c.status.zh().to_owned(),
-                    since: beijing(c.held_since),
-                    action,
-                    label,
-                    code: c.status.as_str(),
-                }
-            })
-            .collect(),
+        rows: listing.rows.iter().map(case_view).collect(),
         series: series_choices(&series),
         levels: level_choices(&TitleLevel::ALL, level),
-        statuses: CaseStatus::ALL
-            .iter()
-            .map(|s| Choice {
-                value: s.as_str().to_owned(),
-                label: s.zh().to_owned(),
-                selected: s.as_str() == status,
-            })
-            .collect(),
+        name: f.typed.name.clone(),
+        submitted_from: f.typed.submitted_from.clone(),
+        submitted_to: f.typed.submitted_to.clone(),
+        status_value: status.to_owned(),
+        tabs,
+        next_href: listing
+            .next
+            .map(|c| format!("/work/cases?{}", f.query_with(status, &c.encode()))),
+        first_href: query
+            .page
+            .after
+            .map(|_| format!("/work/cases?{}", f.query_with(status, ""))),
+        exports,
         query: f.query(),
         errors,
         notice,
@@ -199,7 +329,10 @@ async fn cases_page(
         series_value: series.clone(),
         level_value: level.to_owned(),
     };
-    render(&out)
+    match bad_filters {
+        Some(e) => form_response(render(&out), &e),
+        None => render(&out),
+    }
 }
 
 #[handler]
@@ -233,6 +366,69 @@ pub async fn page(st: Data<&AppState>, req: &Request, q: Query<CaseQuery>) -> Re
         notice.map(str::to_owned),
     )
     .await
+}
+
+/// The query of a summary-table download link.
+#[derive(Deserialize)]
+pub struct SummaryQuery {
+    #[serde(default)]
+    plan: String,
+    #[serde(default)]
+    series: String,
+    #[serde(default)]
+    level: String,
+}
+
+async fn summary(
+    st: &AppState,
+    req: &Request,
+    q: &SummaryQuery,
+    format: SummaryFormat,
+) -> Response {
+    let v = match gate(st, req, STAFF).await {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let file = async {
+        let plan = Uuid::parse_str(q.plan.trim())
+            .map_err(|_| ApiError::field("plan", "请选择评审计划", "choose a plan"))?;
+        let series = parse_series(q.series.trim())?;
+        let level = TitleLevel::parse(q.level.trim())
+            .map_err(|e| ApiError::field("level", "级别无效", e))?;
+        let data = zhicheng_documents::summary_data(
+            &st.store,
+            &v.principal,
+            PlanId(plan),
+            &series,
+            level,
+            st.clock.now(),
+        )
+        .await?;
+        summary_file(data, format).await
+    }
+    .await;
+    let content_type = match format {
+        SummaryFormat::Xlsx => XLSX,
+        SummaryFormat::Pdf => "application/pdf",
+    };
+    match file {
+        Ok(f) => attachment(f, content_type),
+        Err(e) => api_error_page(Chrome::for_visitor(&v, "/work/cases"), &e),
+    }
+}
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// 导出一览表 (XLSX) of the visitor's organisation for one plan, series and level.
+#[handler]
+pub async fn summary_xlsx(st: Data<&AppState>, req: &Request, q: Query<SummaryQuery>) -> Response {
+    summary(&st, req, &q, SummaryFormat::Xlsx).await
+}
+
+/// 导出一览表 (PDF).
+#[handler]
+pub async fn summary_pdf(st: Data<&AppState>, req: &Request, q: Query<SummaryQuery>) -> Response {
+    summary(&st, req, &q, SummaryFormat::Pdf).await
 }
 
 #[derive(Deserialize)]

@@ -95,6 +95,8 @@ pub fn routes() -> Route {
         .at("/work/paths/:id/revoke", post(paths::revoke))
         .at("/work/cases", get(cases::page))
         .at("/work/cases/batch", post(cases::batch_act))
+        .at("/work/cases/summary.xlsx", get(cases::summary_xlsx))
+        .at("/work/cases/summary.pdf", get(cases::summary_pdf))
         .at("/work/cases/:id", get(cases::detail))
         .at("/work/cases/:id/:action", post(cases::act))
         .at("/work/plans", get(plans::page).post(plans::create))

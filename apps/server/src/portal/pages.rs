@@ -256,7 +256,7 @@ pub async fn download_certificate_pdf(
     }
 }
 
-fn attachment((name, bytes): (String, Vec<u8>), content_type: &str) -> Response {
+pub(super) fn attachment((name, bytes): (String, Vec<u8>), content_type: &str) -> Response {
     Response::builder()
         .header(header::CONTENT_TYPE, content_type)
         .header(
