@@ -21,7 +21,9 @@ use uuid::Uuid;
 use zhicheng_approval_path::PathLink;
 use zhicheng_approval_path::ports::PathRepo;
 use zhicheng_declaration::ports::DeclarationRepo;
-use zhicheng_declaration::{CommitmentAcceptance, Declaration, Materials, ReviewPlan, commitment};
+use zhicheng_declaration::{
+    CommitmentAcceptance, Declaration, DeclarationKind, RawMaterials, ReviewPlan, commitment,
+};
 use zhicheng_identity::ports::IdentityRepo;
 use zhicheng_identity::{
     Account, OrgKind, OrgName, Organisation, PasswordHash, PermissionStatus, Username,
@@ -72,6 +74,10 @@ fn staff(username: &str, role: Role, o: OrgId, at: DateTime<Utc>) -> Account {
         org_id: Some(o),
         failed_attempts: 0,
         locked_until: None,
+        display_name: None,
+        mobile: None,
+        operator: false,
+        disabled: false,
         created_at: at,
         version: 1,
     }
@@ -102,6 +108,7 @@ async fn seed_cases(
     let mut declarations = Vec::with_capacity(n);
     let mut cases = Vec::with_capacity(n);
     let mut hops = Vec::with_capacity(n);
+    let materials = RawMaterials::example().parse().unwrap();
     for i in 0..n {
         let pid = PersonId(Uuid::now_v7());
         let name = format!("{}{}{}", SURNAMES[i % 8], GIVEN[(i / 8) % 8], GIVEN[i % 7]);
@@ -119,11 +126,7 @@ async fn seed_cases(
             letter_version: commitment::CURRENT.version.into(),
             accepted_at: at,
         };
-        let materials = Materials {
-            work_history: "2010—今 文登区人民医院".into(),
-            achievements: "配电改造项目".into(),
-            ..Materials::default()
-        };
+        let materials = materials.clone();
         let mut d = Declaration::draft(
             DeclarationId(Uuid::now_v7()),
             pid,
@@ -131,6 +134,7 @@ async fn seed_cases(
             plan,
             TitleLevel::Intermediate,
             "电气工程",
+            DeclarationKind::Normal,
             materials,
             Some(&accepted),
             at,
@@ -162,6 +166,8 @@ async fn seed_cases(
             series: Set(d.series.as_str().into()),
             level: Set(d.level.as_str().into()),
             specialty: Set(d.specialty.clone()),
+            kind: Set(d.kind.as_str().into()),
+            submissions: Set(1),
             materials: Set(serde_json::to_string(&d.materials).unwrap()),
             status: Set(d.status.as_str().into()),
             commitment_version: Set(d.commitment_version.clone()),
