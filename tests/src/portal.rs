@@ -167,6 +167,15 @@ impl Visitor {
         self.finish(r).await
     }
 
+    /// GET `path` with the cookies, answered as it came (headers and bytes).
+    pub async fn get_raw(&self, path: &str) -> reqwest::Response {
+        let mut r = self.http.get(format!("{}{path}", self.base));
+        if !self.cookies.is_empty() {
+            r = r.header("cookie", self.cookie_header());
+        }
+        r.send().await.unwrap()
+    }
+
     /// POST `form` url-encoded to `path`, sending and keeping cookies.
     pub async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
         let r = self.http.post(format!("{}{path}", self.base)).form(form);

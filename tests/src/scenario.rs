@@ -116,6 +116,21 @@ impl Scenario {
         level: &str,
         specialty: &str,
     ) -> Applicant {
+        let mut a = self.drafted(srv, n, name, level, specialty).await;
+        a.submit().await;
+        a
+    }
+
+    /// [`Scenario::submitted`] without the submission: the draft is complete, `case_id` is
+    /// empty until [`Applicant::submit`].
+    pub async fn drafted(
+        &self,
+        srv: &TestServer,
+        n: u32,
+        name: &str,
+        level: &str,
+        specialty: &str,
+    ) -> Applicant {
         let idn = id_number(n);
         let username = format!("applicant{n}");
         let (s, p) = srv
@@ -137,18 +152,51 @@ impl Scenario {
         )
         .await;
         let declaration_id = d["id"].as_str().unwrap().to_owned();
-        let sub = ok(
-            &client,
-            &format!("/api/v1/declarations/{declaration_id}/submit"),
-            json!({}),
-        )
-        .await;
         Applicant {
             username,
             name: name.to_owned(),
             client,
             declaration_id,
-            case_id: sub["case_id"].as_str().unwrap().to_owned(),
+            case_id: String::new(),
         }
+    }
+}
+
+impl Applicant {
+    /// 确定申报: submits the draft and keeps the case id.
+    pub async fn submit(&mut self) {
+        let sub = ok(
+            &self.client,
+            &format!("/api/v1/declarations/{}/submit", self.declaration_id),
+            json!({}),
+        )
+        .await;
+        self.case_id = sub["case_id"].as_str().unwrap().to_owned();
+    }
+
+    /// Uploads `bytes` as `file_name` to `section` through the API; returns the attachment.
+    pub async fn attach(&self, section: &str, file_name: &str, bytes: Vec<u8>) -> Value {
+        let mut url = reqwest::Url::parse(&format!(
+            "{}/api/v1/declarations/{}/attachments",
+            self.client.base, self.declaration_id
+        ))
+        .unwrap();
+        url.query_pairs_mut()
+            .append_pair("section", section)
+            .append_pair("filename", file_name);
+        let mut r = self
+            .client
+            .http
+            .post(url)
+            .header("Content-Type", "application/octet-stream")
+            .body(bytes);
+        if let Some(t) = &self.client.token {
+            r = r.bearer_auth(t);
+        }
+        let resp = r.send().await.unwrap();
+        let status = resp.status();
+        let body: Value = resp.json().await.unwrap();
+        assert!(status.is_success(), "upload {file_name}: {status} {body}");
+        body
     }
 }

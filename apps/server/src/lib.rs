@@ -17,7 +17,6 @@ use std::time::Duration;
 
 use poem::endpoint::make_sync;
 use poem::listener::{Acceptor, Listener, TcpAcceptor, TcpListener};
-use poem::middleware::SetHeader;
 use poem::web::Json;
 use poem::{EndpointExt, IntoResponse, Route, Server, get, handler};
 use poem_openapi::OpenApiService;
@@ -237,12 +236,37 @@ pub fn endpoint(state: AppState) -> impl poem::Endpoint {
         .at("/readyz", get(readyz))
         .around(portal::same_origin)
         .catch_all_error(error::normalise_error)
-        .with(
-            SetHeader::new()
-                .overriding("X-Content-Type-Options", "nosniff")
-                .overriding("Referrer-Policy", "same-origin")
-                .overriding("X-Frame-Options", "DENY")
-                .appending("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"),
-        )
+        .around(security_headers)
         .data(state)
+}
+
+/// The security headers every answer carries. A handler that sets one itself keeps its own
+/// (the attachment viewer allows framing by this site only); every other answer may not be
+/// framed at all.
+async fn security_headers<E: poem::Endpoint>(
+    next: E,
+    req: poem::Request,
+) -> poem::Result<poem::Response> {
+    let mut resp = match next.call(req).await {
+        Ok(r) => r.into_response(),
+        Err(e) => e.into_response(),
+    };
+    let defaults = [
+        ("x-content-type-options", "nosniff"),
+        ("referrer-policy", "same-origin"),
+        ("x-frame-options", "DENY"),
+        (
+            "content-security-policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; \
+             script-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'none'; \
+             frame-ancestors 'none'",
+        ),
+    ];
+    let headers = resp.headers_mut();
+    for (name, value) in defaults {
+        if !headers.contains_key(name) {
+            headers.insert(name, poem::http::HeaderValue::from_static(value));
+        }
+    }
+    Ok(resp)
 }

@@ -719,12 +719,37 @@ struct CasePage {
     declaration_id: String,
     draft: bool,
     sections: Vec<super::materials::SectionView>,
-    attachments: Vec<super::declare::AttachmentView>,
+    attachments: Vec<CaseFile>,
+    /// The attachment shown beside the materials (`?view=<attachment id>`).
+    viewing: Option<CaseFile>,
     diff: Option<super::declare::DiffView>,
 }
 
+/// An attachment on the case page: download, or show it beside the materials.
+#[derive(Clone)]
+struct CaseFile {
+    file: super::declare::AttachmentView,
+    /// `/work/cases/{case}?view={attachment}#viewer`
+    view_href: String,
+    /// The inline source for the frame or image.
+    src: String,
+    image: bool,
+    active: bool,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct CaseDetailQuery {
+    /// The attachment to show beside the materials.
+    view: Option<String>,
+}
+
 #[handler]
-pub async fn detail(st: Data<&AppState>, req: &Request, id: Path<Uuid>) -> Response {
+pub async fn detail(
+    st: Data<&AppState>,
+    req: &Request,
+    id: Path<Uuid>,
+    q: Query<CaseDetailQuery>,
+) -> Response {
     let v = match gate(&st, req, STAFF).await {
         Ok(v) => v,
         Err(r) => return r,
@@ -756,6 +781,24 @@ pub async fn detail(st: Data<&AppState>, req: &Request, id: Path<Uuid>) -> Respo
         Ok(x) => x,
         Err(e) => return api_error_page(chrome, &e),
     };
+    // An unknown or foreign `view` id simply shows nothing beside the materials.
+    let view = q.view.as_deref().and_then(|s| Uuid::parse_str(s).ok());
+    let attachments: Vec<CaseFile> = files
+        .iter()
+        .map(|a| CaseFile {
+            file: super::declare::AttachmentView {
+                section: a.section.zh().to_owned(),
+                file_name: a.file_name.to_string(),
+                size: zhicheng_documents::review_form::human_size(a.size),
+                sha256: a.sha256.to_string(),
+                href: format!("/files/attachments/{}", a.id.0),
+            },
+            view_href: format!("/work/cases/{}?view={}#viewer", case.id.0, a.id.0),
+            src: format!("/files/attachments/{}/view", a.id.0),
+            image: a.kind != zhicheng_declaration::attachment::ContentKind::Pdf,
+            active: view == Some(a.id.0),
+        })
+        .collect();
     let title = zhicheng_declaration::Catalog
         .title_name(&d.series, d.level)
         .unwrap_or_default()
@@ -786,16 +829,8 @@ pub async fn detail(st: Data<&AppState>, req: &Request, id: Path<Uuid>) -> Respo
             &Errors::none(),
             false,
         ),
-        attachments: files
-            .iter()
-            .map(|a| super::declare::AttachmentView {
-                section: a.section.zh().to_owned(),
-                file_name: a.file_name.to_string(),
-                size: zhicheng_documents::review_form::human_size(a.size),
-                sha256: a.sha256.to_string(),
-                href: format!("/files/attachments/{}", a.id.0),
-            })
-            .collect(),
+        viewing: attachments.iter().find(|f| f.active).cloned(),
+        attachments,
         diff,
     };
     render(&out)

@@ -355,6 +355,7 @@ struct HopView {
 }
 
 /// One attachment in the list.
+#[derive(Clone)]
 pub struct AttachmentView {
     pub section: String,
     pub file_name: String,
@@ -884,6 +885,43 @@ pub async fn review_form(st: Data<&AppState>, req: &Request, id: Path<Uuid>) -> 
             bytes,
         ),
         Err(e) => api_error_page(Chrome::for_visitor(&v, "/me"), &e),
+    }
+}
+
+/// An attachment shown inline in a frame of this site (the reviewer's side-by-side view), for
+/// whoever may read the declaration. Only kinds verified by content (PDF, JPEG, PNG) exist, so
+/// the declared type is the real one; other sites may not frame it.
+#[handler]
+pub async fn attachment_view(st: Data<&AppState>, req: &Request, id: Path<Uuid>) -> Response {
+    use poem::http::header;
+    let Some(v) = super::visitor(&st, req).await else {
+        return redirect("/login");
+    };
+    match zhicheng_declaration::service::download_attachment(
+        &st.store,
+        &st.blobs,
+        &v.principal,
+        zhicheng_declaration::AttachmentId(id.0),
+    )
+    .await
+    {
+        Ok((a, bytes)) => {
+            let disposition = zhicheng_declaration::attachment::content_disposition(&a.file_name)
+                .replacen("attachment", "inline", 1);
+            Response::builder()
+                .header(header::CONTENT_TYPE, a.kind.mime())
+                .header(header::CONTENT_DISPOSITION, disposition)
+                .header("X-Content-Type-Options", "nosniff")
+                .header("X-Frame-Options", "SAMEORIGIN")
+                .header(
+                    "Content-Security-Policy",
+                    "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; \
+                     frame-ancestors 'self'",
+                )
+                .header(header::CACHE_CONTROL, "private, no-store")
+                .body(bytes)
+        }
+        Err(e) => api_error_page(Chrome::for_visitor(&v, "/me"), &ApiError::from(e)),
     }
 }
 

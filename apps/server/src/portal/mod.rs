@@ -87,6 +87,7 @@ pub fn routes() -> Route {
             get(declare::review_form),
         )
         .at("/files/attachments/:id", get(declare::attachment_file))
+        .at("/files/attachments/:id/view", get(declare::attachment_view))
         .at("/work", get(work::home))
         .at("/work/permission", post(work::apply_permission))
         .at("/work/units/:id/decision", post(work::decide_unit))
