@@ -668,3 +668,102 @@ fn path_health_reports_each_route_and_who_must_act() {
     let out = db.run(&["path", "health", "--plan", &uuid::Uuid::nil().to_string()]);
     assert_eq!(code(&out), 1, "{}", stderr(&out));
 }
+
+#[test]
+fn catalog_import_reports_every_bad_line_then_adds_versions_from_csv_and_xlsx() {
+    let db = db();
+    let v = db.json(&["catalog", "list", "--series", "ENG"]);
+    assert_eq!(v["version"], 1);
+    let names = |v: &Value| -> Vec<String> {
+        v["series"][0]["specialties"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert!(names(&v).contains(&"电气工程".to_owned()));
+
+    // Two bad lines (a wrong series name, a new series without titles) and one good one:
+    // every problem is reported with its line number and nothing is imported.
+    let bad = db.dir.path().join("bad.csv");
+    std::fs::write(
+        &bad,
+        "\u{feff}series_code,series_name,specialty_code,specialty_name\n\
+         ENG,工程技术人员,SHIPBUILD,船舶制造\n\
+         ENG,工程,X1,某专业\n\
+         \n\
+         SDNEW,山东新系列,A,甲\n",
+    )
+    .unwrap();
+    let out = db.run(&["catalog", "import", bad.to_str().unwrap()]);
+    assert_eq!(code(&out), 2, "{}", stdout(&out));
+    let err = stderr(&out);
+    assert!(err.contains("第 3 行 [series_name]"), "{err}");
+    assert!(err.contains("line 5 [titles]"), "{err}");
+    assert!(!err.contains("第 2 行"), "{err}");
+    assert_eq!(db.json(&["catalog", "list"])["version"], 1);
+    let out = db.run(&["--json", "catalog", "import", bad.to_str().unwrap()]);
+    assert_eq!(code(&out), 2);
+    let e: Value = serde_json::from_str(stderr(&out).trim()).unwrap();
+    assert_eq!(e["error"]["code"], "catalog.invalid_lines");
+    assert_eq!(e["error"]["fields"][0]["field"], "line3.series_name");
+
+    // A good CSV: version 2.
+    let good = db.dir.path().join("good.csv");
+    std::fs::write(
+        &good,
+        "系列代码,系列名称,专业代码,专业名称,正高级,副高级,中级,助理级,员级\n\
+         ENG,工程技术人员,SHIPBUILD,船舶制造\n\
+         SDPOLICE,山东警务技术,FORENSIC,法医,一级警务技术主任,二级警务技术主任,警务技术主管,警务技术员,\n",
+    )
+    .unwrap();
+    let v = db.json(&["catalog", "import", good.to_str().unwrap()]);
+    assert_eq!(v["version"], 2);
+    assert_eq!(v["summary"]["specialties_added"], 2);
+    assert_eq!(v["summary"]["series_added"][0], "SDPOLICE");
+    let out = db.run(&["catalog", "import", good.to_str().unwrap()]);
+    assert_eq!(code(&out), 0);
+    assert!(stdout(&out).contains("未生成新版本"), "{}", stdout(&out));
+
+    // An XLSX file (first sheet): version 3, built on version 2.
+    let xlsx = db.dir.path().join("more.xlsx");
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (r, row) in [
+        [
+            "series_code",
+            "series_name",
+            "specialty_code",
+            "specialty_name",
+        ],
+        ["HEALTH", "卫生技术人员", "GERIATRICS", "老年医学"],
+        ["ENG", "工程技术人员", "SHIPBUILD", "船舶设计与制造"],
+    ]
+    .iter()
+    .enumerate()
+    {
+        for (c, cell) in row.iter().enumerate() {
+            sheet.write_string(r as u32, c as u16, *cell).unwrap();
+        }
+    }
+    book.save(&xlsx).unwrap();
+    let v = db.json(&["catalog", "import", xlsx.to_str().unwrap()]);
+    assert_eq!(v["version"], 3);
+    assert_eq!(v["summary"]["specialties_renamed"], 1);
+    let eng = db.json(&["catalog", "list", "--series", "ENG"]);
+    assert_eq!(eng["version"], 3);
+    assert!(names(&eng).contains(&"船舶设计与制造".to_owned()));
+    let police = db.json(&["catalog", "list", "--series", "SDPOLICE"]);
+    assert_eq!(police["series"][0]["titles"][2]["title"], "警务技术主管");
+    let text = stdout(&db.run(&["catalog", "list", "--series", "HEALTH"]));
+    assert!(
+        text.contains("老年医学") && text.contains("第 3 版"),
+        "{text}"
+    );
+    assert_eq!(code(&db.run(&["catalog", "list", "--series", "NOPE"])), 1);
+    assert_eq!(
+        code(&db.run(&["catalog", "import", "/nonexistent/x.csv"])),
+        2
+    );
+}

@@ -9,7 +9,7 @@ use zhicheng_kernel::{
 
 use crate::materials::{Materials, RawSection};
 use crate::plan::WindowError;
-use crate::{CommitmentAcceptance, ReviewPlan, commitment};
+use crate::{Catalog, CommitmentAcceptance, ReviewPlan, commitment};
 
 /// The applicant-side state of a declaration. What happens after submission is the review
 /// case's business (`zhicheng-review-workflow`).
@@ -149,6 +149,10 @@ pub enum CreateDeclarationError {
     Window(WindowError),
     #[error("the specialty needs 1 to 50 characters")]
     Specialty,
+    #[error(
+        "choose a specialty of the {series} series from the title catalog (GET /api/v1/catalog)"
+    )]
+    UnknownSpecialty { series: String },
     #[error("you already have a declaration for this year")]
     AlreadyDeclared,
     #[error("invalid materials")]
@@ -164,6 +168,7 @@ impl Localized for CreateDeclarationError {
             Self::LevelNotInPlan => "declaration.level_not_in_plan",
             Self::Window(_) => "declaration.outside_window",
             Self::Specialty => "declaration.specialty",
+            Self::UnknownSpecialty { .. } => "declaration.unknown_specialty",
             Self::AlreadyDeclared => "declaration.already_declared",
             Self::Materials(_) => "declaration.materials",
         }
@@ -178,6 +183,9 @@ impl Localized for CreateDeclarationError {
             Self::LevelNotInPlan => "该评审计划不包含所选级别".into(),
             Self::Window(w) => w.zh(),
             Self::Specialty => "请填写专业（1–50 字）".into(),
+            Self::UnknownSpecialty { series } => {
+                format!("请从职称目录中选择“{series}”系列的专业")
+            }
             Self::AlreadyDeclared => "您本年度已有申报，不能重复新增".into(),
             Self::Materials(_) => "申报材料有误，请按提示修改".into(),
         }
@@ -185,15 +193,19 @@ impl Localized for CreateDeclarationError {
     fn invalid_input(&self) -> bool {
         matches!(
             self,
-            Self::Specialty | Self::Materials(_) | Self::LevelNotInPlan | Self::NotAUnit
+            Self::Specialty
+                | Self::UnknownSpecialty { .. }
+                | Self::Materials(_)
+                | Self::LevelNotInPlan
+                | Self::NotAUnit
         )
     }
     fn fields(&self) -> Vec<FieldError> {
         match self {
             Self::Materials(v) => v.clone(),
-            Self::Specialty => vec![FieldError::new(
+            Self::Specialty | Self::UnknownSpecialty { .. } => vec![FieldError::new(
                 "specialty",
-                "declaration.specialty",
+                self.code(),
                 self.zh(),
                 self.to_string(),
             )],
@@ -286,11 +298,13 @@ impl Localized for SubmitDeclarationError {
 }
 
 impl Declaration {
-    /// Starts a draft.
+    /// Starts a draft. The specialty is chosen from the plan's series in `catalog` (by code or
+    /// name); the declaration records its name.
     ///
     /// # Errors
     /// [`CreateDeclarationError`] when the letter is not accepted, the unit cannot receive
-    /// declarations, or the plan does not accept drafts for this level now.
+    /// declarations, the plan does not accept drafts for this level now, or the specialty is
+    /// not in the catalog.
     #[allow(clippy::too_many_arguments)]
     pub fn draft(
         id: DeclarationId,
@@ -302,6 +316,7 @@ impl Declaration {
         kind: DeclarationKind,
         materials: Materials,
         commitment: Option<&CommitmentAcceptance>,
+        catalog: &Catalog,
         now: DateTime<Utc>,
     ) -> Result<Self, CreateDeclarationError> {
         let accepted = commitment
@@ -322,6 +337,12 @@ impl Declaration {
         if !(1..=50).contains(&specialty.chars().count()) {
             return Err(CreateDeclarationError::Specialty);
         }
+        let specialty = catalog
+            .specialty(&plan.series, specialty)
+            .map(|s| s.name.as_str())
+            .ok_or_else(|| CreateDeclarationError::UnknownSpecialty {
+                series: catalog.series_name(&plan.series),
+            })?;
         Ok(Declaration {
             id,
             person_id,
@@ -359,12 +380,16 @@ impl Declaration {
     ///
     /// # Errors
     /// [`EditDeclarationError`] once submitted, or listing every problem of the section.
-    pub fn edit_section(&mut self, raw: RawSection) -> Result<(), EditDeclarationError> {
+    pub fn edit_section(
+        &mut self,
+        raw: RawSection,
+        catalog: &Catalog,
+    ) -> Result<(), EditDeclarationError> {
         if !self.status.is_editable() {
             return Err(EditDeclarationError::NotDraft);
         }
         self.materials
-            .apply(raw)
+            .apply(raw, catalog)
             .map_err(EditDeclarationError::Materials)
     }
 
@@ -376,11 +401,12 @@ impl Declaration {
     pub fn save_draft(
         &mut self,
         sections: Vec<RawSection>,
+        catalog: &Catalog,
     ) -> Result<Vec<FieldError>, EditDeclarationError> {
         if !self.status.is_editable() {
             return Err(EditDeclarationError::NotDraft);
         }
-        Ok(self.materials.apply_valid(sections))
+        Ok(self.materials.apply_valid(sections, catalog))
     }
 
     /// 一次性告知: every item missing before this declaration can be submitted.
@@ -506,6 +532,7 @@ mod tests {
             t(24),
             t(48),
             t(0),
+            Catalog::builtin(),
         )
         .unwrap();
         p.open().unwrap();
@@ -521,7 +548,9 @@ mod tests {
     }
 
     fn materials() -> Materials {
-        crate::materials::tests::complete().parse().unwrap()
+        crate::materials::tests::complete()
+            .parse(Catalog::builtin())
+            .unwrap()
     }
 
     fn draft() -> Declaration {
@@ -536,6 +565,7 @@ mod tests {
             DeclarationKind::Normal,
             materials(),
             Some(&accepted(person)),
+            Catalog::builtin(),
             t(1),
         )
         .unwrap()
@@ -555,6 +585,7 @@ mod tests {
             DeclarationKind::Normal,
             materials(),
             None,
+            Catalog::builtin(),
             t(1),
         );
         assert_eq!(e, Err(CreateDeclarationError::CommitmentRequired));
@@ -568,6 +599,7 @@ mod tests {
             DeclarationKind::Normal,
             materials(),
             Some(&accepted(person)),
+            Catalog::builtin(),
             t(1),
         );
         assert_eq!(e, Err(CreateDeclarationError::UnitWithoutPermission));
@@ -581,9 +613,36 @@ mod tests {
             DeclarationKind::Normal,
             materials(),
             Some(&accepted(person)),
+            Catalog::builtin(),
             t(1),
         );
         assert_eq!(e, Err(CreateDeclarationError::LevelNotInPlan));
+    }
+
+    #[test]
+    fn the_specialty_comes_from_the_plans_series_in_the_catalog() {
+        let person = PersonId(uuid::Uuid::from_u128(4));
+        let new = |specialty: &str| {
+            Declaration::draft(
+                DeclarationId(uuid::Uuid::from_u128(5)),
+                person,
+                &unit(PermissionStatus::Active),
+                &plan(),
+                TitleLevel::SeniorDeputy,
+                specialty,
+                DeclarationKind::Normal,
+                materials(),
+                Some(&accepted(person)),
+                Catalog::builtin(),
+                t(1),
+            )
+        };
+        assert_eq!(new(" elec ").unwrap().specialty, "电气工程");
+        let e = new("内科").unwrap_err();
+        assert_eq!(e.code(), "declaration.unknown_specialty");
+        assert!(e.zh().contains("工程技术人员"));
+        assert_eq!(e.fields()[0].field, "specialty");
+        assert!(e.invalid_input());
     }
 
     #[test]

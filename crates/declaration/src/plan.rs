@@ -139,7 +139,7 @@ pub fn beijing(t: DateTime<Utc>) -> String {
 }
 
 impl ReviewPlan {
-    /// A new plan in draft.
+    /// A new plan in draft, for a series of `catalog`.
     ///
     /// # Errors
     /// [`PlanError`] naming the first invalid part.
@@ -154,8 +154,9 @@ impl ReviewPlan {
         window_start: DateTime<Utc>,
         window_end: DateTime<Utc>,
         now: DateTime<Utc>,
+        catalog: &Catalog,
     ) -> Result<Self, PlanError> {
-        if Catalog.find(&series).is_none() {
+        if catalog.find(&series).is_none() {
             return Err(PlanError::UnknownSeries(series.to_string()));
         }
         levels.sort();

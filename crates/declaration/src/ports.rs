@@ -2,13 +2,30 @@
 //! audit event; `update_*` methods are version-guarded read-check-writes.
 
 use std::future::Future;
+use std::sync::Arc;
 
 use zhicheng_kernel::{AuditEvent, DeclarationId, PersonId, PlanId, StoreError, TxError};
 
 use crate::attachment::{Attachment, AttachmentId, CaseTrail, ContentAddress};
-use crate::{CommitmentAcceptance, Declaration, DeclarationVersion, ReviewPlan};
+use crate::{Catalog, CommitmentAcceptance, Declaration, DeclarationVersion, ReviewPlan};
 
 pub trait DeclarationRepo: Send + Sync {
+    /// The current title catalog: the newest imported version, else the built-in one
+    /// ([`Catalog::builtin`]).
+    fn current_catalog(&self) -> impl Future<Output = Result<Arc<Catalog>, StoreError>> + Send;
+
+    /// In one transaction: loads the current catalog, hands it to `f`, inserts the version
+    /// `f` returns and appends the audit event. The new version's number must be unused (a
+    /// concurrent import that took it first makes this `Conflict`). A refused closure writes
+    /// nothing.
+    fn import_catalog<E, F>(
+        &self,
+        f: F,
+    ) -> impl Future<Output = Result<Catalog, TxError<E>>> + Send
+    where
+        E: Send,
+        F: FnOnce(&Catalog) -> Result<(Catalog, AuditEvent), E> + Send;
+
     fn create_plan(
         &self,
         plan: &ReviewPlan,

@@ -12,12 +12,14 @@ use crate::attachment::{
     self, AddAttachmentError, Attachment, AttachmentId, AttachmentPolicy, FileName,
     RemoveAttachmentError, Section, UploadCheck,
 };
+use crate::catalog::{CatalogImportError, ImportLine, ImportSummary};
 use crate::declaration::{CreateDeclarationError, EditDeclarationError};
 use crate::materials::{FieldChange, RawMaterials, RawSection};
 use crate::plan::PlanError;
 use crate::ports::{AttachmentRepo, BlobStore, BlobWriter, DeclarationRepo};
 use crate::{
-    CommitmentAcceptance, Declaration, DeclarationKind, DeclarationVersion, ReviewPlan, commitment,
+    Catalog, CommitmentAcceptance, Declaration, DeclarationKind, DeclarationVersion, ReviewPlan,
+    commitment,
 };
 
 /// Who may publish plans: HR bureaus and committee organisers, or an operator at the CLI.
@@ -59,6 +61,7 @@ pub async fn create_plan<D: DeclarationRepo>(
         PlanAuthor::Operator { name, organiser } => (organiser, Actor::Operator(name)),
     };
     let now = clock.now();
+    let catalog = repo.current_catalog().await?;
     let plan = ReviewPlan::new(
         PlanId(ids.new_id()),
         organiser,
@@ -69,6 +72,7 @@ pub async fn create_plan<D: DeclarationRepo>(
         cmd.window_start,
         cmd.window_end,
         now,
+        &catalog,
     )
     .map_err(ServiceError::Rule)?;
     let audit = AuditEvent::new(now, actor, "plan.created", "plan", plan.id.0)
@@ -112,6 +116,60 @@ pub async fn set_plan_open<D: DeclarationRepo>(
         Err(zhicheng_kernel::TxError::Rejected(Ok(e))) => Err(ServiceError::Rule(e)),
         Err(zhicheng_kernel::TxError::Store(e)) => Err(e.into()),
     }
+}
+
+/// An accepted catalog import: the new version and what changed.
+#[derive(Debug, Clone)]
+pub struct CatalogImported {
+    pub catalog: Catalog,
+    pub summary: ImportSummary,
+}
+
+/// 职称目录导入: extends the current catalog with the lines of an operator's file into a new
+/// version (one transaction with its audit row). All or nothing.
+///
+/// # Errors
+/// `Rule` listing every bad line (nothing imported), or `Unchanged` when the file adds
+/// nothing; `Store(Conflict)` when another import made a version meanwhile.
+pub async fn import_catalog<D: DeclarationRepo>(
+    repo: &D,
+    clock: &dyn Clock,
+    operator: String,
+    source: &str,
+    lines: Vec<ImportLine>,
+) -> Result<CatalogImported, ServiceError<CatalogImportError>> {
+    let now = clock.now();
+    let mut summary = ImportSummary::default();
+    let out = &mut summary;
+    let r = repo
+        .import_catalog(move |current| {
+            let (next, s) = current.import(source, &lines, now)?;
+            let audit = AuditEvent::new(
+                now,
+                Actor::Operator(operator),
+                "catalog.imported",
+                "catalog",
+                catalog_object_id(),
+            )
+            .with_detail(serde_json::json!({
+                "version": next.version, "source": next.source, "rows": s.rows,
+                "series_added": s.series_added, "specialties_added": s.specialties_added,
+                "specialties_renamed": s.specialties_renamed, "unchanged": s.unchanged,
+            }));
+            *out = s;
+            Ok((next, audit))
+        })
+        .await;
+    match r {
+        Ok(catalog) => Ok(CatalogImported { catalog, summary }),
+        Err(TxError::Rejected(e)) => Err(ServiceError::Rule(e)),
+        Err(TxError::Store(e)) => Err(e.into()),
+    }
+}
+
+/// The audit object id of the catalog (one catalog per installation).
+pub fn catalog_object_id() -> uuid::Uuid {
+    uuid::Uuid::from_u128(0x6361_7461_6c6f_6700_0000_0000_0000_0001)
 }
 
 /// The applicant accepts the current commitment letter (我同意).
@@ -192,9 +250,10 @@ pub async fn create_declaration<D: DeclarationRepo, I: IdentityRepo>(
     cmd: NewDeclaration,
 ) -> Result<Declaration, ServiceError<CreateDeclarationError>> {
     let person = applicant(principal)?;
+    let catalog = repo.current_catalog().await?;
     let materials = cmd
         .materials
-        .parse()
+        .parse(&catalog)
         .map_err(|e| ServiceError::Rule(CreateDeclarationError::Materials(e)))?;
     let plan = repo
         .get_plan(cmd.plan_id)
@@ -218,6 +277,7 @@ pub async fn create_declaration<D: DeclarationRepo, I: IdentityRepo>(
         cmd.kind,
         materials,
         commitment.as_ref(),
+        &catalog,
         now,
     )
     .map_err(ServiceError::Rule)?;
@@ -251,8 +311,9 @@ pub async fn edit_declaration<D: DeclarationRepo>(
     id: DeclarationId,
     materials: RawMaterials,
 ) -> Result<Declaration, ServiceError<EditDeclarationError>> {
+    let catalog = repo.current_catalog().await?;
     let parsed = materials
-        .parse()
+        .parse(&catalog)
         .map_err(|e| ServiceError::Rule(EditDeclarationError::Materials(e)))?;
     edit_with(repo, clock, principal, id, "all", move |d| d.edit(parsed)).await
 }
@@ -271,6 +332,7 @@ pub async fn save_draft<D: DeclarationRepo>(
     sections: Vec<RawSection>,
 ) -> Result<(Declaration, Vec<zhicheng_kernel::FieldError>), ServiceError<EditDeclarationError>> {
     let person = applicant(principal)?;
+    let catalog = repo.current_catalog().await?;
     let now = clock.now();
     let actor = Actor::from(principal);
     let r = repo
@@ -278,7 +340,7 @@ pub async fn save_draft<D: DeclarationRepo>(
             if d.person_id != person {
                 return Err(None);
             }
-            let problems = d.save_draft(sections).map_err(Some)?;
+            let problems = d.save_draft(sections, &catalog).map_err(Some)?;
             let fields: Vec<&str> = problems.iter().map(|p| p.field.as_str()).collect();
             let audit = AuditEvent::new(now, actor, "declaration.edited", "declaration", d.id.0)
                 .with_detail(serde_json::json!({ "section": "draft", "refused_fields": fields }));
@@ -307,8 +369,9 @@ pub async fn edit_section<D: DeclarationRepo>(
     section: RawSection,
 ) -> Result<Declaration, ServiceError<EditDeclarationError>> {
     let name = section.section().as_str();
+    let catalog = repo.current_catalog().await?;
     edit_with(repo, clock, principal, id, name, move |d| {
-        d.edit_section(section)
+        d.edit_section(section, &catalog)
     })
     .await
 }

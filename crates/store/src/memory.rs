@@ -43,6 +43,8 @@ struct State {
     counters: HashMap<(String, DateTime<Utc>), u32>,
     outbox: Vec<crate::OutboxEntry>,
     plans: BTreeMap<Uuid, ReviewPlan>,
+    /// Imported catalog versions, oldest first.
+    catalogs: Vec<Arc<zhicheng_declaration::Catalog>>,
     commitments: HashMap<(Uuid, String), CommitmentAcceptance>,
     declarations: BTreeMap<Uuid, Declaration>,
     /// Frozen declaration versions, in write order.
@@ -651,6 +653,38 @@ fn by_name(o: &Organisation) -> (String, Uuid) {
 }
 
 impl DeclarationRepo for MemoryStore {
+    async fn current_catalog(&self) -> Result<Arc<zhicheng_declaration::Catalog>, StoreError> {
+        Ok(self
+            .lock()
+            .catalogs
+            .last()
+            .cloned()
+            .unwrap_or_else(zhicheng_declaration::Catalog::builtin_shared))
+    }
+
+    async fn import_catalog<E, F>(&self, f: F) -> Result<zhicheng_declaration::Catalog, TxError<E>>
+    where
+        E: Send,
+        F: FnOnce(
+                &zhicheng_declaration::Catalog,
+            ) -> Result<(zhicheng_declaration::Catalog, AuditEvent), E>
+            + Send,
+    {
+        let mut st = self.lock();
+        let current = st
+            .catalogs
+            .last()
+            .cloned()
+            .unwrap_or_else(zhicheng_declaration::Catalog::builtin_shared);
+        let (next, audit) = f(&current).map_err(TxError::Rejected)?;
+        if next.version <= current.version {
+            return Err(TxError::Store(StoreError::Conflict));
+        }
+        st.catalogs.push(Arc::new(next.clone()));
+        st.audit.push(audit);
+        Ok(next)
+    }
+
     async fn create_plan(&self, plan: &ReviewPlan, audit: &AuditEvent) -> Result<(), StoreError> {
         self.lock().insert(plan, audit)
     }

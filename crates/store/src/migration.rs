@@ -5,6 +5,7 @@ use sea_orm::{EntityTrait, Schema};
 use sea_orm_migration::prelude::*;
 
 mod attachments;
+mod catalog;
 mod declaration_sections;
 
 use crate::entity::{
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(attachments::Attachments),
             Box::new(SmsRecovery),
             Box::new(declaration_sections::DeclarationSections),
+            Box::new(catalog::CatalogVersions),
         ]
     }
 }

@@ -17,8 +17,8 @@ use zhicheng_certificate::{
 };
 use zhicheng_declaration::ports::DeclarationRepo;
 use zhicheng_declaration::{
-    CommitmentAcceptance, Declaration, DeclarationKind, DeclarationStatus, Materials, RawMaterials,
-    ReviewPlan, commitment,
+    Catalog, CommitmentAcceptance, Declaration, DeclarationKind, DeclarationStatus, Materials,
+    RawMaterials, ReviewPlan, commitment,
 };
 use zhicheng_identity::ports::IdentityRepo;
 use zhicheng_identity::{
@@ -302,6 +302,7 @@ fn open_plan(year: i32, organiser: OrgId, at: DateTime<Utc>) -> ReviewPlan {
         at - Duration::days(1),
         at + Duration::days(30),
         at,
+        Catalog::builtin(),
     )
     .unwrap();
     p.open().unwrap();
@@ -311,7 +312,7 @@ fn open_plan(year: i32, organiser: OrgId, at: DateTime<Utc>) -> ReviewPlan {
 fn materials(tag: &str) -> Materials {
     let mut raw = RawMaterials::example();
     raw.work_history[0].employer = format!("文登区人民医院 {tag}");
-    raw.parse().unwrap()
+    raw.parse(Catalog::builtin()).unwrap()
 }
 
 fn acceptance(p: PersonId, at: DateTime<Utc>) -> CommitmentAcceptance {
@@ -333,6 +334,7 @@ fn draft(p: PersonId, unit: &Organisation, plan: &ReviewPlan, at: DateTime<Utc>)
         DeclarationKind::Normal,
         materials("v1"),
         Some(&acceptance(p, at)),
+        Catalog::builtin(),
         at,
     )
     .unwrap()
@@ -1934,3 +1936,5 @@ where
 
 #[path = "contract/attachments.rs"]
 mod attachments;
+#[path = "contract/catalog.rs"]
+mod catalog;

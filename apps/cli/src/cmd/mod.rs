@@ -1,6 +1,7 @@
 //! One module per command group.
 
 pub mod account;
+pub mod catalog;
 pub mod check;
 pub mod db;
 pub mod demo;

@@ -9,6 +9,7 @@ use poem::{Request, Response, handler};
 use serde::Deserialize;
 use std::collections::HashMap;
 use uuid::Uuid;
+use zhicheng_declaration::ports::DeclarationRepo;
 use zhicheng_kernel::{CaseId, FieldError, SeriesCode, TitleLevel};
 
 use zhicheng_kernel::{Clock, IdGen};
@@ -148,6 +149,10 @@ async fn cases_page(
             Ok(r) => r,
             Err(e) => return api_error_page(chrome, &ApiError::from(e)),
         };
+    let catalog = match st.store.current_catalog().await {
+        Ok(c) => c,
+        Err(e) => return api_error_page(chrome, &ApiError::from(e)),
+    };
     let series = f.series.as_ref().map(|s| s.to_string()).unwrap_or_default();
     let level = f.level.map(|l| l.as_str()).unwrap_or_default();
     let status = f.status.map(|s| s.as_str()).unwrap_or_default();
@@ -162,7 +167,7 @@ async fn cases_page(
                     id: c.id.0.to_string(),
                     applicant: r.applicant_name.clone(),
                     year: c.year,
-                    series_name: series_name(&c.series),
+                    series_name: series_name(&catalog, &c.series),
                     level_name: c.level.zh().to_owned(),
                     specialty: r.specialty.clone(),
                     unit: r.unit_name.clone(),
@@ -174,7 +179,7 @@ async fn cases_page(
                 }
             })
             .collect(),
-        series: series_choices(&series),
+        series: series_choices(&catalog, &series),
         levels: level_choices(&TitleLevel::ALL, level),
         statuses: CaseStatus::ALL
             .iter()
@@ -553,14 +558,15 @@ pub async fn detail(st: Data<&AppState>, req: &Request, id: Path<Uuid>) -> Respo
             .await?
             .map(|o| o.name.as_str().to_owned())
             .unwrap_or_default();
-        Ok::<_, ApiError>((case, d, files, diff, person, unit))
+        let catalog = st.store.current_catalog().await?;
+        Ok::<_, ApiError>((case, d, files, diff, person, unit, catalog))
     }
     .await;
-    let (case, d, files, diff, person, unit) = match loaded {
+    let (case, d, files, diff, person, unit, catalog) = match loaded {
         Ok(x) => x,
         Err(e) => return api_error_page(chrome, &e),
     };
-    let title = zhicheng_declaration::Catalog
+    let title = catalog
         .title_name(&d.series, d.level)
         .unwrap_or_default()
         .to_owned();
@@ -570,7 +576,7 @@ pub async fn detail(st: Data<&AppState>, req: &Request, id: Path<Uuid>) -> Respo
         facts: vec![
             ("申报人", person.clone()),
             ("用人单位", unit),
-            ("职称系列", series_name(&d.series)),
+            ("职称系列", series_name(&catalog, &d.series)),
             ("级别", format!("{}（{title}）", d.level.zh())),
             ("专业", d.specialty.clone()),
             ("申报类型", d.kind.zh().to_owned()),
@@ -589,6 +595,7 @@ pub async fn detail(st: Data<&AppState>, req: &Request, id: Path<Uuid>) -> Respo
             &d.materials,
             &Errors::none(),
             false,
+            &catalog,
         ),
         attachments: files
             .iter()

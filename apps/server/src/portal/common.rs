@@ -300,10 +300,8 @@ pub fn beijing(t: DateTime<Utc>) -> String {
 }
 
 /// The catalog name of a series, or its code.
-pub fn series_name(code: &SeriesCode) -> String {
-    Catalog
-        .find(code)
-        .map_or_else(|| code.to_string(), |s| s.name.to_owned())
+pub fn series_name(catalog: &Catalog, code: &SeriesCode) -> String {
+    catalog.series_name(code)
 }
 
 /// A choice in a `<select>`.
@@ -314,14 +312,14 @@ pub struct Choice {
 }
 
 /// Every series of the catalog.
-pub fn series_choices(selected: &str) -> Vec<Choice> {
-    Catalog
+pub fn series_choices(catalog: &Catalog, selected: &str) -> Vec<Choice> {
+    catalog
         .series()
         .iter()
         .map(|s| Choice {
-            value: s.code.to_owned(),
+            value: s.code.to_string(),
             label: format!("{}（{}）", s.name, s.code),
-            selected: s.code == selected,
+            selected: s.code.as_str() == selected,
         })
         .collect()
 }

@@ -15,7 +15,7 @@ use zhicheng_declaration::ports::DeclarationRepo;
 use zhicheng_declaration::{Catalog, DeclarationKind, DeclarationStatus, RawMaterials, ReviewPlan};
 use zhicheng_identity::OrgKind;
 use zhicheng_identity::ports::IdentityRepo;
-use zhicheng_kernel::{DeclarationId, PersonId, Role};
+use zhicheng_kernel::{DeclarationId, PersonId, Role, SeriesCode};
 
 use super::common::{
     Choice, Chrome, Errors, OrgNames, api_error_page, beijing, check_csrf, form_response, gate,
@@ -131,10 +131,27 @@ struct NewPage {
     plans: Vec<PlanView>,
     plan: Option<PlanView>,
     levels: Vec<Choice>,
+    /// The specialties of the chosen plan's series in the catalog in force.
+    specialties: Vec<Choice>,
     units: Vec<Choice>,
     kinds: Vec<Choice>,
-    f: NewForm,
     errors: Errors,
+}
+
+/// The specialties of a series, the chosen one (by name or code) selected.
+fn specialty_choices(catalog: &Catalog, series: &SeriesCode, selected: &str) -> Vec<Choice> {
+    let chosen = catalog.specialty(series, selected).map(|s| s.name.as_str());
+    catalog
+        .find(series)
+        .map(|s| s.specialties.as_slice())
+        .unwrap_or_default()
+        .iter()
+        .map(|s| Choice {
+            value: s.name.clone(),
+            label: s.name.clone(),
+            selected: Some(s.name.as_str()) == chosen,
+        })
+        .collect()
 }
 
 /// The declaration kinds, the chosen one (or 正常申报) selected.
@@ -150,12 +167,12 @@ fn kind_choices(selected: &str) -> Vec<Choice> {
         .collect()
 }
 
-fn plan_view(p: &ReviewPlan, selected: bool) -> PlanView {
+fn plan_view(p: &ReviewPlan, selected: bool, catalog: &Catalog) -> PlanView {
     PlanView {
         id: p.id.0.to_string(),
         name: p.name.clone(),
         year: p.year,
-        series_name: series_name(&p.series),
+        series_name: series_name(catalog, &p.series),
         levels: p
             .levels
             .iter()
@@ -193,10 +210,11 @@ async fn new_page(st: &AppState, v: &Visitor, f: NewForm, errors: Errors) -> Res
     let loaded = async {
         let plans = st.store.list_plans().await?;
         let units = st.store.list_orgs(Some(OrgKind::EmployerUnit)).await?;
-        Ok::<_, ApiError>((plans, units))
+        let catalog = st.store.current_catalog().await?;
+        Ok::<_, ApiError>((plans, units, catalog))
     }
     .await;
-    let (plans, units) = match loaded {
+    let (plans, units, catalog) = match loaded {
         Ok(x) => x,
         Err(e) => return api_error_page(chrome, &e),
     };
@@ -213,10 +231,13 @@ async fn new_page(st: &AppState, v: &Visitor, f: NewForm, errors: Errors) -> Res
         chrome,
         plans: open
             .iter()
-            .map(|p| plan_view(p, chosen.is_some_and(|c| c.id == p.id)))
+            .map(|p| plan_view(p, chosen.is_some_and(|c| c.id == p.id), &catalog))
             .collect(),
-        plan: chosen.map(|p| plan_view(p, true)),
+        plan: chosen.map(|p| plan_view(p, true, &catalog)),
         levels: chosen.map_or_else(Vec::new, |p| level_choices(&p.levels, &f.level)),
+        specialties: chosen.map_or_else(Vec::new, |p| {
+            specialty_choices(&catalog, &p.series, &f.specialty)
+        }),
         units: units
             .iter()
             .filter(|u| u.has_permission())
@@ -227,7 +248,6 @@ async fn new_page(st: &AppState, v: &Visitor, f: NewForm, errors: Errors) -> Res
             })
             .collect(),
         kinds: kind_choices(&f.kind),
-        f,
         errors,
     };
     render(&page)
@@ -462,10 +482,11 @@ async fn detail_page(
         )
         .await?;
         let diff = diff_view(st, &v.principal, row.declaration.id).await?;
-        Ok::<_, ApiError>((row, plan, names, hops, files, diff))
+        let catalog = st.store.current_catalog().await?;
+        Ok::<_, ApiError>((row, plan, names, hops, files, diff, catalog))
     }
     .await;
-    let (row, plan, names, hops, files, diff) = match loaded {
+    let (row, plan, names, hops, files, diff, catalog) = match loaded {
         Ok(x) => x,
         Err(e) => return api_error_page(chrome, &e),
     };
@@ -473,12 +494,9 @@ async fn detail_page(
     let view = DeclView {
         id: d.id.0.to_string(),
         year: d.year,
-        series_name: series_name(&d.series),
+        series_name: row.series_name.clone(),
         level_name: d.level.zh().to_owned(),
-        title_name: Catalog
-            .title_name(&d.series, d.level)
-            .unwrap_or_default()
-            .to_owned(),
+        title_name: row.title_name.clone(),
         specialty: d.specialty.clone(),
         kind_name: d.kind.zh().to_owned(),
         unit_name: names.name(d.unit_id),
@@ -527,7 +545,7 @@ async fn detail_page(
         returned: d.status == DeclarationStatus::Returned,
         timeline,
         draft,
-        sections: sections(&raw, &d.materials, &errors, draft),
+        sections: sections(&raw, &d.materials, &errors, draft, &catalog),
         missing: if draft {
             d.missing().into_iter().map(|f| f.zh).collect()
         } else {

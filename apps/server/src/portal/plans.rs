@@ -8,6 +8,7 @@ use poem::web::{Data, Form, Path, Query};
 use poem::{Request, Response, handler};
 use serde::Deserialize;
 use uuid::Uuid;
+use zhicheng_declaration::Catalog;
 use zhicheng_declaration::ReviewPlan;
 use zhicheng_declaration::plan::PlanStatus;
 use zhicheng_declaration::ports::DeclarationRepo;
@@ -35,12 +36,12 @@ struct PlanRow {
     can_close: bool,
 }
 
-fn plan_row(p: &ReviewPlan) -> PlanRow {
+fn plan_row(p: &ReviewPlan, catalog: &Catalog) -> PlanRow {
     PlanRow {
         id: p.id.0.to_string(),
         year: p.year,
         name: p.name.clone(),
-        series_name: series_name(&p.series),
+        series_name: series_name(catalog, &p.series),
         levels: p
             .levels
             .iter()
@@ -166,18 +167,24 @@ async fn plans_page(
     notice: Option<String>,
 ) -> Response {
     let chrome = Chrome::for_visitor(v, "/work/plans");
-    let plans = match st.store.list_plans().await {
-        Ok(p) => p,
-        Err(e) => return api_error_page(chrome, &ApiError::from(e)),
+    let loaded = async {
+        let plans = st.store.list_plans().await?;
+        let catalog = st.store.current_catalog().await?;
+        Ok::<_, ApiError>((plans, catalog))
+    }
+    .await;
+    let (plans, catalog) = match loaded {
+        Ok(x) => x,
+        Err(e) => return api_error_page(chrome, &e),
     };
     let out = PlansPage {
         chrome,
         plans: plans
             .iter()
             .filter(|p| Some(p.organiser_id) == v.principal.org_id)
-            .map(plan_row)
+            .map(|p| plan_row(p, &catalog))
             .collect(),
-        series: series_choices(&f.series),
+        series: series_choices(&catalog, &f.series),
         levels: TitleLevel::ALL
             .iter()
             .map(|l| Choice {

@@ -7,6 +7,7 @@ pub mod attachment;
 pub mod audit_event;
 pub mod captcha;
 pub mod case_hop;
+pub mod catalog_version;
 pub mod certificate;
 pub mod commitment_acceptance;
 pub mod declaration;
