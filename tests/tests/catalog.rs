@@ -5,12 +5,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use chrono::{Duration, Utc};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use zhicheng_declaration::ImportLine;
-use zhicheng_e2e::server::{Client, TestServer};
-use zhicheng_identity::OrgKind;
+use zhicheng_e2e::server::TestServer;
 
 const PW: &str = "Wendeng-2026!";
 
@@ -25,53 +23,6 @@ async fn catalog_on_postgres() {
         return;
     };
     catalog_flow(server).await;
-}
-
-/// A bureau with an open ENG plan, a permitted unit and an applicant who accepted the letter.
-pub async fn setup(srv: &TestServer) -> (Client, String, String) {
-    srv.bootstrap_org(
-        OrgKind::HrBureau,
-        "威海市文登区人力资源和社会保障局",
-        "371003",
-        "wd_hrss",
-        PW,
-    )
-    .await;
-    let bureau = srv.login("wd_hrss", PW).await;
-    let anon = srv.client();
-    let (s, unit) = anon
-        .post("/api/v1/units", &json!({ "name": "威海市文登区人民医院", "region": "371003", "username": "wd_hospital", "password": PW }))
-        .await;
-    assert_eq!(s, StatusCode::CREATED, "{unit}");
-    let unit_admin = srv.login("wd_hospital", PW).await;
-    let (s, granted) = unit_admin
-        .post(
-            "/api/v1/units/me/permission",
-            &json!({ "uscc": "123710034940875396", "region": "371003" }),
-        )
-        .await;
-    assert_eq!(s, StatusCode::OK, "{granted}");
-    let unit_id = granted["id"].as_str().unwrap().to_owned();
-    let now = Utc::now();
-    let year: i32 = now.format("%Y").to_string().parse().unwrap();
-    let (s, plan) = bureau
-        .post("/api/v1/plans", &json!({ "year": year, "name": "年度工程技术人员职称评审", "series": "ENG", "levels": ["intermediate"],
-            "window_start": now - Duration::hours(1), "window_end": now + Duration::days(30) }))
-        .await;
-    assert_eq!(s, StatusCode::CREATED, "{plan}");
-    let plan_id = plan["id"].as_str().unwrap().to_owned();
-    let (s, _) = bureau
-        .post(&format!("/api/v1/plans/{plan_id}/open"), &json!({}))
-        .await;
-    assert_eq!(s, StatusCode::OK);
-    let (s, person) = anon
-        .post("/api/v1/persons", &json!({ "id_number": zhicheng_e2e::fixtures::id_number(1), "name": "张伟", "mobile": "13805315678", "username": "zhangwei85", "password": PW }))
-        .await;
-    assert_eq!(s, StatusCode::CREATED, "{person}");
-    let applicant = srv.login("zhangwei85", PW).await;
-    let (s, _) = applicant.post("/api/v1/me/commitment", &json!({})).await;
-    assert_eq!(s, StatusCode::OK);
-    (applicant, plan_id, unit_id)
 }
 
 fn specialties<'a>(catalog: &'a Value, series: &str) -> Vec<&'a str> {
@@ -89,7 +40,8 @@ fn specialties<'a>(catalog: &'a Value, series: &str) -> Vec<&'a str> {
 }
 
 async fn catalog_flow(srv: TestServer) {
-    let (applicant, plan_id, unit_id) = setup(&srv).await;
+    let (applicant, plan_id, unit_id) =
+        zhicheng_e2e::fixtures::applicant_with_open_plan(&srv, PW).await;
 
     // The built-in version 1 with specialties per series.
     let (s, v1) = srv.client().get("/api/v1/catalog").await;

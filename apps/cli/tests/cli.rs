@@ -767,3 +767,50 @@ fn catalog_import_reports_every_bad_line_then_adds_versions_from_csv_and_xlsx() 
         2
     );
 }
+
+#[test]
+fn commitment_set_publishes_the_next_version_of_the_letter() {
+    let db = db();
+    let v = db.json(&["commitment", "show"]);
+    assert_eq!(
+        (v["seq"].as_u64(), v["version"].as_str()),
+        (Some(1), Some("2022.1"))
+    );
+    let file = db.dir.path().join("letter.txt");
+    std::fs::write(
+        &file,
+        "\u{feff}本人承诺：所填材料真实准确。\r\n第二条。\r\n",
+    )
+    .unwrap();
+    let out = db.run(&["commitment", "set", "--file", file.to_str().unwrap()]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(stdout(&out).contains("重新同意"), "{}", stdout(&out));
+    let v = db.json(&["commitment", "show"]);
+    assert_eq!(v["seq"], 2);
+    assert_eq!(v["body"], "本人承诺：所填材料真实准确。\n第二条。");
+    assert_eq!(v["title"], "职称申报承诺书");
+    // The same text again publishes nothing; an empty file is bad input.
+    let out = db.run(&["commitment", "set", "--file", file.to_str().unwrap()]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert!(stderr(&out).contains("内容相同"), "{}", stderr(&out));
+    std::fs::write(&file, "  \n").unwrap();
+    assert_eq!(
+        code(&db.run(&["commitment", "set", "--file", file.to_str().unwrap()])),
+        2
+    );
+    let v = db.json(&[
+        "commitment",
+        "set",
+        "--title",
+        "承诺书（修订）",
+        "--file",
+        {
+            std::fs::write(&file, "第三版").unwrap();
+            file.to_str().unwrap()
+        },
+    ]);
+    assert_eq!(
+        (v["seq"].as_u64(), v["title"].as_str()),
+        (Some(3), Some("承诺书（修订）"))
+    );
+}

@@ -7,9 +7,10 @@ use zhicheng_kernel::{
     DeclarationId, FieldError, Localized, OrgId, PersonId, PlanId, SeriesCode, TitleLevel,
 };
 
+use crate::commitment::CommitmentRequired;
 use crate::materials::{Materials, RawSection};
 use crate::plan::WindowError;
-use crate::{Catalog, CommitmentAcceptance, ReviewPlan, commitment};
+use crate::{Catalog, CommitmentAcceptance, CommitmentLetter, ReviewPlan};
 
 /// The applicant-side state of a declaration. What happens after submission is the review
 /// case's business (`zhicheng-review-workflow`).
@@ -175,7 +176,7 @@ impl Localized for CreateDeclarationError {
     }
     fn zh(&self) -> String {
         match self {
-            Self::CommitmentRequired => "请先阅读并同意职称申报承诺书".into(),
+            Self::CommitmentRequired => CommitmentRequired::ZH.into(),
             Self::UnitWithoutPermission => {
                 "所选单位尚未开通职称评审权限，请联系单位注册并申请权限".into()
             }
@@ -225,6 +226,8 @@ impl Localized for CreateDeclarationError {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EditDeclarationError {
+    #[error(transparent)]
+    CommitmentRequired(#[from] CommitmentRequired),
     #[error("a submitted declaration can no longer be edited")]
     NotDraft,
     #[error("invalid materials")]
@@ -234,12 +237,14 @@ pub enum EditDeclarationError {
 impl Localized for EditDeclarationError {
     fn code(&self) -> &'static str {
         match self {
+            Self::CommitmentRequired(_) => CommitmentRequired::CODE,
             Self::NotDraft => "declaration.not_draft",
             Self::Materials(_) => "declaration.materials",
         }
     }
     fn zh(&self) -> String {
         match self {
+            Self::CommitmentRequired(_) => CommitmentRequired::ZH.into(),
             Self::NotDraft => "申报已提交，不能再修改".into(),
             Self::Materials(_) => "申报材料有误，请按提示修改".into(),
         }
@@ -250,7 +255,7 @@ impl Localized for EditDeclarationError {
     fn fields(&self) -> Vec<FieldError> {
         match self {
             Self::Materials(v) => v.clone(),
-            Self::NotDraft => Vec::new(),
+            Self::NotDraft | Self::CommitmentRequired(_) => Vec::new(),
         }
     }
     fn en(&self) -> String {
@@ -260,6 +265,8 @@ impl Localized for EditDeclarationError {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SubmitDeclarationError {
+    #[error(transparent)]
+    CommitmentRequired(#[from] CommitmentRequired),
     #[error("the declaration was already submitted")]
     AlreadySubmitted,
     #[error(transparent)]
@@ -271,6 +278,7 @@ pub enum SubmitDeclarationError {
 impl Localized for SubmitDeclarationError {
     fn code(&self) -> &'static str {
         match self {
+            Self::CommitmentRequired(_) => CommitmentRequired::CODE,
             Self::AlreadySubmitted => "declaration.already_submitted",
             Self::Window(_) => "declaration.outside_window",
             Self::Incomplete(_) => "declaration.incomplete",
@@ -278,6 +286,7 @@ impl Localized for SubmitDeclarationError {
     }
     fn zh(&self) -> String {
         match self {
+            Self::CommitmentRequired(_) => CommitmentRequired::ZH.into(),
             Self::AlreadySubmitted => "申报已提交，请勿重复提交".into(),
             Self::Window(w) => w.zh(),
             Self::Incomplete(_) => "申报材料不完整，请补充后再提交".into(),
@@ -316,12 +325,13 @@ impl Declaration {
         kind: DeclarationKind,
         materials: Materials,
         commitment: Option<&CommitmentAcceptance>,
+        letter: &CommitmentLetter,
         catalog: &Catalog,
         now: DateTime<Utc>,
     ) -> Result<Self, CreateDeclarationError> {
-        let accepted = commitment
-            .filter(|c| c.person_id == person_id && c.letter_version == commitment::CURRENT.version)
-            .ok_or(CreateDeclarationError::CommitmentRequired)?;
+        if !letter.accepted_by(person_id, commitment) {
+            return Err(CreateDeclarationError::CommitmentRequired);
+        }
         if unit.kind != zhicheng_identity::OrgKind::EmployerUnit {
             return Err(CreateDeclarationError::NotAUnit);
         }
@@ -355,7 +365,7 @@ impl Declaration {
             kind,
             materials,
             status: DeclarationStatus::Draft,
-            commitment_version: accepted.letter_version.clone(),
+            commitment_version: letter.version.clone(),
             created_at: now,
             submitted_at: None,
             submissions: 0,
@@ -542,7 +552,7 @@ mod tests {
     fn accepted(person: PersonId) -> CommitmentAcceptance {
         CommitmentAcceptance {
             person_id: person,
-            letter_version: commitment::CURRENT.version.into(),
+            letter_version: crate::commitment::BUILTIN_VERSION.into(),
             accepted_at: t(0),
         }
     }
@@ -565,6 +575,7 @@ mod tests {
             DeclarationKind::Normal,
             materials(),
             Some(&accepted(person)),
+            &CommitmentLetter::builtin(),
             Catalog::builtin(),
             t(1),
         )
@@ -585,6 +596,7 @@ mod tests {
             DeclarationKind::Normal,
             materials(),
             None,
+            &CommitmentLetter::builtin(),
             Catalog::builtin(),
             t(1),
         );
@@ -599,6 +611,7 @@ mod tests {
             DeclarationKind::Normal,
             materials(),
             Some(&accepted(person)),
+            &CommitmentLetter::builtin(),
             Catalog::builtin(),
             t(1),
         );
@@ -613,6 +626,7 @@ mod tests {
             DeclarationKind::Normal,
             materials(),
             Some(&accepted(person)),
+            &CommitmentLetter::builtin(),
             Catalog::builtin(),
             t(1),
         );
@@ -633,6 +647,7 @@ mod tests {
                 DeclarationKind::Normal,
                 materials(),
                 Some(&accepted(person)),
+                &CommitmentLetter::builtin(),
                 Catalog::builtin(),
                 t(1),
             )

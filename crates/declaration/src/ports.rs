@@ -7,7 +7,9 @@ use std::sync::Arc;
 use zhicheng_kernel::{AuditEvent, DeclarationId, PersonId, PlanId, StoreError, TxError};
 
 use crate::attachment::{Attachment, AttachmentId, CaseTrail, ContentAddress};
-use crate::{Catalog, CommitmentAcceptance, Declaration, DeclarationVersion, ReviewPlan};
+use crate::{
+    Catalog, CommitmentAcceptance, CommitmentLetter, Declaration, DeclarationVersion, ReviewPlan,
+};
 
 pub trait DeclarationRepo: Send + Sync {
     /// The current title catalog: the newest imported version, else the built-in one
@@ -49,6 +51,21 @@ pub trait DeclarationRepo: Send + Sync {
         T: Send,
         E: Send,
         F: FnOnce(&mut ReviewPlan) -> Result<(T, AuditEvent), E> + Send;
+
+    /// The commitment letter in force: the newest published version, else the built-in one
+    /// ([`CommitmentLetter::builtin`]).
+    fn current_letter(&self) -> impl Future<Output = Result<CommitmentLetter, StoreError>> + Send;
+
+    /// In one transaction: loads the letter in force, hands it to `f`, inserts the version `f`
+    /// returns and appends the audit event. A version whose number is taken (a concurrent
+    /// publication) is `Conflict`; a refused closure writes nothing.
+    fn publish_letter<E, F>(
+        &self,
+        f: F,
+    ) -> impl Future<Output = Result<CommitmentLetter, TxError<E>>> + Send
+    where
+        E: Send,
+        F: FnOnce(&CommitmentLetter) -> Result<(CommitmentLetter, AuditEvent), E> + Send;
 
     /// Records an acceptance; accepting the same version again keeps the first acceptance.
     fn accept_commitment(

@@ -13,13 +13,14 @@ use crate::attachment::{
     RemoveAttachmentError, Section, UploadCheck,
 };
 use crate::catalog::{CatalogImportError, ImportLine, ImportSummary};
+use crate::commitment::{CommitmentRequired, LetterError};
 use crate::declaration::{CreateDeclarationError, EditDeclarationError};
 use crate::materials::{FieldChange, RawMaterials, RawSection};
 use crate::plan::PlanError;
 use crate::ports::{AttachmentRepo, BlobStore, BlobWriter, DeclarationRepo};
 use crate::{
-    Catalog, CommitmentAcceptance, Declaration, DeclarationKind, DeclarationVersion, ReviewPlan,
-    commitment,
+    Catalog, CommitmentAcceptance, CommitmentLetter, Declaration, DeclarationKind,
+    DeclarationVersion, ReviewPlan,
 };
 
 /// Who may publish plans: HR bureaus and committee organisers, or an operator at the CLI.
@@ -172,7 +173,49 @@ pub fn catalog_object_id() -> uuid::Uuid {
     uuid::Uuid::from_u128(0x6361_7461_6c6f_6700_0000_0000_0000_0001)
 }
 
-/// The applicant accepts the current commitment letter (我同意).
+/// 承诺书发布: an operator publishes a new text of the commitment letter; everyone is asked
+/// again on their next entry to the declaration module.
+///
+/// # Errors
+/// `Rule` for an empty or unchanged text; `Store(Conflict)` when another text was published
+/// meanwhile.
+pub async fn publish_letter<D: DeclarationRepo>(
+    repo: &D,
+    clock: &dyn Clock,
+    operator: String,
+    title: Option<String>,
+    body: String,
+) -> Result<CommitmentLetter, ServiceError<LetterError>> {
+    let now = clock.now();
+    let r = repo
+        .publish_letter(move |current| {
+            let next = current.next(title.as_deref(), &body, now)?;
+            let audit = AuditEvent::new(
+                now,
+                Actor::Operator(operator),
+                "commitment.published",
+                "commitment_letter",
+                letter_object_id(),
+            )
+            .with_detail(serde_json::json!({
+                "version": next.version, "previous": current.version, "chars": next.body.chars().count(),
+            }));
+            Ok((next, audit))
+        })
+        .await;
+    match r {
+        Ok(l) => Ok(l),
+        Err(TxError::Rejected(e)) => Err(ServiceError::Rule(e)),
+        Err(TxError::Store(e)) => Err(e.into()),
+    }
+}
+
+/// The audit object id of the commitment letter (one letter per installation).
+pub fn letter_object_id() -> uuid::Uuid {
+    uuid::Uuid::from_u128(0x636f_6d6d_6974_6d65_6e74_0000_0000_0001)
+}
+
+/// The applicant accepts the letter in force (我同意).
 ///
 /// # Errors
 /// `Forbidden` unless the principal is an applicant.
@@ -182,10 +225,11 @@ pub async fn accept_commitment<D: DeclarationRepo>(
     principal: &Principal,
 ) -> Result<CommitmentAcceptance, ServiceError<std::convert::Infallible>> {
     let person = applicant(principal)?;
+    let letter = repo.current_letter().await?;
     let now = clock.now();
     let acceptance = CommitmentAcceptance {
         person_id: person,
-        letter_version: commitment::CURRENT.version.to_owned(),
+        letter_version: letter.version.clone(),
         accepted_at: now,
     };
     let audit = AuditEvent::new(
@@ -198,12 +242,28 @@ pub async fn accept_commitment<D: DeclarationRepo>(
     .with_detail(serde_json::json!({ "letter_version": acceptance.letter_version }));
     repo.accept_commitment(&acceptance, &audit).await?;
     Ok(repo
-        .get_commitment(person, commitment::CURRENT.version)
+        .get_commitment(person, &letter.version)
         .await?
         .unwrap_or(acceptance))
 }
 
-/// Whether the applicant must still see the commitment letter.
+/// The letter in force and the applicant's acceptance of it, if any.
+///
+/// # Errors
+/// `Forbidden` unless the principal is an applicant.
+pub async fn commitment_state<D: DeclarationRepo>(
+    repo: &D,
+    principal: &Principal,
+) -> Result<(CommitmentLetter, Option<CommitmentAcceptance>), ServiceError<std::convert::Infallible>>
+{
+    let person = applicant(principal)?;
+    let letter = repo.current_letter().await?;
+    let acceptance = repo.get_commitment(person, &letter.version).await?;
+    Ok((letter, acceptance))
+}
+
+/// Whether the applicant must still see the commitment letter (never accepted, or the text
+/// changed since).
 ///
 /// # Errors
 /// `Forbidden` unless the principal is an applicant.
@@ -211,11 +271,25 @@ pub async fn needs_commitment<D: DeclarationRepo>(
     repo: &D,
     principal: &Principal,
 ) -> Result<bool, ServiceError<std::convert::Infallible>> {
-    let person = applicant(principal)?;
-    Ok(repo
-        .get_commitment(person, commitment::CURRENT.version)
-        .await?
-        .is_none())
+    Ok(commitment_state(repo, principal).await?.1.is_none())
+}
+
+/// Nothing in the declaration module works before the letter in force is accepted: `Ok` when
+/// `person` accepted it, else the operation's commitment error.
+///
+/// # Errors
+/// `Rule(CommitmentRequired)` when not accepted; `Store` when the store fails.
+pub async fn require_commitment<D: DeclarationRepo, E: From<CommitmentRequired>>(
+    repo: &D,
+    person: zhicheng_kernel::PersonId,
+) -> Result<(), ServiceError<E>> {
+    let letter = repo.current_letter().await?;
+    let acceptance = repo.get_commitment(person, &letter.version).await?;
+    if letter.accepted_by(person, acceptance.as_ref()) {
+        Ok(())
+    } else {
+        Err(ServiceError::Rule(CommitmentRequired.into()))
+    }
 }
 
 fn applicant<E>(principal: &Principal) -> Result<zhicheng_kernel::PersonId, ServiceError<E>> {
@@ -263,9 +337,8 @@ pub async fn create_declaration<D: DeclarationRepo, I: IdentityRepo>(
         .get_org(cmd.unit_id)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    let commitment = repo
-        .get_commitment(person, commitment::CURRENT.version)
-        .await?;
+    let letter = repo.current_letter().await?;
+    let commitment = repo.get_commitment(person, &letter.version).await?;
     let now = clock.now();
     let d = Declaration::draft(
         DeclarationId(ids.new_id()),
@@ -277,6 +350,7 @@ pub async fn create_declaration<D: DeclarationRepo, I: IdentityRepo>(
         cmd.kind,
         materials,
         commitment.as_ref(),
+        &letter,
         &catalog,
         now,
     )
@@ -311,6 +385,7 @@ pub async fn edit_declaration<D: DeclarationRepo>(
     id: DeclarationId,
     materials: RawMaterials,
 ) -> Result<Declaration, ServiceError<EditDeclarationError>> {
+    require_commitment(repo, applicant(principal)?).await?;
     let catalog = repo.current_catalog().await?;
     let parsed = materials
         .parse(&catalog)
@@ -332,6 +407,7 @@ pub async fn save_draft<D: DeclarationRepo>(
     sections: Vec<RawSection>,
 ) -> Result<(Declaration, Vec<zhicheng_kernel::FieldError>), ServiceError<EditDeclarationError>> {
     let person = applicant(principal)?;
+    require_commitment(repo, person).await?;
     let catalog = repo.current_catalog().await?;
     let now = clock.now();
     let actor = Actor::from(principal);
@@ -369,6 +445,7 @@ pub async fn edit_section<D: DeclarationRepo>(
     section: RawSection,
 ) -> Result<Declaration, ServiceError<EditDeclarationError>> {
     let name = section.section().as_str();
+    require_commitment(repo, applicant(principal)?).await?;
     let catalog = repo.current_catalog().await?;
     edit_with(repo, clock, principal, id, name, move |d| {
         d.edit_section(section, &catalog)
@@ -547,6 +624,7 @@ where
         Some(Err(())) => return Err(ServiceError::Rule(AddAttachmentError::NotDraft)),
         Some(Ok(())) => {}
     }
+    require_commitment(repo, d.person_id).await?;
     let section = Section::parse(&cmd.section).map_err(ServiceError::Rule)?;
     let name = FileName::parse(&cmd.file_name).map_err(ServiceError::Rule)?;
     let existing = repo.list_attachments(d.id).await?;
@@ -614,12 +692,18 @@ where
 ///
 /// # Errors
 /// `NotFound` out of reach; `Rule(NotDraft)` once submitted.
-pub async fn remove_attachment<R: AttachmentRepo>(
+pub async fn remove_attachment<R: AttachmentRepo + DeclarationRepo>(
     repo: &R,
     clock: &dyn Clock,
     principal: &Principal,
     id: AttachmentId,
 ) -> Result<Attachment, ServiceError<RemoveAttachmentError>> {
+    if let Some(person) = principal
+        .person_id
+        .filter(|_| principal.role == Role::Applicant)
+    {
+        require_commitment(repo, person).await?;
+    }
     let now = clock.now();
     let actor = Actor::from(principal);
     let r = repo

@@ -53,6 +53,7 @@ pub async fn submit_declaration<D: DeclarationRepo, R: ReviewRepo>(
         .await?
         .filter(|d| d.person_id == person)
         .ok_or(ServiceError::NotFound)?;
+    zhicheng_declaration::service::require_commitment(declarations, person).await?;
     let plan = declarations
         .get_plan(declaration.plan_id)
         .await?

@@ -43,6 +43,8 @@ struct State {
     counters: HashMap<(String, DateTime<Utc>), u32>,
     outbox: Vec<crate::OutboxEntry>,
     plans: BTreeMap<Uuid, ReviewPlan>,
+    /// Published commitment letters, oldest first.
+    letters: Vec<zhicheng_declaration::CommitmentLetter>,
     /// Imported catalog versions, oldest first.
     catalogs: Vec<Arc<zhicheng_declaration::Catalog>>,
     commitments: HashMap<(Uuid, String), CommitmentAcceptance>,
@@ -707,6 +709,41 @@ impl DeclarationRepo for MemoryStore {
         F: FnOnce(&mut ReviewPlan) -> Result<(T, AuditEvent), E> + Send,
     {
         self.lock().update(id.0, f)
+    }
+
+    async fn current_letter(&self) -> Result<zhicheng_declaration::CommitmentLetter, StoreError> {
+        Ok(self
+            .lock()
+            .letters
+            .last()
+            .cloned()
+            .unwrap_or_else(zhicheng_declaration::CommitmentLetter::builtin))
+    }
+
+    async fn publish_letter<E, F>(
+        &self,
+        f: F,
+    ) -> Result<zhicheng_declaration::CommitmentLetter, TxError<E>>
+    where
+        E: Send,
+        F: FnOnce(
+                &zhicheng_declaration::CommitmentLetter,
+            ) -> Result<(zhicheng_declaration::CommitmentLetter, AuditEvent), E>
+            + Send,
+    {
+        let mut st = self.lock();
+        let current = st
+            .letters
+            .last()
+            .cloned()
+            .unwrap_or_else(zhicheng_declaration::CommitmentLetter::builtin);
+        let (next, audit) = f(&current).map_err(TxError::Rejected)?;
+        if next.seq <= current.seq || st.letters.iter().any(|l| l.version == next.version) {
+            return Err(TxError::Store(StoreError::Conflict));
+        }
+        st.letters.push(next.clone());
+        st.audit.push(audit);
+        Ok(next)
     }
 
     async fn accept_commitment(

@@ -6,6 +6,7 @@ use sea_orm_migration::prelude::*;
 
 mod attachments;
 mod catalog;
+mod commitment_letters;
 mod declaration_sections;
 
 use crate::entity::{
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(SmsRecovery),
             Box::new(declaration_sections::DeclarationSections),
             Box::new(catalog::CatalogVersions),
+            Box::new(commitment_letters::CommitmentLetters),
         ]
     }
 }

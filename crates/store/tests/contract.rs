@@ -17,8 +17,8 @@ use zhicheng_certificate::{
 };
 use zhicheng_declaration::ports::DeclarationRepo;
 use zhicheng_declaration::{
-    Catalog, CommitmentAcceptance, Declaration, DeclarationKind, DeclarationStatus, Materials,
-    RawMaterials, ReviewPlan, commitment,
+    Catalog, CommitmentAcceptance, CommitmentLetter, Declaration, DeclarationKind,
+    DeclarationStatus, Materials, RawMaterials, ReviewPlan, commitment,
 };
 use zhicheng_identity::ports::IdentityRepo;
 use zhicheng_identity::{
@@ -318,7 +318,7 @@ fn materials(tag: &str) -> Materials {
 fn acceptance(p: PersonId, at: DateTime<Utc>) -> CommitmentAcceptance {
     CommitmentAcceptance {
         person_id: p,
-        letter_version: commitment::CURRENT.version.into(),
+        letter_version: commitment::BUILTIN_VERSION.into(),
         accepted_at: at,
     }
 }
@@ -334,6 +334,7 @@ fn draft(p: PersonId, unit: &Organisation, plan: &ReviewPlan, at: DateTime<Utc>)
         DeclarationKind::Normal,
         materials("v1"),
         Some(&acceptance(p, at)),
+        &CommitmentLetter::builtin(),
         Catalog::builtin(),
         at,
     )
@@ -713,7 +714,7 @@ async fn declaration_contract<R: DeclarationRepo + Audited>(r: &R) {
         .await
         .unwrap();
     assert_eq!(
-        r.get_commitment(applicant, commitment::CURRENT.version)
+        r.get_commitment(applicant, commitment::BUILTIN_VERSION)
             .await
             .unwrap(),
         Some(first.clone())

@@ -3,6 +3,7 @@
 pub mod account;
 pub mod catalog;
 pub mod check;
+pub mod commitment;
 pub mod db;
 pub mod demo;
 pub mod org;

@@ -5,7 +5,6 @@ use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 use uuid::Uuid;
-use zhicheng_declaration::commitment::CURRENT;
 use zhicheng_declaration::plan::PlanStatus;
 use zhicheng_declaration::ports::DeclarationRepo;
 use zhicheng_declaration::service::{self, NewPlan, PlanAuthor};
@@ -284,23 +283,25 @@ impl PlansApi {
         Ok(PlanResponse::Ok(Json(PlanDto::new(&plan, &catalog))))
     }
 
-    /// The commitment letter in force (职称申报承诺书).
+    /// The commitment letter in force (职称申报承诺书). When an operator publishes a new text
+    /// (`zhicheng commitment set`), its version changes and every applicant accepts it again
+    /// before any declaration action.
     #[oai(path = "/commitment-letter", method = "get")]
-    async fn letter(&self) -> LetterResponse {
-        LetterResponse::Ok(Json(LetterDto {
-            version: CURRENT.version.into(),
-            title: CURRENT.title.into(),
-            body: CURRENT.body.into(),
-        }))
+    async fn letter(&self) -> Result<LetterResponse, ApiError> {
+        let l = self.0.store.current_letter().await?;
+        Ok(LetterResponse::Ok(Json(LetterDto {
+            version: l.version,
+            title: l.title,
+            body: l.body,
+        })))
     }
 
     /// Whether the applicant has accepted the letter in force.
     #[oai(path = "/me/commitment", method = "get")]
     async fn my_commitment(&self, auth: BearerAuth) -> Result<CommitmentResponse, ApiError> {
-        let person = auth.0.person_id.ok_or_else(ApiError::forbidden)?;
-        let acc = self.0.store.get_commitment(person, CURRENT.version).await?;
+        let (letter, acc) = service::commitment_state(&self.0.store, &auth.0).await?;
         Ok(CommitmentResponse::Ok(Json(CommitmentState {
-            letter_version: CURRENT.version.into(),
+            letter_version: letter.version,
             accepted: acc.is_some(),
             accepted_at: acc.map(|a| a.accepted_at),
         })))

@@ -9,13 +9,12 @@ use poem::web::{Data, Form, Path, Query};
 use poem::{Request, Response, handler};
 use serde::Deserialize;
 use uuid::Uuid;
-use zhicheng_declaration::commitment::CURRENT;
 use zhicheng_declaration::plan::PlanStatus;
 use zhicheng_declaration::ports::DeclarationRepo;
 use zhicheng_declaration::{Catalog, DeclarationKind, DeclarationStatus, RawMaterials, ReviewPlan};
 use zhicheng_identity::OrgKind;
 use zhicheng_identity::ports::IdentityRepo;
-use zhicheng_kernel::{DeclarationId, PersonId, Role, SeriesCode};
+use zhicheng_kernel::{DeclarationId, Role, SeriesCode};
 
 use super::common::{
     Choice, Chrome, Errors, OrgNames, api_error_page, beijing, check_csrf, form_response, gate,
@@ -36,21 +35,12 @@ const APPLICANT: &[Role] = &[Role::Applicant];
 #[template(path = "commitment.html")]
 struct CommitmentPage {
     chrome: Chrome,
-    title: &'static str,
-    body: &'static str,
-    version: &'static str,
+    title: String,
+    body: String,
+    version: String,
     accepted_at: Option<String>,
-}
-
-async fn accepted_at(st: &AppState, person: Option<PersonId>) -> Result<Option<String>, ApiError> {
-    let Some(person) = person else {
-        return Err(ApiError::forbidden());
-    };
-    Ok(st
-        .store
-        .get_commitment(person, CURRENT.version)
-        .await?
-        .map(|a| beijing(a.accepted_at)))
+    /// The applicant accepted an earlier text: this one changed since.
+    changed: bool,
 }
 
 #[handler]
@@ -60,13 +50,30 @@ pub async fn commitment(st: Data<&AppState>, req: &Request) -> Response {
         Err(r) => return r,
     };
     let chrome = Chrome::for_visitor(&v, "/me/declare");
-    match accepted_at(&st, v.principal.person_id).await {
-        Ok(accepted_at) => render(&CommitmentPage {
+    let loaded = async {
+        let (letter, acc) =
+            zhicheng_declaration::service::commitment_state(&st.store, &v.principal).await?;
+        let person = v.principal.person_id.ok_or_else(ApiError::forbidden)?;
+        // An earlier text accepted: any declaration of this person names the version it was
+        // created under; a newer text asks again.
+        let changed = acc.is_none()
+            && st
+                .store
+                .list_declarations_for_person(person)
+                .await?
+                .iter()
+                .any(|d| d.commitment_version != letter.version);
+        Ok::<_, ApiError>((letter, acc, changed))
+    }
+    .await;
+    match loaded {
+        Ok((letter, acc, changed)) => render(&CommitmentPage {
             chrome,
-            title: CURRENT.title,
-            body: CURRENT.body,
-            version: CURRENT.version,
-            accepted_at,
+            title: letter.title,
+            body: letter.body,
+            version: letter.version,
+            accepted_at: acc.map(|a| beijing(a.accepted_at)),
+            changed,
         }),
         Err(e) => api_error_page(chrome, &e),
     }
@@ -93,7 +100,13 @@ pub async fn accept_commitment(
     }
     match zhicheng_declaration::service::accept_commitment(&st.store, &st.clock, &v.principal).await
     {
-        Ok(_) => redirect("/me/declare"),
+        // Back to 我的申报 when there are declarations to continue, else to a new one.
+        Ok(_) => {
+            match zhicheng_declaration::service::my_declarations(&st.store, &v.principal).await {
+                Ok(list) if !list.is_empty() => redirect("/me"),
+                _ => redirect("/me/declare"),
+            }
+        }
         Err(e) => api_error_page(Chrome::for_visitor(&v, "/me/declare"), &ApiError::from(e)),
     }
 }
@@ -441,6 +454,8 @@ struct DetailPage {
     diff: Option<DiffView>,
     errors: Errors,
     notice: Option<String>,
+    /// The commitment letter changed since the applicant accepted it.
+    needs_letter: bool,
 }
 
 #[derive(Deserialize)]
@@ -483,10 +498,12 @@ async fn detail_page(
         .await?;
         let diff = diff_view(st, &v.principal, row.declaration.id).await?;
         let catalog = st.store.current_catalog().await?;
-        Ok::<_, ApiError>((row, plan, names, hops, files, diff, catalog))
+        let needs_letter =
+            zhicheng_declaration::service::needs_commitment(&st.store, &v.principal).await?;
+        Ok::<_, ApiError>((row, plan, names, hops, files, diff, catalog, needs_letter))
     }
     .await;
-    let (row, plan, names, hops, files, diff, catalog) = match loaded {
+    let (row, plan, names, hops, files, diff, catalog, needs_letter) = match loaded {
         Ok(x) => x,
         Err(e) => return api_error_page(chrome, &e),
     };
@@ -536,6 +553,7 @@ async fn detail_page(
     let draft = d.status.is_editable();
     let raw = typed.unwrap_or_else(|| d.materials.raw());
     let page = DetailPage {
+        needs_letter,
         chrome,
         decision: row
             .case
@@ -589,6 +607,9 @@ pub async fn detail(
         Ok(v) => v,
         Err(r) => return r,
     };
+    if let Some(r) = letter_gate(&st, &v).await {
+        return r;
+    }
     let flag = |x: &Option<String>| x.as_deref().and_then(non_empty).is_some();
     let notice = if flag(&q.submitted) {
         Some("已确定申报：申报材料已提交至用人单位审核，不能再修改。".to_owned())

@@ -10,6 +10,7 @@ pub mod case_hop;
 pub mod catalog_version;
 pub mod certificate;
 pub mod commitment_acceptance;
+pub mod commitment_letter;
 pub mod declaration;
 pub mod declaration_version;
 pub mod idempotency_key;

@@ -6,7 +6,7 @@ use sea_orm::{Condition, Order, QueryOrder, QuerySelect};
 use std::sync::Arc;
 use zhicheng_declaration::ports::DeclarationRepo;
 use zhicheng_declaration::{
-    Catalog, CommitmentAcceptance, Declaration, DeclarationVersion, ReviewPlan,
+    Catalog, CommitmentAcceptance, CommitmentLetter, Declaration, DeclarationVersion, ReviewPlan,
 };
 use zhicheng_kernel::{AuditEvent, DeclarationId, PersonId, PlanId, StoreError, TxError};
 
@@ -14,7 +14,8 @@ use super::Store;
 use crate::convert;
 use crate::convert::Aggregate;
 use crate::entity::{
-    catalog_version, commitment_acceptance as ca, declaration, declaration_version, plan,
+    catalog_version, commitment_acceptance as ca, commitment_letter, declaration,
+    declaration_version, plan,
 };
 use crate::error::db_err;
 
@@ -47,6 +48,24 @@ async fn newest_catalog<C: sea_orm::ConnectionTrait>(
         .map_err(db_err)?
         .map(catalog_domain)
         .transpose()
+}
+
+/// The newest published letter, read inside `db` (a transaction or the pool).
+async fn newest_letter<C: sea_orm::ConnectionTrait>(
+    db: &C,
+) -> Result<Option<CommitmentLetter>, StoreError> {
+    Ok(commitment_letter::Entity::find()
+        .order_by_desc(commitment_letter::Column::Seq)
+        .one(db)
+        .await
+        .map_err(db_err)?
+        .map(|m| CommitmentLetter {
+            seq: u32::try_from(m.seq).unwrap_or(0),
+            version: m.version,
+            title: m.title,
+            body: m.body,
+            published_at: Some(m.published_at),
+        }))
 }
 
 impl Store {
@@ -154,6 +173,46 @@ impl DeclarationRepo for Store {
         F: FnOnce(&mut ReviewPlan) -> Result<(T, AuditEvent), E> + Send,
     {
         self.update::<plan::Entity, _, _, _>(id.0, f).await
+    }
+
+    async fn current_letter(&self) -> Result<CommitmentLetter, StoreError> {
+        Ok(newest_letter(&self.db)
+            .await?
+            .unwrap_or_else(CommitmentLetter::builtin))
+    }
+
+    async fn publish_letter<E, F>(&self, f: F) -> Result<CommitmentLetter, TxError<E>>
+    where
+        E: Send,
+        F: FnOnce(&CommitmentLetter) -> Result<(CommitmentLetter, AuditEvent), E> + Send,
+    {
+        let txn = self.begin().await?;
+        let current = newest_letter(&txn)
+            .await?
+            .unwrap_or_else(CommitmentLetter::builtin);
+        let (next, audit) = match f(&current) {
+            Ok(r) => r,
+            Err(e) => {
+                super::rollback(txn).await;
+                return Err(TxError::Rejected(e));
+            }
+        };
+        let seq = i32::try_from(next.seq)
+            .map_err(|_| StoreError::Unavailable("letter number out of range".into()))?;
+        let row = commitment_letter::ActiveModel {
+            seq: sea_orm::ActiveValue::Set(seq),
+            version: sea_orm::ActiveValue::Set(next.version.clone()),
+            title: sea_orm::ActiveValue::Set(next.title.clone()),
+            body: sea_orm::ActiveValue::Set(next.body.clone()),
+            published_at: sea_orm::ActiveValue::Set(next.published_at.unwrap_or(audit.at)),
+        };
+        super::insert(&txn, row).await.map_err(|e| match e {
+            StoreError::Duplicate(_) => StoreError::Conflict,
+            e => e,
+        })?;
+        super::insert_audit(&txn, &audit).await?;
+        super::commit(txn).await?;
+        Ok(next)
     }
 
     async fn accept_commitment(

@@ -1,10 +1,66 @@
-//! Contract of the catalog versions of `DeclarationRepo` on the three back ends.
+//! Contract of the catalog versions and the commitment letters of `DeclarationRepo` on the
+//! three back ends.
 
+use zhicheng_declaration::commitment::LetterError;
 use zhicheng_declaration::{CatalogImportError, ImportLine};
 
 use super::*;
 
-on_every_backend!(catalog_contract);
+on_every_backend!(catalog_contract, letter_contract);
+
+async fn letter_contract<R: DeclarationRepo + Audited>(r: &R) {
+    let letter_audit = || {
+        audit(
+            "commitment_letter",
+            Uuid::from_u128(8),
+            "commitment.published",
+        )
+    };
+    let v1 = r.current_letter().await.unwrap();
+    assert_eq!(v1, CommitmentLetter::builtin());
+
+    // A person accepts v1; an operator publishes v2: it is in force, the acceptance is not of it.
+    let p = PersonId(id());
+    r.accept_commitment(
+        &acceptance(p, now()),
+        &audit("person", p.0, "commitment.accepted"),
+    )
+    .await
+    .unwrap();
+    let v2 = r
+        .publish_letter(|c| {
+            Ok::<_, LetterError>((c.next(None, "第二版承诺内容", now())?, letter_audit()))
+        })
+        .await
+        .unwrap();
+    assert_eq!(v2.seq, 2);
+    let current = r.current_letter().await.unwrap();
+    assert_eq!(current, v2);
+    assert_eq!(current.body, "第二版承诺内容");
+    assert!(r.get_commitment(p, &v2.version).await.unwrap().is_none());
+    assert!(r.get_commitment(p, &v1.version).await.unwrap().is_some());
+
+    // A refused text writes nothing; a taken number is a conflict.
+    let same = r
+        .publish_letter(|c| {
+            Ok::<_, LetterError>((c.next(None, "第二版承诺内容", now())?, letter_audit()))
+        })
+        .await;
+    assert!(matches!(
+        same,
+        Err(TxError::Rejected(LetterError::Unchanged(_)))
+    ));
+    let stale = r
+        .publish_letter(|c| {
+            let mut next = c.next(None, "第三版", now())?;
+            next.seq = 2;
+            Ok::<_, LetterError>((next, letter_audit()))
+        })
+        .await;
+    assert!(matches!(stale, Err(TxError::Store(StoreError::Conflict))));
+    assert_eq!(r.current_letter().await.unwrap(), v2);
+    assert_eq!(r.audit(Uuid::from_u128(8)).await.len(), 1);
+}
 
 fn lines(rows: &[&[&str]]) -> Vec<ImportLine> {
     rows.iter()
