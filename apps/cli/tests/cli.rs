@@ -304,10 +304,97 @@ fn plans_are_created_opened_listed_and_closed() {
     );
     let id = plan["id"].as_str().unwrap().to_owned();
 
+    assert_eq!(plan["time_zone"], "Asia/Shanghai");
+    assert_eq!(plan["report_deadline"], serde_json::Value::Null);
+
+    // A plan with a unit report deadline, read in another zone.
+    let urumqi = db.json(&[
+        "plan",
+        "create",
+        "--organiser",
+        &organiser,
+        "--name",
+        "2026 年度工程技术职称评审（新疆）",
+        "--series",
+        "ENG",
+        "--levels",
+        "intermediate",
+        "--start",
+        "2026-03-01",
+        "--end",
+        "2026-03-31",
+        "--report-deadline",
+        "2026-04-15 17:00",
+        "--time-zone",
+        "Asia/Urumqi",
+    ]);
+    assert_eq!(urumqi["window_start"], "2026-02-28T18:00:00Z");
+    assert_eq!(urumqi["report_deadline"], "2026-04-15T11:00:00Z");
+    assert_eq!(
+        urumqi["report_deadline_local"],
+        "2026-04-15 17:00（Asia/Urumqi）"
+    );
+    let refused = db.run(&[
+        "plan",
+        "create",
+        "--organiser",
+        &organiser,
+        "--name",
+        "计划",
+        "--series",
+        "ENG",
+        "--levels",
+        "intermediate",
+        "--start",
+        "2026-03-01",
+        "--end",
+        "2026-03-31",
+        "--report-deadline",
+        "2026-03-15",
+        "--time-zone",
+        "Mars/Olympus",
+    ]);
+    assert_eq!(code(&refused), 2);
+    assert!(
+        stderr(&refused).contains("--time-zone"),
+        "{}",
+        stderr(&refused)
+    );
+    let refused = db.run(&[
+        "plan",
+        "create",
+        "--organiser",
+        &organiser,
+        "--name",
+        "计划",
+        "--series",
+        "ENG",
+        "--levels",
+        "intermediate",
+        "--start",
+        "2026-03-01",
+        "--end",
+        "2026-03-31",
+        "--report-deadline",
+        "2026-03-15",
+    ]);
+    assert_eq!(code(&refused), 2);
+    assert!(
+        stderr(&refused).contains("单位审核上报截止时间"),
+        "{}",
+        stderr(&refused)
+    );
+
     let out = db.run(&["plan", "open", &id]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     assert_eq!(code(&db.run(&["plan", "open", &id])), 1);
     let list = db.json(&["plan", "list"]);
+    let list: Vec<&Value> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["id"] == id.as_str())
+        .collect();
     assert_eq!(list[0]["id"], id.as_str());
     assert_eq!(list[0]["status"], "open");
     let out = db.run(&["plan", "list"]);

@@ -665,11 +665,13 @@ mod tests {
         let mut d = draft();
         assert!(matches!(
             d.submit(t(23), &plan()),
-            Err(SubmitDeclarationError::Window(WindowError::NotYetOpen(_)))
+            Err(SubmitDeclarationError::Window(
+                WindowError::NotYetOpen { .. }
+            ))
         ));
         assert!(matches!(
             d.submit(t(49), &plan()),
-            Err(SubmitDeclarationError::Window(WindowError::Closed(_)))
+            Err(SubmitDeclarationError::Window(WindowError::Closed { .. }))
         ));
         assert_eq!(d.status, DeclarationStatus::Draft);
         d.submit(t(24), &plan()).unwrap();

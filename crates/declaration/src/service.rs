@@ -38,6 +38,10 @@ pub struct NewPlan {
     pub levels: Vec<TitleLevel>,
     pub window_start: DateTime<Utc>,
     pub window_end: DateTime<Utc>,
+    /// 单位审核上报截止时间 (not before the window ends), if any.
+    pub report_deadline: Option<DateTime<Utc>>,
+    /// The zone the window and deadline are stated and enforced in.
+    pub time_zone: crate::plan::PlanTimeZone,
 }
 
 /// Creates a plan in draft.
@@ -75,9 +79,14 @@ pub async fn create_plan<D: DeclarationRepo>(
         now,
         &catalog,
     )
+    .and_then(|p| p.with_schedule(cmd.report_deadline, cmd.time_zone))
     .map_err(ServiceError::Rule)?;
-    let audit = AuditEvent::new(now, actor, "plan.created", "plan", plan.id.0)
-        .with_detail(serde_json::json!({ "year": plan.year, "series": plan.series.as_str() }));
+    let audit = AuditEvent::new(now, actor, "plan.created", "plan", plan.id.0).with_detail(
+        serde_json::json!({
+            "year": plan.year, "series": plan.series.as_str(),
+            "report_deadline": plan.report_deadline, "time_zone": plan.time_zone.name(),
+        }),
+    );
     repo.create_plan(&plan, &audit).await?;
     Ok(plan)
 }

@@ -8,6 +8,7 @@ mod attachments;
 mod catalog;
 mod commitment_letters;
 mod declaration_sections;
+mod plan_schedule;
 
 use crate::entity::{
     account, audit_event, captcha, case_hop, certificate, commitment_acceptance, declaration,
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(declaration_sections::DeclarationSections),
             Box::new(catalog::CatalogVersions),
             Box::new(commitment_letters::CommitmentLetters),
+            Box::new(plan_schedule::PlanSchedule),
         ]
     }
 }

@@ -304,6 +304,11 @@ fn open_plan(year: i32, organiser: OrgId, at: DateTime<Utc>) -> ReviewPlan {
         at,
         Catalog::builtin(),
     )
+    .and_then(|p| {
+        // A deadline and a zone other than the default, so both round-trip.
+        let zone = zhicheng_declaration::plan::PlanTimeZone::parse("Asia/Urumqi")?;
+        p.with_schedule(Some(at + Duration::days(45)), zone)
+    })
     .unwrap();
     p.open().unwrap();
     p

@@ -5,11 +5,11 @@ use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 use uuid::Uuid;
-use zhicheng_declaration::plan::PlanStatus;
+use zhicheng_declaration::plan::{PlanStatus, PlanTimeZone};
 use zhicheng_declaration::ports::DeclarationRepo;
 use zhicheng_declaration::service::{self, NewPlan, PlanAuthor};
 use zhicheng_declaration::{Catalog, ReviewPlan, Series};
-use zhicheng_kernel::{PlanId, SeriesCode, TitleLevel};
+use zhicheng_kernel::{PlanId, SeriesCode, ServiceError, TitleLevel};
 
 use super::Tag;
 use crate::auth::BearerAuth;
@@ -87,6 +87,10 @@ pub struct PlanDto {
     pub levels: Vec<String>,
     pub window_start: DateTime<Utc>,
     pub window_end: DateTime<Utc>,
+    /// 单位审核上报截止时间: units report upward until then (null: no deadline).
+    pub report_deadline: Option<DateTime<Utc>>,
+    /// IANA time zone the window and deadline are stated and enforced in.
+    pub time_zone: String,
     /// draft, open or closed.
     pub status: String,
 }
@@ -103,6 +107,8 @@ impl PlanDto {
             levels: p.levels.iter().map(|l| l.as_str().to_owned()).collect(),
             window_start: p.window_start,
             window_end: p.window_end,
+            report_deadline: p.report_deadline,
+            time_zone: p.time_zone.name().to_owned(),
             status: p.status.as_str().to_owned(),
         }
     }
@@ -117,6 +123,10 @@ pub struct CreatePlanRequest {
     pub levels: Vec<String>,
     pub window_start: DateTime<Utc>,
     pub window_end: DateTime<Utc>,
+    /// 单位审核上报截止时间 (optional; not before `window_end`).
+    pub report_deadline: Option<DateTime<Utc>>,
+    /// IANA time zone, default `Asia/Shanghai`.
+    pub time_zone: Option<String>,
 }
 
 #[derive(Object)]
@@ -240,6 +250,9 @@ impl PlansApi {
             levels: parse_levels(&b.levels)?,
             window_start: b.window_start,
             window_end: b.window_end,
+            report_deadline: b.report_deadline,
+            time_zone: PlanTimeZone::parse(b.time_zone.as_deref().unwrap_or_default())
+                .map_err(|e| ApiError::from(ServiceError::Rule(e)))?,
         };
         let plan = service::create_plan(
             &self.0.store,

@@ -5,6 +5,7 @@
 //! is the domain's; these handlers show what it answered.
 
 use askama::Template;
+use chrono::{DateTime, Utc};
 use poem::web::{Data, Form, Path, Query};
 use poem::{Request, Response, handler};
 use serde::Deserialize;
@@ -14,11 +15,11 @@ use zhicheng_declaration::ports::DeclarationRepo;
 use zhicheng_declaration::{Catalog, DeclarationKind, DeclarationStatus, RawMaterials, ReviewPlan};
 use zhicheng_identity::OrgKind;
 use zhicheng_identity::ports::IdentityRepo;
-use zhicheng_kernel::{DeclarationId, Role, SeriesCode};
+use zhicheng_kernel::{Clock, DeclarationId, Role, SeriesCode};
 
 use super::common::{
-    Choice, Chrome, Errors, OrgNames, api_error_page, beijing, check_csrf, form_response, gate,
-    level_choices, non_empty, series_name,
+    Choice, Chrome, Countdown, Errors, OrgNames, api_error_page, beijing, check_csrf, countdown,
+    form_response, gate, level_choices, non_empty, series_name,
 };
 use super::materials::{
     SectionView, from_form, posted_sections, sections, without_trailing_blank_rows,
@@ -134,6 +135,8 @@ struct PlanView {
     series_name: String,
     levels: String,
     window: String,
+    /// Time left to the end of the window.
+    countdown: Countdown,
     selected: bool,
 }
 
@@ -180,7 +183,7 @@ fn kind_choices(selected: &str) -> Vec<Choice> {
         .collect()
 }
 
-fn plan_view(p: &ReviewPlan, selected: bool, catalog: &Catalog) -> PlanView {
+fn plan_view(p: &ReviewPlan, selected: bool, catalog: &Catalog, now: DateTime<Utc>) -> PlanView {
     PlanView {
         id: p.id.0.to_string(),
         name: p.name.clone(),
@@ -192,11 +195,8 @@ fn plan_view(p: &ReviewPlan, selected: bool, catalog: &Catalog) -> PlanView {
             .map(|l| l.zh())
             .collect::<Vec<_>>()
             .join("、"),
-        window: format!(
-            "{} 至 {}（北京时间）",
-            beijing(p.window_start),
-            beijing(p.window_end)
-        ),
+        window: p.window_text(),
+        countdown: countdown(now, p.window_end),
         selected,
     }
 }
@@ -235,6 +235,7 @@ async fn new_page(st: &AppState, v: &Visitor, f: NewForm, errors: Errors) -> Res
         .iter()
         .filter(|p| p.status == PlanStatus::Open)
         .collect();
+    let now = st.clock.now();
     let chosen = open
         .iter()
         .find(|p| p.id.0.to_string() == f.plan_id)
@@ -244,9 +245,9 @@ async fn new_page(st: &AppState, v: &Visitor, f: NewForm, errors: Errors) -> Res
         chrome,
         plans: open
             .iter()
-            .map(|p| plan_view(p, chosen.is_some_and(|c| c.id == p.id), &catalog))
+            .map(|p| plan_view(p, chosen.is_some_and(|c| c.id == p.id), &catalog, now))
             .collect(),
-        plan: chosen.map(|p| plan_view(p, true, &catalog)),
+        plan: chosen.map(|p| plan_view(p, true, &catalog, now)),
         levels: chosen.map_or_else(Vec::new, |p| level_choices(&p.levels, &f.level)),
         specialties: chosen.map_or_else(Vec::new, |p| {
             specialty_choices(&catalog, &p.series, &f.specialty)
@@ -367,6 +368,8 @@ struct DeclView {
     unit_name: String,
     plan_name: String,
     window: String,
+    /// Time left to submit, while the declaration can still be submitted.
+    countdown: Option<Countdown>,
     status_name: String,
     submitted_at: Option<String>,
     submissions: u32,
@@ -518,13 +521,13 @@ async fn detail_page(
         kind_name: d.kind.zh().to_owned(),
         unit_name: names.name(d.unit_id),
         plan_name: plan.as_ref().map(|p| p.name.clone()).unwrap_or_default(),
-        window: plan.as_ref().map_or_else(String::new, |p| {
-            format!(
-                "{} 至 {}（北京时间）",
-                beijing(p.window_start),
-                beijing(p.window_end)
-            )
-        }),
+        window: plan
+            .as_ref()
+            .map_or_else(String::new, ReviewPlan::window_text),
+        countdown: plan
+            .as_ref()
+            .filter(|p| d.status.is_editable() && p.status == PlanStatus::Open)
+            .map(|p| countdown(st.clock.now(), p.window_end)),
         status_name: row.status_zh().to_owned(),
         submitted_at: d.submitted_at.map(beijing),
         submissions: d.submissions,
