@@ -49,6 +49,8 @@ enum Command {
     Catalog(cmd::catalog::Args),
     /// The commitment letter (承诺书): publish a new text, show the one in force.
     Commitment(cmd::commitment::Args),
+    /// Declarations: `declaration export` writes every declaration of a plan as XLSX or CSV.
+    Declaration(cmd::declaration::Args),
     /// Approval paths (上报路径): `path health` checks the routes of a plan's declarations.
     Path(cmd::path::Args),
     /// Check an ID number or a unified social credit code (no database).
@@ -87,6 +89,7 @@ async fn run(cli: Cli) -> Result<Exit, CliError> {
         Command::Catalog(a) => a.run(&ctx).await,
         Command::Commitment(a) => a.run(&ctx).await,
         Command::Path(a) => a.run(&ctx).await,
+        Command::Declaration(a) => a.run(&ctx).await,
         Command::Check(a) => a.run(&ctx).await,
         Command::Demo(a) => a.run(&ctx).await,
         Command::Account(a) => a.run(&ctx).await,

@@ -901,3 +901,177 @@ fn commitment_set_publishes_the_next_version_of_the_letter() {
         (Some(3), Some("承诺书（修订）"))
     );
 }
+
+/// `declaration export`: the demo applicant's submitted declaration as CSV (BOM, masked ID
+/// number) and XLSX; `--full-id` shows the number and is audited; a bad plan is refused.
+#[test]
+fn declaration_export_writes_csv_with_a_bom_and_xlsx_masking_id_numbers() {
+    use zhicheng_kernel::{AccountId, OrgId, PersonId, PlanId, Principal, Role, TitleLevel};
+    use zhicheng_store::runtime::{SystemClock, UuidV7};
+
+    let db = db();
+    let v = db.json(&["demo", "seed"]);
+    let plan = v["plan"]["id"].as_str().unwrap().to_owned();
+    let unit: uuid::Uuid = v["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["organisation"] == "威海文登仁和医院有限公司")
+        .unwrap()["org_id"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let person: uuid::Uuid = v["applicant"]["person_id"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let store = zhicheng_store::Store::connect(&db.url).await.unwrap();
+        let applicant = Principal {
+            account_id: AccountId(uuid::Uuid::nil()),
+            role: Role::Applicant,
+            person_id: Some(PersonId(person)),
+            org_id: None,
+        };
+        zhicheng_declaration::service::accept_commitment(&store, &SystemClock, &applicant)
+            .await
+            .unwrap();
+        let d = zhicheng_declaration::service::create_declaration(
+            &store,
+            &store,
+            &SystemClock,
+            &UuidV7,
+            &applicant,
+            zhicheng_declaration::service::NewDeclaration {
+                plan_id: PlanId(plan.parse().unwrap()),
+                unit_id: OrgId(unit),
+                level: TitleLevel::Intermediate,
+                specialty: "内科".into(),
+                kind: zhicheng_declaration::DeclarationKind::Normal,
+                materials: zhicheng_declaration::RawMaterials::example(),
+            },
+        )
+        .await
+        .unwrap();
+        zhicheng_review_workflow::service::submit_declaration(
+            &store,
+            &store,
+            &SystemClock,
+            &UuidV7,
+            &applicant,
+            d.id,
+        )
+        .await
+        .unwrap();
+    });
+
+    // CSV: a BOM, the header, one row with the ID number masked; no progress bar off a TTY.
+    let csv = db.dir.path().join("export.csv");
+    let out = db.run(&[
+        "declaration",
+        "export",
+        "--plan",
+        &plan,
+        "--format",
+        "csv",
+        "--out",
+        csv.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(!stderr(&out).contains("exporting"), "{}", stderr(&out));
+    assert!(stdout(&out).contains("已遮蔽"), "{}", stdout(&out));
+    let bytes = std::fs::read(&csv).unwrap();
+    assert!(bytes.starts_with(&[0xEF, 0xBB, 0xBF]), "UTF-8 BOM");
+    let text = String::from_utf8(bytes).unwrap();
+    let lines: Vec<&str> = text.trim_start_matches('\u{feff}').lines().collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    assert!(
+        lines[0].starts_with("序号,姓名,身份证号,性别,出生日期,用人单位,职称系列"),
+        "{text}"
+    );
+    assert!(lines[1].contains("3710**********1231"), "{text}");
+    assert!(!lines[1].contains("371003198503151231"), "{text}");
+    assert!(
+        lines[1].contains("威海文登仁和医院有限公司") && lines[1].contains("内科"),
+        "{text}"
+    );
+    assert!(
+        lines[1].contains("卫生技术人员") && lines[1].contains("单位审核"),
+        "{text}"
+    );
+
+    // XLSX with the full ID number: the export is audited.
+    let xlsx = db.dir.path().join("export.xlsx");
+    let v = db.json(&[
+        "declaration",
+        "export",
+        "--plan",
+        &plan,
+        "--format",
+        "xlsx",
+        "--out",
+        xlsx.to_str().unwrap(),
+        "--full-id",
+    ]);
+    assert_eq!(
+        (v["rows"].as_u64(), v["full_id"].as_bool()),
+        (Some(1), Some(true))
+    );
+    let bytes = std::fs::read(&xlsx).unwrap();
+    assert!(bytes.starts_with(b"PK\x03\x04"));
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook(&xlsx).unwrap();
+    let sheet = calamine::Reader::worksheet_range_at(&mut book, 0)
+        .unwrap()
+        .unwrap();
+    let cells: Vec<String> = sheet
+        .rows()
+        .nth(2)
+        .unwrap()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    assert_eq!(cells[2], "371003198503151231");
+    let audit = rt.block_on(async {
+        let store = zhicheng_store::Store::connect(&db.url).await.unwrap();
+        store.audit_events(plan.parse().unwrap()).await.unwrap()
+    });
+    let exports: Vec<_> = audit
+        .iter()
+        .filter(|a| a.action == "declaration.exported")
+        .collect();
+    assert_eq!(exports.len(), 2);
+    assert_eq!(exports[1].detail["full_id"], true);
+    assert_eq!(exports[1].detail["rows"], 1);
+
+    assert_eq!(
+        code(&db.run(&[
+            "declaration",
+            "export",
+            "--plan",
+            "0190f5e2-7c4b-7d2a-9a51-3c2f1e8b6a10",
+            "--out",
+            "/dev/null"
+        ])),
+        1
+    );
+    assert_eq!(
+        code(&db.run(&["declaration", "export", "--plan", "x", "--out", "/dev/null"])),
+        2
+    );
+    assert_eq!(
+        code(&db.run(&[
+            "declaration",
+            "export",
+            "--plan",
+            &plan,
+            "--format",
+            "pdf",
+            "--out",
+            "/dev/null"
+        ])),
+        2
+    );
+}

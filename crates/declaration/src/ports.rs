@@ -94,6 +94,19 @@ pub trait DeclarationRepo: Send + Sync {
         id: DeclarationId,
     ) -> impl Future<Output = Result<Option<Declaration>, StoreError>> + Send;
 
+    /// Every declaration of a plan, oldest first (for exports).
+    fn list_declarations_for_plan(
+        &self,
+        plan: PlanId,
+    ) -> impl Future<Output = Result<Vec<Declaration>, StoreError>> + Send;
+
+    /// Appends the audit row of a read that must leave a trace (an export with full ID
+    /// numbers); nothing else is written.
+    fn record_read(
+        &self,
+        audit: &AuditEvent,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
     /// A person's declarations, newest first.
     fn list_declarations_for_person(
         &self,

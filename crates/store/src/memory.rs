@@ -794,6 +794,21 @@ impl DeclarationRepo for MemoryStore {
         ))
     }
 
+    async fn list_declarations_for_plan(
+        &self,
+        plan: PlanId,
+    ) -> Result<Vec<Declaration>, StoreError> {
+        Ok(self.lock().list(
+            |d: &Declaration| d.plan_id == plan,
+            |d| (d.created_at, d.id),
+        ))
+    }
+
+    async fn record_read(&self, audit: &AuditEvent) -> Result<(), StoreError> {
+        self.lock().audit.push(audit.clone());
+        Ok(())
+    }
+
     async fn update_declaration<T, E, F>(&self, id: DeclarationId, f: F) -> Result<T, TxError<E>>
     where
         T: Send,

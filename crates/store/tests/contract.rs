@@ -760,6 +760,29 @@ async fn declaration_contract<R: DeclarationRepo + Audited>(r: &R) {
         .map(|d| d.id)
         .collect();
     assert_eq!(mine, [d0.id, d1.id], "newest first");
+    let mut of_plan: Vec<DeclarationId> = r
+        .list_declarations_for_plan(opened.id)
+        .await
+        .unwrap()
+        .iter()
+        .map(|d| d.id)
+        .collect();
+    of_plan.sort();
+    let mut expected = vec![d1.id, other.id];
+    expected.sort();
+    assert_eq!(of_plan, expected);
+    assert_eq!(
+        r.list_declarations_for_plan(p2025.id).await.unwrap()[0].id,
+        d0.id
+    );
+    // An export leaves its audit row and changes nothing else.
+    r.record_read(&audit("plan", opened.id.0, "declaration.exported"))
+        .await
+        .unwrap();
+    assert_eq!(
+        r.audit(opened.id.0).await.last().map(|a| a.action.clone()),
+        Some("declaration.exported".to_owned())
+    );
 
     // Edit, refusal, missing id.
     r.update_declaration(d1.id, |d| {

@@ -5,6 +5,7 @@ pub mod catalog;
 pub mod check;
 pub mod commitment;
 pub mod db;
+pub mod declaration;
 pub mod demo;
 pub mod org;
 pub mod path;

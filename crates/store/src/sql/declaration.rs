@@ -282,6 +282,21 @@ impl DeclarationRepo for Store {
         self.list::<declaration::Entity>(cond, &order).await
     }
 
+    async fn list_declarations_for_plan(
+        &self,
+        plan: PlanId,
+    ) -> Result<Vec<Declaration>, StoreError> {
+        use declaration::Column as C;
+        let cond = Condition::all().add(C::PlanId.eq(plan.0));
+        let order = [(C::CreatedAt, Order::Asc), (C::Id, Order::Asc)];
+        self.list::<declaration::Entity>(cond, &order).await
+    }
+
+    async fn record_read(&self, audit: &AuditEvent) -> Result<(), StoreError> {
+        self.insert_with_audit(Vec::<declaration::ActiveModel>::new(), audit)
+            .await
+    }
+
     async fn update_declaration<T, E, F>(&self, id: DeclarationId, f: F) -> Result<T, TxError<E>>
     where
         T: Send,
