@@ -179,17 +179,23 @@ pub enum Section {
     WorkHistory,
     /// 工作业绩与成果
     Achievements,
+    /// 年度考核 (assessment records)
+    Assessments,
+    /// 继续教育学时 (certificates of hours)
+    ContinuingEducation,
     /// 个人总结
     Summary,
 }
 
 impl Section {
-    pub const ALL: [Section; 6] = [
+    pub const ALL: [Section; 8] = [
         Section::Basic,
         Section::Education,
         Section::CurrentTitle,
         Section::WorkHistory,
         Section::Achievements,
+        Section::Assessments,
+        Section::ContinuingEducation,
         Section::Summary,
     ];
 
@@ -200,6 +206,8 @@ impl Section {
             Section::CurrentTitle => "current_title",
             Section::WorkHistory => "work_history",
             Section::Achievements => "achievements",
+            Section::Assessments => "assessments",
+            Section::ContinuingEducation => "continuing_education",
             Section::Summary => "summary",
         }
     }
@@ -211,6 +219,8 @@ impl Section {
             Section::CurrentTitle => "现任职称",
             Section::WorkHistory => "工作经历",
             Section::Achievements => "工作业绩与成果",
+            Section::Assessments => "年度考核",
+            Section::ContinuingEducation => "继续教育学时",
             Section::Summary => "个人总结",
         }
     }

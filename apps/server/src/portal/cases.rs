@@ -13,6 +13,7 @@ use zhicheng_declaration::ports::DeclarationRepo;
 use zhicheng_kernel::{CaseId, FieldError, SeriesCode, TitleLevel};
 
 use zhicheng_kernel::{Clock, IdGen};
+use zhicheng_review_workflow::decision::Section as ReturnSection;
 use zhicheng_review_workflow::service as workflow;
 use zhicheng_review_workflow::{
     CaseStatus, CommitteeVote, Opinion, RefusalGround, ReturnReasons, SupplementNotice, batch,
@@ -129,6 +130,8 @@ struct CasesPage {
     errors: Errors,
     notice: Option<String>,
     grounds: Vec<Choice>,
+    /// Every section a return can name (key, heading), in form order.
+    return_sections: Vec<(&'static str, &'static str)>,
     /// A fresh idempotency key for the batch form: a double-submitted form acts once.
     batch_key: String,
     /// The filters as hidden fields of the batch form.
@@ -200,6 +203,10 @@ async fn cases_page(
                 selected: false,
             })
             .collect(),
+        return_sections: ReturnSection::ALL
+            .iter()
+            .map(|s| (s.as_str(), s.zh()))
+            .collect(),
         batch_key: st.ids.new_id().to_string(),
         series_value: series.clone(),
         level_value: level.to_owned(),
@@ -255,9 +262,21 @@ pub struct ActForm {
     #[serde(default)]
     abstain: String,
     #[serde(default)]
+    education: String,
+    #[serde(default)]
+    current_title: String,
+    #[serde(default)]
     work_history: String,
     #[serde(default)]
     achievements: String,
+    #[serde(default)]
+    assessments: String,
+    #[serde(default)]
+    continuing_education: String,
+    #[serde(default)]
+    summary: String,
+    #[serde(default)]
+    attachments: String,
     #[serde(default)]
     other: String,
     #[serde(default)]
@@ -273,15 +292,28 @@ pub struct ActForm {
 }
 
 impl ActForm {
-    /// Reasons per section: every non-blank one.
+    /// The reason typed for one section of a return.
+    fn reason(&self, s: ReturnSection) -> &str {
+        match s {
+            ReturnSection::Education => &self.education,
+            ReturnSection::CurrentTitle => &self.current_title,
+            ReturnSection::WorkHistory => &self.work_history,
+            ReturnSection::Achievements => &self.achievements,
+            ReturnSection::Assessments => &self.assessments,
+            ReturnSection::ContinuingEducation => &self.continuing_education,
+            ReturnSection::Summary => &self.summary,
+            ReturnSection::Attachments => &self.attachments,
+            ReturnSection::Other => &self.other,
+        }
+    }
+
+    /// Reasons per section: every non-blank one, in form order.
     fn reasons(&self) -> Result<ReturnReasons, ApiError> {
-        let pairs = [
-            ("work_history", self.work_history.as_str()),
-            ("achievements", self.achievements.as_str()),
-            ("other", self.other.as_str()),
-        ];
-        ReturnReasons::parse(pairs.into_iter().filter(|(_, r)| !r.trim().is_empty()))
-            .map_err(bad_input)
+        let pairs = ReturnSection::ALL
+            .into_iter()
+            .map(|s| (s.as_str(), self.reason(s)))
+            .filter(|(_, r)| !r.trim().is_empty());
+        ReturnReasons::parse(pairs).map_err(bad_input)
     }
 
     /// The supplement notice: one item per line, the deadline a date (end of that day, Beijing).

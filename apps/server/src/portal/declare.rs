@@ -840,13 +840,17 @@ pub async fn upload(
         let field = match form.next_field().await {
             Ok(Some(f)) => f,
             Ok(None) => {
-                break Err(ApiError::field(
-                    "file",
-                    "请选择要上传的文件",
-                    "choose a file to upload",
+                break Err((
+                    ApiError::field("file", "请选择要上传的文件", "choose a file to upload"),
+                    false,
                 ));
             }
-            Err(e) => break Err(ApiError::field("file", "上传内容无法读取，请重试", e)),
+            Err(e) => {
+                break Err((
+                    ApiError::field("file", "上传内容无法读取，请重试", e),
+                    false,
+                ));
+            }
         };
         match field.name() {
             Some("csrf") => csrf = field.text().await.unwrap_or_default(),
@@ -857,10 +861,9 @@ pub async fn upload(
                 }
                 let name = field.file_name().unwrap_or_default().to_owned();
                 if name.is_empty() {
-                    break Err(ApiError::field(
-                        "file",
-                        "请选择要上传的文件",
-                        "choose a file to upload",
+                    break Err((
+                        ApiError::field("file", "请选择要上传的文件", "choose a file to upload"),
+                        false,
                     ));
                 }
                 let mut chunks = FieldChunks(Box::pin(field.into_async_read()));
@@ -881,7 +884,12 @@ pub async fn upload(
                 )
                 .await
                 .map(|_| ())
-                .map_err(ApiError::from);
+                .map_err(|e| {
+                    // Over a size limit: 413 like the API, on the same page as any refusal.
+                    let too_large =
+                        matches!(&e, zhicheng_kernel::ServiceError::Rule(x) if x.is_too_large());
+                    (ApiError::from(e), too_large)
+                });
             }
             _ => {}
         }
@@ -893,10 +901,16 @@ pub async fn upload(
     }
     match result {
         Ok(()) => redirect(&format!("/me/declarations/{}?uploaded=1#attachments", id.0)),
-        Err(e) => form_response(
-            detail_page(&st, &v, id.0, None, Errors::from_api(&e).pin("file"), None).await,
-            &e,
-        ),
+        Err((e, too_large)) => {
+            let mut r = form_response(
+                detail_page(&st, &v, id.0, None, Errors::from_api(&e).pin("file"), None).await,
+                &e,
+            );
+            if too_large {
+                r.set_status(poem::http::StatusCode::PAYLOAD_TOO_LARGE);
+            }
+            r
+        }
     }
 }
 
