@@ -157,7 +157,8 @@ async fn a_person_declares_with_an_attachment_and_downloads_the_review_form() {
     // 新增申报信息: level, specialty, kind, unit.
     b.wait().for_element(Locator::Id("level")).await.unwrap();
     choose(&b, "level", "intermediate").await;
-    fill(&b, "specialty", "电气工程").await;
+    // The specialty is chosen from the catalog's list for the plan's series.
+    choose(&b, "specialty", "电气工程").await;
     choose(&b, "kind", "normal").await;
     b.find(Locator::XPath(
         "//select[@id='unit_id']/option[text()='威海市文登区人民医院']",

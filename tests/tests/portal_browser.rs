@@ -382,7 +382,7 @@ async fn every_page_fits_a_phone() {
         "13800138001",
     )
     .await;
-    submitted(&c, &plan_id, &unit_id, "临床医学").await;
+    submitted(&c, &plan_id, &unit_id, "机械工程").await;
     person(&srv, "11010519491231002", "李娜", "lina1949", "13905310000").await;
 
     // Signed out.
@@ -419,12 +419,14 @@ async fn every_page_fits_a_phone() {
     .click()
     .await
     .unwrap();
-    b.find(Locator::Id("specialty"))
-        .await
-        .unwrap()
-        .send_keys("电气工程")
-        .await
-        .unwrap();
+    b.find(Locator::XPath(
+        "//select[@id='specialty']/option[text()='电气工程']",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
     click(&b, "//button[text()='创建申报']").await;
     b.wait()
         .for_element(Locator::XPath("//button[text()='确定申报']"))

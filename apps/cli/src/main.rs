@@ -45,6 +45,12 @@ enum Command {
     Org(cmd::org::Args),
     /// Review plans (申报通知) and their windows.
     Plan(cmd::plan::Args),
+    /// The title catalog (职称目录): import specialties and series, list the version in force.
+    Catalog(cmd::catalog::Args),
+    /// The commitment letter (承诺书): publish a new text, show the one in force.
+    Commitment(cmd::commitment::Args),
+    /// Declarations: `declaration export` writes every declaration of a plan as XLSX or CSV.
+    Declaration(cmd::declaration::Args),
     /// Approval paths (上报路径): `path health` checks the routes of a plan's declarations.
     Path(cmd::path::Args),
     /// Check an ID number or a unified social credit code (no database).
@@ -80,7 +86,10 @@ async fn run(cli: Cli) -> Result<Exit, CliError> {
         Command::Db(a) => a.run(&ctx).await,
         Command::Org(a) => a.run(&ctx).await,
         Command::Plan(a) => a.run(&ctx).await,
+        Command::Catalog(a) => a.run(&ctx).await,
+        Command::Commitment(a) => a.run(&ctx).await,
         Command::Path(a) => a.run(&ctx).await,
+        Command::Declaration(a) => a.run(&ctx).await,
         Command::Check(a) => a.run(&ctx).await,
         Command::Demo(a) => a.run(&ctx).await,
         Command::Account(a) => a.run(&ctx).await,

@@ -304,10 +304,97 @@ fn plans_are_created_opened_listed_and_closed() {
     );
     let id = plan["id"].as_str().unwrap().to_owned();
 
+    assert_eq!(plan["time_zone"], "Asia/Shanghai");
+    assert_eq!(plan["report_deadline"], serde_json::Value::Null);
+
+    // A plan with a unit report deadline, read in another zone.
+    let urumqi = db.json(&[
+        "plan",
+        "create",
+        "--organiser",
+        &organiser,
+        "--name",
+        "2026 年度工程技术职称评审（新疆）",
+        "--series",
+        "ENG",
+        "--levels",
+        "intermediate",
+        "--start",
+        "2026-03-01",
+        "--end",
+        "2026-03-31",
+        "--report-deadline",
+        "2026-04-15 17:00",
+        "--time-zone",
+        "Asia/Urumqi",
+    ]);
+    assert_eq!(urumqi["window_start"], "2026-02-28T18:00:00Z");
+    assert_eq!(urumqi["report_deadline"], "2026-04-15T11:00:00Z");
+    assert_eq!(
+        urumqi["report_deadline_local"],
+        "2026-04-15 17:00（Asia/Urumqi）"
+    );
+    let refused = db.run(&[
+        "plan",
+        "create",
+        "--organiser",
+        &organiser,
+        "--name",
+        "计划",
+        "--series",
+        "ENG",
+        "--levels",
+        "intermediate",
+        "--start",
+        "2026-03-01",
+        "--end",
+        "2026-03-31",
+        "--report-deadline",
+        "2026-03-15",
+        "--time-zone",
+        "Mars/Olympus",
+    ]);
+    assert_eq!(code(&refused), 2);
+    assert!(
+        stderr(&refused).contains("--time-zone"),
+        "{}",
+        stderr(&refused)
+    );
+    let refused = db.run(&[
+        "plan",
+        "create",
+        "--organiser",
+        &organiser,
+        "--name",
+        "计划",
+        "--series",
+        "ENG",
+        "--levels",
+        "intermediate",
+        "--start",
+        "2026-03-01",
+        "--end",
+        "2026-03-31",
+        "--report-deadline",
+        "2026-03-15",
+    ]);
+    assert_eq!(code(&refused), 2);
+    assert!(
+        stderr(&refused).contains("单位审核上报截止时间"),
+        "{}",
+        stderr(&refused)
+    );
+
     let out = db.run(&["plan", "open", &id]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     assert_eq!(code(&db.run(&["plan", "open", &id])), 1);
     let list = db.json(&["plan", "list"]);
+    let list: Vec<&Value> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["id"] == id.as_str())
+        .collect();
     assert_eq!(list[0]["id"], id.as_str());
     assert_eq!(list[0]["status"], "open");
     let out = db.run(&["plan", "list"]);
@@ -667,4 +754,324 @@ fn path_health_reports_each_route_and_who_must_act() {
     );
     let out = db.run(&["path", "health", "--plan", &uuid::Uuid::nil().to_string()]);
     assert_eq!(code(&out), 1, "{}", stderr(&out));
+}
+
+#[test]
+fn catalog_import_reports_every_bad_line_then_adds_versions_from_csv_and_xlsx() {
+    let db = db();
+    let v = db.json(&["catalog", "list", "--series", "ENG"]);
+    assert_eq!(v["version"], 1);
+    let names = |v: &Value| -> Vec<String> {
+        v["series"][0]["specialties"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert!(names(&v).contains(&"电气工程".to_owned()));
+
+    // Two bad lines (a wrong series name, a new series without titles) and one good one:
+    // every problem is reported with its line number and nothing is imported.
+    let bad = db.dir.path().join("bad.csv");
+    std::fs::write(
+        &bad,
+        "\u{feff}series_code,series_name,specialty_code,specialty_name\n\
+         ENG,工程技术人员,SHIPBUILD,船舶制造\n\
+         ENG,工程,X1,某专业\n\
+         \n\
+         SDNEW,山东新系列,A,甲\n",
+    )
+    .unwrap();
+    let out = db.run(&["catalog", "import", bad.to_str().unwrap()]);
+    assert_eq!(code(&out), 2, "{}", stdout(&out));
+    let err = stderr(&out);
+    assert!(err.contains("第 3 行 [series_name]"), "{err}");
+    assert!(err.contains("line 5 [titles]"), "{err}");
+    assert!(!err.contains("第 2 行"), "{err}");
+    assert_eq!(db.json(&["catalog", "list"])["version"], 1);
+    let out = db.run(&["--json", "catalog", "import", bad.to_str().unwrap()]);
+    assert_eq!(code(&out), 2);
+    let e: Value = serde_json::from_str(stderr(&out).trim()).unwrap();
+    assert_eq!(e["error"]["code"], "catalog.invalid_lines");
+    assert_eq!(e["error"]["fields"][0]["field"], "line3.series_name");
+
+    // A good CSV: version 2.
+    let good = db.dir.path().join("good.csv");
+    std::fs::write(
+        &good,
+        "系列代码,系列名称,专业代码,专业名称,正高级,副高级,中级,助理级,员级\n\
+         ENG,工程技术人员,SHIPBUILD,船舶制造\n\
+         SDPOLICE,山东警务技术,FORENSIC,法医,一级警务技术主任,二级警务技术主任,警务技术主管,警务技术员,\n",
+    )
+    .unwrap();
+    let v = db.json(&["catalog", "import", good.to_str().unwrap()]);
+    assert_eq!(v["version"], 2);
+    assert_eq!(v["summary"]["specialties_added"], 2);
+    assert_eq!(v["summary"]["series_added"][0], "SDPOLICE");
+    let out = db.run(&["catalog", "import", good.to_str().unwrap()]);
+    assert_eq!(code(&out), 0);
+    assert!(stdout(&out).contains("未生成新版本"), "{}", stdout(&out));
+
+    // An XLSX file (first sheet): version 3, built on version 2.
+    let xlsx = db.dir.path().join("more.xlsx");
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (r, row) in [
+        [
+            "series_code",
+            "series_name",
+            "specialty_code",
+            "specialty_name",
+        ],
+        ["HEALTH", "卫生技术人员", "GERIATRICS", "老年医学"],
+        ["ENG", "工程技术人员", "SHIPBUILD", "船舶设计与制造"],
+    ]
+    .iter()
+    .enumerate()
+    {
+        for (c, cell) in row.iter().enumerate() {
+            sheet.write_string(r as u32, c as u16, *cell).unwrap();
+        }
+    }
+    book.save(&xlsx).unwrap();
+    let v = db.json(&["catalog", "import", xlsx.to_str().unwrap()]);
+    assert_eq!(v["version"], 3);
+    assert_eq!(v["summary"]["specialties_renamed"], 1);
+    let eng = db.json(&["catalog", "list", "--series", "ENG"]);
+    assert_eq!(eng["version"], 3);
+    assert!(names(&eng).contains(&"船舶设计与制造".to_owned()));
+    let police = db.json(&["catalog", "list", "--series", "SDPOLICE"]);
+    assert_eq!(police["series"][0]["titles"][2]["title"], "警务技术主管");
+    let text = stdout(&db.run(&["catalog", "list", "--series", "HEALTH"]));
+    assert!(
+        text.contains("老年医学") && text.contains("第 3 版"),
+        "{text}"
+    );
+    assert_eq!(code(&db.run(&["catalog", "list", "--series", "NOPE"])), 1);
+    assert_eq!(
+        code(&db.run(&["catalog", "import", "/nonexistent/x.csv"])),
+        2
+    );
+}
+
+#[test]
+fn commitment_set_publishes_the_next_version_of_the_letter() {
+    let db = db();
+    let v = db.json(&["commitment", "show"]);
+    assert_eq!(
+        (v["seq"].as_u64(), v["version"].as_str()),
+        (Some(1), Some("2022.1"))
+    );
+    let file = db.dir.path().join("letter.txt");
+    std::fs::write(
+        &file,
+        "\u{feff}本人承诺：所填材料真实准确。\r\n第二条。\r\n",
+    )
+    .unwrap();
+    let out = db.run(&["commitment", "set", "--file", file.to_str().unwrap()]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(stdout(&out).contains("重新同意"), "{}", stdout(&out));
+    let v = db.json(&["commitment", "show"]);
+    assert_eq!(v["seq"], 2);
+    assert_eq!(v["body"], "本人承诺：所填材料真实准确。\n第二条。");
+    assert_eq!(v["title"], "职称申报承诺书");
+    // The same text again publishes nothing; an empty file is bad input.
+    let out = db.run(&["commitment", "set", "--file", file.to_str().unwrap()]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert!(stderr(&out).contains("内容相同"), "{}", stderr(&out));
+    std::fs::write(&file, "  \n").unwrap();
+    assert_eq!(
+        code(&db.run(&["commitment", "set", "--file", file.to_str().unwrap()])),
+        2
+    );
+    let v = db.json(&[
+        "commitment",
+        "set",
+        "--title",
+        "承诺书（修订）",
+        "--file",
+        {
+            std::fs::write(&file, "第三版").unwrap();
+            file.to_str().unwrap()
+        },
+    ]);
+    assert_eq!(
+        (v["seq"].as_u64(), v["title"].as_str()),
+        (Some(3), Some("承诺书（修订）"))
+    );
+}
+
+/// `declaration export`: the demo applicant's submitted declaration as CSV (BOM, masked ID
+/// number) and XLSX; `--full-id` shows the number and is audited; a bad plan is refused.
+#[test]
+fn declaration_export_writes_csv_with_a_bom_and_xlsx_masking_id_numbers() {
+    use zhicheng_kernel::{AccountId, OrgId, PersonId, PlanId, Principal, Role, TitleLevel};
+    use zhicheng_store::runtime::{SystemClock, UuidV7};
+
+    let db = db();
+    let v = db.json(&["demo", "seed"]);
+    let plan = v["plan"]["id"].as_str().unwrap().to_owned();
+    let unit: uuid::Uuid = v["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["organisation"] == "威海文登仁和医院有限公司")
+        .unwrap()["org_id"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let person: uuid::Uuid = v["applicant"]["person_id"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let store = zhicheng_store::Store::connect(&db.url).await.unwrap();
+        let applicant = Principal {
+            account_id: AccountId(uuid::Uuid::nil()),
+            role: Role::Applicant,
+            person_id: Some(PersonId(person)),
+            org_id: None,
+        };
+        zhicheng_declaration::service::accept_commitment(&store, &SystemClock, &applicant)
+            .await
+            .unwrap();
+        let d = zhicheng_declaration::service::create_declaration(
+            &store,
+            &store,
+            &SystemClock,
+            &UuidV7,
+            &applicant,
+            zhicheng_declaration::service::NewDeclaration {
+                plan_id: PlanId(plan.parse().unwrap()),
+                unit_id: OrgId(unit),
+                level: TitleLevel::Intermediate,
+                specialty: "内科".into(),
+                kind: zhicheng_declaration::DeclarationKind::Normal,
+                materials: zhicheng_declaration::RawMaterials::example(),
+            },
+        )
+        .await
+        .unwrap();
+        zhicheng_review_workflow::service::submit_declaration(
+            &store,
+            &store,
+            &SystemClock,
+            &UuidV7,
+            &applicant,
+            d.id,
+        )
+        .await
+        .unwrap();
+    });
+
+    // CSV: a BOM, the header, one row with the ID number masked; no progress bar off a TTY.
+    let csv = db.dir.path().join("export.csv");
+    let out = db.run(&[
+        "declaration",
+        "export",
+        "--plan",
+        &plan,
+        "--format",
+        "csv",
+        "--out",
+        csv.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(!stderr(&out).contains("exporting"), "{}", stderr(&out));
+    assert!(stdout(&out).contains("已遮蔽"), "{}", stdout(&out));
+    let bytes = std::fs::read(&csv).unwrap();
+    assert!(bytes.starts_with(&[0xEF, 0xBB, 0xBF]), "UTF-8 BOM");
+    let text = String::from_utf8(bytes).unwrap();
+    let lines: Vec<&str> = text.trim_start_matches('\u{feff}').lines().collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    assert!(
+        lines[0].starts_with("序号,姓名,身份证号,性别,出生日期,用人单位,职称系列"),
+        "{text}"
+    );
+    assert!(lines[1].contains("3710**********1231"), "{text}");
+    assert!(!lines[1].contains("371003198503151231"), "{text}");
+    assert!(
+        lines[1].contains("威海文登仁和医院有限公司") && lines[1].contains("内科"),
+        "{text}"
+    );
+    assert!(
+        lines[1].contains("卫生技术人员") && lines[1].contains("单位审核"),
+        "{text}"
+    );
+
+    // XLSX with the full ID number: the export is audited.
+    let xlsx = db.dir.path().join("export.xlsx");
+    let v = db.json(&[
+        "declaration",
+        "export",
+        "--plan",
+        &plan,
+        "--format",
+        "xlsx",
+        "--out",
+        xlsx.to_str().unwrap(),
+        "--full-id",
+    ]);
+    assert_eq!(
+        (v["rows"].as_u64(), v["full_id"].as_bool()),
+        (Some(1), Some(true))
+    );
+    let bytes = std::fs::read(&xlsx).unwrap();
+    assert!(bytes.starts_with(b"PK\x03\x04"));
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook(&xlsx).unwrap();
+    let sheet = calamine::Reader::worksheet_range_at(&mut book, 0)
+        .unwrap()
+        .unwrap();
+    let cells: Vec<String> = sheet
+        .rows()
+        .nth(2)
+        .unwrap()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    assert_eq!(cells[2], "371003198503151231");
+    let audit = rt.block_on(async {
+        let store = zhicheng_store::Store::connect(&db.url).await.unwrap();
+        store.audit_events(plan.parse().unwrap()).await.unwrap()
+    });
+    let exports: Vec<_> = audit
+        .iter()
+        .filter(|a| a.action == "declaration.exported")
+        .collect();
+    assert_eq!(exports.len(), 2);
+    assert_eq!(exports[1].detail["full_id"], true);
+    assert_eq!(exports[1].detail["rows"], 1);
+
+    assert_eq!(
+        code(&db.run(&[
+            "declaration",
+            "export",
+            "--plan",
+            "0190f5e2-7c4b-7d2a-9a51-3c2f1e8b6a10",
+            "--out",
+            "/dev/null"
+        ])),
+        1
+    );
+    assert_eq!(
+        code(&db.run(&["declaration", "export", "--plan", "x", "--out", "/dev/null"])),
+        2
+    );
+    assert_eq!(
+        code(&db.run(&[
+            "declaration",
+            "export",
+            "--plan",
+            &plan,
+            "--format",
+            "pdf",
+            "--out",
+            "/dev/null"
+        ])),
+        2
+    );
 }

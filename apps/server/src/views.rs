@@ -2,7 +2,8 @@
 //! one is and whether its certificate can be downloaded. Three queries, joined in memory.
 
 use zhicheng_certificate::{Certificate, CertificateStatus};
-use zhicheng_declaration::{Declaration, DeclarationStatus};
+use zhicheng_declaration::ports::DeclarationRepo;
+use zhicheng_declaration::{Catalog, Declaration, DeclarationStatus};
 use zhicheng_kernel::Principal;
 use zhicheng_review_workflow::ReviewCase;
 
@@ -16,9 +17,33 @@ pub struct DeclarationRow {
     pub certificate: Option<Certificate>,
     /// How many attachments it has.
     pub attachment_count: usize,
+    /// The series name and the title name at the level, from the current catalog.
+    pub series_name: String,
+    pub title_name: String,
 }
 
 impl DeclarationRow {
+    /// A row with the names looked up in `catalog`.
+    pub fn new(
+        declaration: Declaration,
+        case: Option<ReviewCase>,
+        certificate: Option<Certificate>,
+        attachment_count: usize,
+        catalog: &Catalog,
+    ) -> DeclarationRow {
+        DeclarationRow {
+            series_name: catalog.series_name(&declaration.series),
+            title_name: catalog
+                .title_name(&declaration.series, declaration.level)
+                .unwrap_or_default()
+                .to_owned(),
+            declaration,
+            case,
+            certificate,
+            attachment_count,
+        }
+    }
+
     /// Machine status: the case status once submitted, else the declaration status.
     pub fn status(&self) -> &'static str {
         match &self.case {
@@ -57,6 +82,7 @@ pub async fn my_declarations(
     let person = p.person_id.ok_or_else(ApiError::forbidden)?;
     let cases = st.store.list_cases_for_person(person).await?;
     let certificates = zhicheng_certificate::service::my_certificates(&st.store, p).await?;
+    let catalog = st.store.current_catalog().await?;
     let mut counts = Vec::with_capacity(declarations.len());
     for d in &declarations {
         counts.push(st.store.list_attachments(d.id).await?.len());
@@ -70,12 +96,7 @@ pub async fn my_declarations(
                 .iter()
                 .find(|c| c.declaration_id == d.id)
                 .cloned();
-            DeclarationRow {
-                declaration: d,
-                case,
-                certificate,
-                attachment_count,
-            }
+            DeclarationRow::new(d, case, certificate, attachment_count, &catalog)
         })
         .collect())
 }

@@ -1,7 +1,6 @@
 //! Certificate use cases: issue after a pass, download by the holder, public verification.
 
 use chrono::Duration;
-use zhicheng_declaration::Catalog;
 use zhicheng_declaration::ports::DeclarationRepo;
 use zhicheng_identity::ports::IdentityRepo;
 use zhicheng_kernel::{
@@ -88,7 +87,12 @@ where
         .get_declaration(case.declaration_id)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    let series = Catalog.find(&case.series);
+    let catalog = declarations.current_catalog().await?;
+    let series_name = catalog.series_name(&case.series);
+    let title_name = catalog
+        .title_name(&case.series, case.level)
+        .unwrap_or_default()
+        .to_owned();
     let now = clock.now();
     let cert_id = CertificateId(ids.new_id());
     let actor = Actor::from(principal);
@@ -109,13 +113,10 @@ where
                 holder_id_masked: person.id_number.masked(),
                 holder_id_digest: holder_id_digest(person.id_number.as_str(), &number),
                 series_code: c.series.to_string(),
-                series_name: series.map(|s| s.name).unwrap_or_default().to_owned(),
+                series_name,
                 level: c.level.as_str().to_owned(),
                 level_name: c.level.zh().to_owned(),
-                title_name: Catalog
-                    .title_name(&c.series, c.level)
-                    .unwrap_or_default()
-                    .to_owned(),
+                title_name,
                 specialty: declaration.specialty.clone(),
                 year: c.year,
                 issuer_name: issuer.name.as_str().to_owned(),

@@ -8,6 +8,7 @@
 //! applicant and the organisations the review case has reached, [`CaseTrail`]). No I/O: the
 //! bytes are handed in chunk by chunk and stored through the `BlobStore` port.
 
+use crate::commitment::CommitmentRequired;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -178,17 +179,23 @@ pub enum Section {
     WorkHistory,
     /// 工作业绩与成果
     Achievements,
+    /// 年度考核 (assessment records)
+    Assessments,
+    /// 继续教育学时 (certificates of hours)
+    ContinuingEducation,
     /// 个人总结
     Summary,
 }
 
 impl Section {
-    pub const ALL: [Section; 6] = [
+    pub const ALL: [Section; 8] = [
         Section::Basic,
         Section::Education,
         Section::CurrentTitle,
         Section::WorkHistory,
         Section::Achievements,
+        Section::Assessments,
+        Section::ContinuingEducation,
         Section::Summary,
     ];
 
@@ -199,6 +206,8 @@ impl Section {
             Section::CurrentTitle => "current_title",
             Section::WorkHistory => "work_history",
             Section::Achievements => "achievements",
+            Section::Assessments => "assessments",
+            Section::ContinuingEducation => "continuing_education",
             Section::Summary => "summary",
         }
     }
@@ -210,6 +219,8 @@ impl Section {
             Section::CurrentTitle => "现任职称",
             Section::WorkHistory => "工作经历",
             Section::Achievements => "工作业绩与成果",
+            Section::Assessments => "年度考核",
+            Section::ContinuingEducation => "继续教育学时",
             Section::Summary => "个人总结",
         }
     }
@@ -300,6 +311,8 @@ pub struct Attachment {
 /// Why an attachment was refused. Every message about a file names it and the rule.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AddAttachmentError {
+    #[error(transparent)]
+    CommitmentRequired(#[from] CommitmentRequired),
     #[error("attachments can only be added to a draft declaration")]
     NotDraft,
     #[error("unknown section")]
@@ -344,6 +357,7 @@ impl AddAttachmentError {
 impl Localized for AddAttachmentError {
     fn code(&self) -> &'static str {
         match self {
+            Self::CommitmentRequired(_) => CommitmentRequired::CODE,
             Self::NotDraft => "attachment.not_draft",
             Self::UnknownSection => "attachment.section",
             Self::BadName { .. } => "attachment.name",
@@ -359,6 +373,7 @@ impl Localized for AddAttachmentError {
     }
     fn zh(&self) -> String {
         match self {
+            Self::CommitmentRequired(_) => CommitmentRequired::ZH.into(),
             Self::NotDraft => "申报已提交，不能再增删附件".into(),
             Self::UnknownSection => "请选择附件所属的栏目".into(),
             Self::BadName { name } => format!("文件“{name}”的文件名无效（需有文件名和扩展名）"),
@@ -391,11 +406,16 @@ impl Localized for AddAttachmentError {
         self.to_string()
     }
     fn invalid_input(&self) -> bool {
-        !matches!(self, Self::NotDraft | Self::TooManyFiles { .. })
+        !matches!(
+            self,
+            Self::NotDraft | Self::TooManyFiles { .. } | Self::CommitmentRequired(_)
+        )
     }
     fn fields(&self) -> Vec<FieldError> {
         let field = match self {
-            Self::NotDraft | Self::TooManyFiles { .. } => return Vec::new(),
+            Self::NotDraft | Self::TooManyFiles { .. } | Self::CommitmentRequired(_) => {
+                return Vec::new();
+            }
             Self::UnknownSection => "section",
             Self::BadName { .. } | Self::NameTooLong { .. } => "filename",
             _ => "file",
@@ -407,16 +427,24 @@ impl Localized for AddAttachmentError {
 /// Why an attachment could not be removed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RemoveAttachmentError {
+    #[error(transparent)]
+    CommitmentRequired(#[from] CommitmentRequired),
     #[error("attachments of a submitted declaration can no longer be removed")]
     NotDraft,
 }
 
 impl Localized for RemoveAttachmentError {
     fn code(&self) -> &'static str {
-        "attachment.not_draft"
+        match self {
+            Self::CommitmentRequired(_) => CommitmentRequired::CODE,
+            Self::NotDraft => "attachment.not_draft",
+        }
     }
     fn zh(&self) -> String {
-        "申报已提交，不能再删除附件".into()
+        match self {
+            Self::CommitmentRequired(_) => CommitmentRequired::ZH.into(),
+            Self::NotDraft => "申报已提交，不能再删除附件".into(),
+        }
     }
     fn en(&self) -> String {
         self.to_string()

@@ -7,9 +7,10 @@ use zhicheng_kernel::{
     DeclarationId, FieldError, Localized, OrgId, PersonId, PlanId, SeriesCode, TitleLevel,
 };
 
+use crate::commitment::CommitmentRequired;
 use crate::materials::{Materials, RawSection};
 use crate::plan::WindowError;
-use crate::{CommitmentAcceptance, ReviewPlan, commitment};
+use crate::{Catalog, CommitmentAcceptance, CommitmentLetter, ReviewPlan};
 
 /// The applicant-side state of a declaration. What happens after submission is the review
 /// case's business (`zhicheng-review-workflow`).
@@ -149,6 +150,10 @@ pub enum CreateDeclarationError {
     Window(WindowError),
     #[error("the specialty needs 1 to 50 characters")]
     Specialty,
+    #[error(
+        "choose a specialty of the {series} series from the title catalog (GET /api/v1/catalog)"
+    )]
+    UnknownSpecialty { series: String },
     #[error("you already have a declaration for this year")]
     AlreadyDeclared,
     #[error("invalid materials")]
@@ -164,13 +169,14 @@ impl Localized for CreateDeclarationError {
             Self::LevelNotInPlan => "declaration.level_not_in_plan",
             Self::Window(_) => "declaration.outside_window",
             Self::Specialty => "declaration.specialty",
+            Self::UnknownSpecialty { .. } => "declaration.unknown_specialty",
             Self::AlreadyDeclared => "declaration.already_declared",
             Self::Materials(_) => "declaration.materials",
         }
     }
     fn zh(&self) -> String {
         match self {
-            Self::CommitmentRequired => "请先阅读并同意职称申报承诺书".into(),
+            Self::CommitmentRequired => CommitmentRequired::ZH.into(),
             Self::UnitWithoutPermission => {
                 "所选单位尚未开通职称评审权限，请联系单位注册并申请权限".into()
             }
@@ -178,6 +184,9 @@ impl Localized for CreateDeclarationError {
             Self::LevelNotInPlan => "该评审计划不包含所选级别".into(),
             Self::Window(w) => w.zh(),
             Self::Specialty => "请填写专业（1–50 字）".into(),
+            Self::UnknownSpecialty { series } => {
+                format!("请从职称目录中选择“{series}”系列的专业")
+            }
             Self::AlreadyDeclared => "您本年度已有申报，不能重复新增".into(),
             Self::Materials(_) => "申报材料有误，请按提示修改".into(),
         }
@@ -185,15 +194,19 @@ impl Localized for CreateDeclarationError {
     fn invalid_input(&self) -> bool {
         matches!(
             self,
-            Self::Specialty | Self::Materials(_) | Self::LevelNotInPlan | Self::NotAUnit
+            Self::Specialty
+                | Self::UnknownSpecialty { .. }
+                | Self::Materials(_)
+                | Self::LevelNotInPlan
+                | Self::NotAUnit
         )
     }
     fn fields(&self) -> Vec<FieldError> {
         match self {
             Self::Materials(v) => v.clone(),
-            Self::Specialty => vec![FieldError::new(
+            Self::Specialty | Self::UnknownSpecialty { .. } => vec![FieldError::new(
                 "specialty",
-                "declaration.specialty",
+                self.code(),
                 self.zh(),
                 self.to_string(),
             )],
@@ -213,6 +226,8 @@ impl Localized for CreateDeclarationError {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EditDeclarationError {
+    #[error(transparent)]
+    CommitmentRequired(#[from] CommitmentRequired),
     #[error("a submitted declaration can no longer be edited")]
     NotDraft,
     #[error("invalid materials")]
@@ -222,12 +237,14 @@ pub enum EditDeclarationError {
 impl Localized for EditDeclarationError {
     fn code(&self) -> &'static str {
         match self {
+            Self::CommitmentRequired(_) => CommitmentRequired::CODE,
             Self::NotDraft => "declaration.not_draft",
             Self::Materials(_) => "declaration.materials",
         }
     }
     fn zh(&self) -> String {
         match self {
+            Self::CommitmentRequired(_) => CommitmentRequired::ZH.into(),
             Self::NotDraft => "申报已提交，不能再修改".into(),
             Self::Materials(_) => "申报材料有误，请按提示修改".into(),
         }
@@ -238,7 +255,7 @@ impl Localized for EditDeclarationError {
     fn fields(&self) -> Vec<FieldError> {
         match self {
             Self::Materials(v) => v.clone(),
-            Self::NotDraft => Vec::new(),
+            Self::NotDraft | Self::CommitmentRequired(_) => Vec::new(),
         }
     }
     fn en(&self) -> String {
@@ -248,6 +265,8 @@ impl Localized for EditDeclarationError {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SubmitDeclarationError {
+    #[error(transparent)]
+    CommitmentRequired(#[from] CommitmentRequired),
     #[error("the declaration was already submitted")]
     AlreadySubmitted,
     #[error(transparent)]
@@ -259,6 +278,7 @@ pub enum SubmitDeclarationError {
 impl Localized for SubmitDeclarationError {
     fn code(&self) -> &'static str {
         match self {
+            Self::CommitmentRequired(_) => CommitmentRequired::CODE,
             Self::AlreadySubmitted => "declaration.already_submitted",
             Self::Window(_) => "declaration.outside_window",
             Self::Incomplete(_) => "declaration.incomplete",
@@ -266,6 +286,7 @@ impl Localized for SubmitDeclarationError {
     }
     fn zh(&self) -> String {
         match self {
+            Self::CommitmentRequired(_) => CommitmentRequired::ZH.into(),
             Self::AlreadySubmitted => "申报已提交，请勿重复提交".into(),
             Self::Window(w) => w.zh(),
             Self::Incomplete(_) => "申报材料不完整，请补充后再提交".into(),
@@ -286,11 +307,13 @@ impl Localized for SubmitDeclarationError {
 }
 
 impl Declaration {
-    /// Starts a draft.
+    /// Starts a draft. The specialty is chosen from the plan's series in `catalog` (by code or
+    /// name); the declaration records its name.
     ///
     /// # Errors
     /// [`CreateDeclarationError`] when the letter is not accepted, the unit cannot receive
-    /// declarations, or the plan does not accept drafts for this level now.
+    /// declarations, the plan does not accept drafts for this level now, or the specialty is
+    /// not in the catalog.
     #[allow(clippy::too_many_arguments)]
     pub fn draft(
         id: DeclarationId,
@@ -302,11 +325,13 @@ impl Declaration {
         kind: DeclarationKind,
         materials: Materials,
         commitment: Option<&CommitmentAcceptance>,
+        letter: &CommitmentLetter,
+        catalog: &Catalog,
         now: DateTime<Utc>,
     ) -> Result<Self, CreateDeclarationError> {
-        let accepted = commitment
-            .filter(|c| c.person_id == person_id && c.letter_version == commitment::CURRENT.version)
-            .ok_or(CreateDeclarationError::CommitmentRequired)?;
+        if !letter.accepted_by(person_id, commitment) {
+            return Err(CreateDeclarationError::CommitmentRequired);
+        }
         if unit.kind != zhicheng_identity::OrgKind::EmployerUnit {
             return Err(CreateDeclarationError::NotAUnit);
         }
@@ -322,6 +347,12 @@ impl Declaration {
         if !(1..=50).contains(&specialty.chars().count()) {
             return Err(CreateDeclarationError::Specialty);
         }
+        let specialty = catalog
+            .specialty(&plan.series, specialty)
+            .map(|s| s.name.as_str())
+            .ok_or_else(|| CreateDeclarationError::UnknownSpecialty {
+                series: catalog.series_name(&plan.series),
+            })?;
         Ok(Declaration {
             id,
             person_id,
@@ -334,7 +365,7 @@ impl Declaration {
             kind,
             materials,
             status: DeclarationStatus::Draft,
-            commitment_version: accepted.letter_version.clone(),
+            commitment_version: letter.version.clone(),
             created_at: now,
             submitted_at: None,
             submissions: 0,
@@ -359,12 +390,16 @@ impl Declaration {
     ///
     /// # Errors
     /// [`EditDeclarationError`] once submitted, or listing every problem of the section.
-    pub fn edit_section(&mut self, raw: RawSection) -> Result<(), EditDeclarationError> {
+    pub fn edit_section(
+        &mut self,
+        raw: RawSection,
+        catalog: &Catalog,
+    ) -> Result<(), EditDeclarationError> {
         if !self.status.is_editable() {
             return Err(EditDeclarationError::NotDraft);
         }
         self.materials
-            .apply(raw)
+            .apply(raw, catalog)
             .map_err(EditDeclarationError::Materials)
     }
 
@@ -376,11 +411,12 @@ impl Declaration {
     pub fn save_draft(
         &mut self,
         sections: Vec<RawSection>,
+        catalog: &Catalog,
     ) -> Result<Vec<FieldError>, EditDeclarationError> {
         if !self.status.is_editable() {
             return Err(EditDeclarationError::NotDraft);
         }
-        Ok(self.materials.apply_valid(sections))
+        Ok(self.materials.apply_valid(sections, catalog))
     }
 
     /// 一次性告知: every item missing before this declaration can be submitted.
@@ -506,6 +542,7 @@ mod tests {
             t(24),
             t(48),
             t(0),
+            Catalog::builtin(),
         )
         .unwrap();
         p.open().unwrap();
@@ -515,13 +552,15 @@ mod tests {
     fn accepted(person: PersonId) -> CommitmentAcceptance {
         CommitmentAcceptance {
             person_id: person,
-            letter_version: commitment::CURRENT.version.into(),
+            letter_version: crate::commitment::BUILTIN_VERSION.into(),
             accepted_at: t(0),
         }
     }
 
     fn materials() -> Materials {
-        crate::materials::tests::complete().parse().unwrap()
+        crate::materials::tests::complete()
+            .parse(Catalog::builtin())
+            .unwrap()
     }
 
     fn draft() -> Declaration {
@@ -536,6 +575,8 @@ mod tests {
             DeclarationKind::Normal,
             materials(),
             Some(&accepted(person)),
+            &CommitmentLetter::builtin(),
+            Catalog::builtin(),
             t(1),
         )
         .unwrap()
@@ -555,6 +596,8 @@ mod tests {
             DeclarationKind::Normal,
             materials(),
             None,
+            &CommitmentLetter::builtin(),
+            Catalog::builtin(),
             t(1),
         );
         assert_eq!(e, Err(CreateDeclarationError::CommitmentRequired));
@@ -568,6 +611,8 @@ mod tests {
             DeclarationKind::Normal,
             materials(),
             Some(&accepted(person)),
+            &CommitmentLetter::builtin(),
+            Catalog::builtin(),
             t(1),
         );
         assert_eq!(e, Err(CreateDeclarationError::UnitWithoutPermission));
@@ -581,9 +626,38 @@ mod tests {
             DeclarationKind::Normal,
             materials(),
             Some(&accepted(person)),
+            &CommitmentLetter::builtin(),
+            Catalog::builtin(),
             t(1),
         );
         assert_eq!(e, Err(CreateDeclarationError::LevelNotInPlan));
+    }
+
+    #[test]
+    fn the_specialty_comes_from_the_plans_series_in_the_catalog() {
+        let person = PersonId(uuid::Uuid::from_u128(4));
+        let new = |specialty: &str| {
+            Declaration::draft(
+                DeclarationId(uuid::Uuid::from_u128(5)),
+                person,
+                &unit(PermissionStatus::Active),
+                &plan(),
+                TitleLevel::SeniorDeputy,
+                specialty,
+                DeclarationKind::Normal,
+                materials(),
+                Some(&accepted(person)),
+                &CommitmentLetter::builtin(),
+                Catalog::builtin(),
+                t(1),
+            )
+        };
+        assert_eq!(new(" elec ").unwrap().specialty, "电气工程");
+        let e = new("内科").unwrap_err();
+        assert_eq!(e.code(), "declaration.unknown_specialty");
+        assert!(e.zh().contains("工程技术人员"));
+        assert_eq!(e.fields()[0].field, "specialty");
+        assert!(e.invalid_input());
     }
 
     #[test]
@@ -591,11 +665,13 @@ mod tests {
         let mut d = draft();
         assert!(matches!(
             d.submit(t(23), &plan()),
-            Err(SubmitDeclarationError::Window(WindowError::NotYetOpen(_)))
+            Err(SubmitDeclarationError::Window(
+                WindowError::NotYetOpen { .. }
+            ))
         ));
         assert!(matches!(
             d.submit(t(49), &plan()),
-            Err(SubmitDeclarationError::Window(WindowError::Closed(_)))
+            Err(SubmitDeclarationError::Window(WindowError::Closed { .. }))
         ));
         assert_eq!(d.status, DeclarationStatus::Draft);
         d.submit(t(24), &plan()).unwrap();

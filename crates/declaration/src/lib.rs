@@ -1,6 +1,7 @@
 //! Declarations: what an applicant asks for and when they may ask.
 //!
-//! Owns the title catalog (series and the title name at each level), review plans with their
+//! Owns the title catalog (versioned: series, the title name at each level, specialties),
+//! review plans with their
 //! declaration windows (申报通知), the commitment letter (承诺书) and its acceptance, and the
 //! `Declaration` aggregate from draft to submitted-to-unit. What happens after submission
 //! belongs to `zhicheng-review-workflow`.
@@ -21,7 +22,7 @@ pub use attachment::{
     Attachment, AttachmentId, AttachmentPolicy, CaseTrail, ContentAddress, ContentKind, FileName,
     Section,
 };
-pub use catalog::{Catalog, Series};
+pub use catalog::{Catalog, CatalogImportError, ImportLine, ImportSummary, Series, Specialty};
 pub use commitment::{CommitmentAcceptance, CommitmentLetter};
 pub use declaration::{Declaration, DeclarationKind, DeclarationStatus, DeclarationVersion};
 pub use materials::{FieldChange, Materials, MaterialsSection, RawMaterials, RawSection};

@@ -578,7 +578,10 @@ pub fn parse_education(rows: &[RawEducation]) -> Result<Vec<Education>, Vec<Fiel
 ///
 /// # Errors
 /// Every problem of the section.
-pub fn parse_current_title(r: &RawCurrentTitle) -> Result<Option<CurrentTitle>, Vec<FieldError>> {
+pub fn parse_current_title(
+    r: &RawCurrentTitle,
+    catalog: &Catalog,
+) -> Result<Option<CurrentTitle>, Vec<FieldError>> {
     if blank(&[&r.series, &r.level, &r.obtained, &r.certificate_number]) {
         return Ok(None);
     }
@@ -588,14 +591,7 @@ pub fn parse_current_title(r: &RawCurrentTitle) -> Result<Option<CurrentTitle>, 
         f("series"),
         "职称系列",
         &r.series,
-        |s| {
-            let t = s.trim();
-            Catalog
-                .series()
-                .iter()
-                .find(|x| x.code.eq_ignore_ascii_case(t) || x.name == t)
-                .and_then(|x| SeriesCode::parse(x.code).ok())
-        },
+        |s| catalog.find_text(s).map(|x| x.code.clone()),
         "职称目录中的系列",
     );
     let level = p.choice(
@@ -860,15 +856,16 @@ impl RawMaterials {
         }
     }
 
-    /// Parses every section, reporting every problem of every section at once.
+    /// Parses every section, reporting every problem of every section at once (a current
+    /// title's series is looked up in `catalog`).
     ///
     /// # Errors
     /// All problems, each naming its field.
-    pub fn parse(&self) -> Result<Materials, Vec<FieldError>> {
+    pub fn parse(&self, catalog: &Catalog) -> Result<Materials, Vec<FieldError>> {
         let mut m = Materials::default();
         let mut problems = Vec::new();
         for raw in self.clone().sections() {
-            if let Err(mut e) = m.apply(raw) {
+            if let Err(mut e) = m.apply(raw, catalog) {
                 problems.append(&mut e);
             }
         }
@@ -898,10 +895,12 @@ impl Materials {
     ///
     /// # Errors
     /// Every problem of the section.
-    pub fn apply(&mut self, raw: RawSection) -> Result<(), Vec<FieldError>> {
+    pub fn apply(&mut self, raw: RawSection, catalog: &Catalog) -> Result<(), Vec<FieldError>> {
         match raw {
             RawSection::Education(r) => self.education = parse_education(&r)?,
-            RawSection::CurrentTitle(r) => self.current_title = parse_current_title(&r)?,
+            RawSection::CurrentTitle(r) => {
+                self.current_title = parse_current_title(&r, catalog)?;
+            }
             RawSection::WorkHistory(r) => self.work_history = parse_work_history(&r)?,
             RawSection::Achievements(r) => self.achievements = parse_achievements(&r)?,
             RawSection::Assessments(r) => self.assessments = parse_assessments(&r)?,
@@ -913,10 +912,10 @@ impl Materials {
 
     /// Saves every given section that parses and keeps the others as they were; returns the
     /// problems of the sections not saved (empty when all were).
-    pub fn apply_valid(&mut self, sections: Vec<RawSection>) -> Vec<FieldError> {
+    pub fn apply_valid(&mut self, sections: Vec<RawSection>, catalog: &Catalog) -> Vec<FieldError> {
         let mut problems = Vec::new();
         for section in sections {
-            if let Err(mut e) = self.apply(section) {
+            if let Err(mut e) = self.apply(section, catalog) {
                 problems.append(&mut e);
             }
         }
@@ -1058,9 +1057,7 @@ impl Materials {
             put(p("to"), l("毕业年月"), e.to.to_string());
         }
         if let Some(c) = &self.current_title {
-            let series = Catalog
-                .find(&c.series)
-                .map_or_else(|| c.series.to_string(), |s| s.name.to_owned());
+            let series = Catalog::builtin().series_name(&c.series);
             put(
                 "current_title.series".into(),
                 "现任职称 · 系列".into(),
@@ -1140,10 +1137,11 @@ impl Materials {
             .current_title
             .iter()
             .map(|c| {
-                let name = Catalog
+                let builtin = Catalog::builtin();
+                let name = builtin
                     .title_name(&c.series, c.level)
                     .unwrap_or_else(|| c.level.zh());
-                let series = Catalog.find(&c.series).map_or("", |s| s.name);
+                let series = builtin.series_name(&c.series);
                 format!(
                     "{series} {}（{name}），{} 取得，证书编号 {}",
                     c.level.zh(),
@@ -1295,10 +1293,10 @@ pub(crate) mod tests {
 
     #[test]
     fn a_complete_raw_form_parses_and_round_trips() {
-        let m = complete().parse().unwrap();
+        let m = complete().parse(Catalog::builtin()).unwrap();
         assert!(m.missing(DeclarationKind::Normal).is_empty());
         assert_eq!(m.work_history[0].to, None);
-        assert_eq!(m.raw().parse().unwrap(), m);
+        assert_eq!(m.raw().parse(Catalog::builtin()).unwrap(), m);
         let json = serde_json::to_string(&m).unwrap();
         assert_eq!(serde_json::from_str::<Materials>(&json).unwrap(), m);
     }
@@ -1316,7 +1314,7 @@ pub(crate) mod tests {
             result: "良好".into(),
         });
         let fields: Vec<String> = raw
-            .parse()
+            .parse(Catalog::builtin())
             .unwrap_err()
             .into_iter()
             .map(|f| f.field)
@@ -1332,7 +1330,7 @@ pub(crate) mod tests {
         );
         let mut raw = complete();
         raw.education[0].to = "2008-7-x".into();
-        let e = raw.parse().unwrap_err();
+        let e = raw.parse(Catalog::builtin()).unwrap_err();
         assert_eq!(e[0].field, "education[0].to");
         assert_eq!(e[0].code, "materials.year_month");
     }
@@ -1365,14 +1363,14 @@ pub(crate) mod tests {
 
     #[test]
     fn the_diff_shows_exactly_the_changed_fields() {
-        let old = complete().parse().unwrap();
+        let old = complete().parse(Catalog::builtin()).unwrap();
         let mut raw = complete();
         raw.achievements[0].role = "第一完成人".into();
         raw.assessments.push(RawAssessment {
             year: "2023".into(),
             result: "合格".into(),
         });
-        let new = raw.parse().unwrap();
+        let new = raw.parse(Catalog::builtin()).unwrap();
         let changes = diff(&old, &new);
         let fields: Vec<&str> = changes.iter().map(|c| c.field.as_str()).collect();
         assert_eq!(

@@ -2,13 +2,32 @@
 //! audit event; `update_*` methods are version-guarded read-check-writes.
 
 use std::future::Future;
+use std::sync::Arc;
 
 use zhicheng_kernel::{AuditEvent, DeclarationId, PersonId, PlanId, StoreError, TxError};
 
 use crate::attachment::{Attachment, AttachmentId, CaseTrail, ContentAddress};
-use crate::{CommitmentAcceptance, Declaration, DeclarationVersion, ReviewPlan};
+use crate::{
+    Catalog, CommitmentAcceptance, CommitmentLetter, Declaration, DeclarationVersion, ReviewPlan,
+};
 
 pub trait DeclarationRepo: Send + Sync {
+    /// The current title catalog: the newest imported version, else the built-in one
+    /// ([`Catalog::builtin`]).
+    fn current_catalog(&self) -> impl Future<Output = Result<Arc<Catalog>, StoreError>> + Send;
+
+    /// In one transaction: loads the current catalog, hands it to `f`, inserts the version
+    /// `f` returns and appends the audit event. The new version's number must be unused (a
+    /// concurrent import that took it first makes this `Conflict`). A refused closure writes
+    /// nothing.
+    fn import_catalog<E, F>(
+        &self,
+        f: F,
+    ) -> impl Future<Output = Result<Catalog, TxError<E>>> + Send
+    where
+        E: Send,
+        F: FnOnce(&Catalog) -> Result<(Catalog, AuditEvent), E> + Send;
+
     fn create_plan(
         &self,
         plan: &ReviewPlan,
@@ -32,6 +51,21 @@ pub trait DeclarationRepo: Send + Sync {
         T: Send,
         E: Send,
         F: FnOnce(&mut ReviewPlan) -> Result<(T, AuditEvent), E> + Send;
+
+    /// The commitment letter in force: the newest published version, else the built-in one
+    /// ([`CommitmentLetter::builtin`]).
+    fn current_letter(&self) -> impl Future<Output = Result<CommitmentLetter, StoreError>> + Send;
+
+    /// In one transaction: loads the letter in force, hands it to `f`, inserts the version `f`
+    /// returns and appends the audit event. A version whose number is taken (a concurrent
+    /// publication) is `Conflict`; a refused closure writes nothing.
+    fn publish_letter<E, F>(
+        &self,
+        f: F,
+    ) -> impl Future<Output = Result<CommitmentLetter, TxError<E>>> + Send
+    where
+        E: Send,
+        F: FnOnce(&CommitmentLetter) -> Result<(CommitmentLetter, AuditEvent), E> + Send;
 
     /// Records an acceptance; accepting the same version again keeps the first acceptance.
     fn accept_commitment(
@@ -59,6 +93,19 @@ pub trait DeclarationRepo: Send + Sync {
         &self,
         id: DeclarationId,
     ) -> impl Future<Output = Result<Option<Declaration>, StoreError>> + Send;
+
+    /// Every declaration of a plan, oldest first (for exports).
+    fn list_declarations_for_plan(
+        &self,
+        plan: PlanId,
+    ) -> impl Future<Output = Result<Vec<Declaration>, StoreError>> + Send;
+
+    /// Appends the audit row of a read that must leave a trace (an export with full ID
+    /// numbers); nothing else is written.
+    fn record_read(
+        &self,
+        audit: &AuditEvent,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
     /// A person's declarations, newest first.
     fn list_declarations_for_person(

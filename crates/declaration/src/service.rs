@@ -12,12 +12,15 @@ use crate::attachment::{
     self, AddAttachmentError, Attachment, AttachmentId, AttachmentPolicy, FileName,
     RemoveAttachmentError, Section, UploadCheck,
 };
+use crate::catalog::{CatalogImportError, ImportLine, ImportSummary};
+use crate::commitment::{CommitmentRequired, LetterError};
 use crate::declaration::{CreateDeclarationError, EditDeclarationError};
 use crate::materials::{FieldChange, RawMaterials, RawSection};
 use crate::plan::PlanError;
 use crate::ports::{AttachmentRepo, BlobStore, BlobWriter, DeclarationRepo};
 use crate::{
-    CommitmentAcceptance, Declaration, DeclarationKind, DeclarationVersion, ReviewPlan, commitment,
+    Catalog, CommitmentAcceptance, CommitmentLetter, Declaration, DeclarationKind,
+    DeclarationVersion, ReviewPlan,
 };
 
 /// Who may publish plans: HR bureaus and committee organisers, or an operator at the CLI.
@@ -35,6 +38,10 @@ pub struct NewPlan {
     pub levels: Vec<TitleLevel>,
     pub window_start: DateTime<Utc>,
     pub window_end: DateTime<Utc>,
+    /// 单位审核上报截止时间 (not before the window ends), if any.
+    pub report_deadline: Option<DateTime<Utc>>,
+    /// The zone the window and deadline are stated and enforced in.
+    pub time_zone: crate::plan::PlanTimeZone,
 }
 
 /// Creates a plan in draft.
@@ -59,6 +66,7 @@ pub async fn create_plan<D: DeclarationRepo>(
         PlanAuthor::Operator { name, organiser } => (organiser, Actor::Operator(name)),
     };
     let now = clock.now();
+    let catalog = repo.current_catalog().await?;
     let plan = ReviewPlan::new(
         PlanId(ids.new_id()),
         organiser,
@@ -69,10 +77,16 @@ pub async fn create_plan<D: DeclarationRepo>(
         cmd.window_start,
         cmd.window_end,
         now,
+        &catalog,
     )
+    .and_then(|p| p.with_schedule(cmd.report_deadline, cmd.time_zone))
     .map_err(ServiceError::Rule)?;
-    let audit = AuditEvent::new(now, actor, "plan.created", "plan", plan.id.0)
-        .with_detail(serde_json::json!({ "year": plan.year, "series": plan.series.as_str() }));
+    let audit = AuditEvent::new(now, actor, "plan.created", "plan", plan.id.0).with_detail(
+        serde_json::json!({
+            "year": plan.year, "series": plan.series.as_str(),
+            "report_deadline": plan.report_deadline, "time_zone": plan.time_zone.name(),
+        }),
+    );
     repo.create_plan(&plan, &audit).await?;
     Ok(plan)
 }
@@ -114,7 +128,136 @@ pub async fn set_plan_open<D: DeclarationRepo>(
     }
 }
 
-/// The applicant accepts the current commitment letter (我同意).
+/// An accepted catalog import: the new version and what changed.
+#[derive(Debug, Clone)]
+pub struct CatalogImported {
+    pub catalog: Catalog,
+    pub summary: ImportSummary,
+}
+
+/// 职称目录导入: extends the current catalog with the lines of an operator's file into a new
+/// version (one transaction with its audit row). All or nothing.
+///
+/// # Errors
+/// `Rule` listing every bad line (nothing imported), or `Unchanged` when the file adds
+/// nothing; `Store(Conflict)` when another import made a version meanwhile.
+pub async fn import_catalog<D: DeclarationRepo>(
+    repo: &D,
+    clock: &dyn Clock,
+    operator: String,
+    source: &str,
+    lines: Vec<ImportLine>,
+) -> Result<CatalogImported, ServiceError<CatalogImportError>> {
+    let now = clock.now();
+    let mut summary = ImportSummary::default();
+    let out = &mut summary;
+    let r = repo
+        .import_catalog(move |current| {
+            let (next, s) = current.import(source, &lines, now)?;
+            let audit = AuditEvent::new(
+                now,
+                Actor::Operator(operator),
+                "catalog.imported",
+                "catalog",
+                catalog_object_id(),
+            )
+            .with_detail(serde_json::json!({
+                "version": next.version, "source": next.source, "rows": s.rows,
+                "series_added": s.series_added, "specialties_added": s.specialties_added,
+                "specialties_renamed": s.specialties_renamed, "unchanged": s.unchanged,
+            }));
+            *out = s;
+            Ok((next, audit))
+        })
+        .await;
+    match r {
+        Ok(catalog) => Ok(CatalogImported { catalog, summary }),
+        Err(TxError::Rejected(e)) => Err(ServiceError::Rule(e)),
+        Err(TxError::Store(e)) => Err(e.into()),
+    }
+}
+
+/// 申报数据导出: an operator takes every declaration of a plan out of the system. The audit
+/// row (on the plan: format, rows, whether ID numbers are shown in full) is written before
+/// any data is handed out.
+///
+/// # Errors
+/// `NotFound` for an unknown plan.
+pub async fn export_declarations<D: DeclarationRepo>(
+    repo: &D,
+    clock: &dyn Clock,
+    operator: String,
+    plan_id: PlanId,
+    format: &str,
+    full_id: bool,
+) -> Result<(ReviewPlan, Vec<Declaration>), ServiceError<std::convert::Infallible>> {
+    let plan = repo
+        .get_plan(plan_id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let declarations = repo.list_declarations_for_plan(plan_id).await?;
+    let audit = AuditEvent::new(
+        clock.now(),
+        Actor::Operator(operator),
+        "declaration.exported",
+        "plan",
+        plan.id.0,
+    )
+    .with_detail(serde_json::json!({
+        "format": format, "rows": declarations.len(), "full_id": full_id,
+    }));
+    repo.record_read(&audit).await?;
+    Ok((plan, declarations))
+}
+
+/// The audit object id of the catalog (one catalog per installation).
+pub fn catalog_object_id() -> uuid::Uuid {
+    uuid::Uuid::from_u128(0x6361_7461_6c6f_6700_0000_0000_0000_0001)
+}
+
+/// 承诺书发布: an operator publishes a new text of the commitment letter; everyone is asked
+/// again on their next entry to the declaration module.
+///
+/// # Errors
+/// `Rule` for an empty or unchanged text; `Store(Conflict)` when another text was published
+/// meanwhile.
+pub async fn publish_letter<D: DeclarationRepo>(
+    repo: &D,
+    clock: &dyn Clock,
+    operator: String,
+    title: Option<String>,
+    body: String,
+) -> Result<CommitmentLetter, ServiceError<LetterError>> {
+    let now = clock.now();
+    let r = repo
+        .publish_letter(move |current| {
+            let next = current.next(title.as_deref(), &body, now)?;
+            let audit = AuditEvent::new(
+                now,
+                Actor::Operator(operator),
+                "commitment.published",
+                "commitment_letter",
+                letter_object_id(),
+            )
+            .with_detail(serde_json::json!({
+                "version": next.version, "previous": current.version, "chars": next.body.chars().count(),
+            }));
+            Ok((next, audit))
+        })
+        .await;
+    match r {
+        Ok(l) => Ok(l),
+        Err(TxError::Rejected(e)) => Err(ServiceError::Rule(e)),
+        Err(TxError::Store(e)) => Err(e.into()),
+    }
+}
+
+/// The audit object id of the commitment letter (one letter per installation).
+pub fn letter_object_id() -> uuid::Uuid {
+    uuid::Uuid::from_u128(0x636f_6d6d_6974_6d65_6e74_0000_0000_0001)
+}
+
+/// The applicant accepts the letter in force (我同意).
 ///
 /// # Errors
 /// `Forbidden` unless the principal is an applicant.
@@ -124,10 +267,11 @@ pub async fn accept_commitment<D: DeclarationRepo>(
     principal: &Principal,
 ) -> Result<CommitmentAcceptance, ServiceError<std::convert::Infallible>> {
     let person = applicant(principal)?;
+    let letter = repo.current_letter().await?;
     let now = clock.now();
     let acceptance = CommitmentAcceptance {
         person_id: person,
-        letter_version: commitment::CURRENT.version.to_owned(),
+        letter_version: letter.version.clone(),
         accepted_at: now,
     };
     let audit = AuditEvent::new(
@@ -140,12 +284,28 @@ pub async fn accept_commitment<D: DeclarationRepo>(
     .with_detail(serde_json::json!({ "letter_version": acceptance.letter_version }));
     repo.accept_commitment(&acceptance, &audit).await?;
     Ok(repo
-        .get_commitment(person, commitment::CURRENT.version)
+        .get_commitment(person, &letter.version)
         .await?
         .unwrap_or(acceptance))
 }
 
-/// Whether the applicant must still see the commitment letter.
+/// The letter in force and the applicant's acceptance of it, if any.
+///
+/// # Errors
+/// `Forbidden` unless the principal is an applicant.
+pub async fn commitment_state<D: DeclarationRepo>(
+    repo: &D,
+    principal: &Principal,
+) -> Result<(CommitmentLetter, Option<CommitmentAcceptance>), ServiceError<std::convert::Infallible>>
+{
+    let person = applicant(principal)?;
+    let letter = repo.current_letter().await?;
+    let acceptance = repo.get_commitment(person, &letter.version).await?;
+    Ok((letter, acceptance))
+}
+
+/// Whether the applicant must still see the commitment letter (never accepted, or the text
+/// changed since).
 ///
 /// # Errors
 /// `Forbidden` unless the principal is an applicant.
@@ -153,11 +313,25 @@ pub async fn needs_commitment<D: DeclarationRepo>(
     repo: &D,
     principal: &Principal,
 ) -> Result<bool, ServiceError<std::convert::Infallible>> {
-    let person = applicant(principal)?;
-    Ok(repo
-        .get_commitment(person, commitment::CURRENT.version)
-        .await?
-        .is_none())
+    Ok(commitment_state(repo, principal).await?.1.is_none())
+}
+
+/// Nothing in the declaration module works before the letter in force is accepted: `Ok` when
+/// `person` accepted it, else the operation's commitment error.
+///
+/// # Errors
+/// `Rule(CommitmentRequired)` when not accepted; `Store` when the store fails.
+pub async fn require_commitment<D: DeclarationRepo, E: From<CommitmentRequired>>(
+    repo: &D,
+    person: zhicheng_kernel::PersonId,
+) -> Result<(), ServiceError<E>> {
+    let letter = repo.current_letter().await?;
+    let acceptance = repo.get_commitment(person, &letter.version).await?;
+    if letter.accepted_by(person, acceptance.as_ref()) {
+        Ok(())
+    } else {
+        Err(ServiceError::Rule(CommitmentRequired.into()))
+    }
 }
 
 fn applicant<E>(principal: &Principal) -> Result<zhicheng_kernel::PersonId, ServiceError<E>> {
@@ -192,9 +366,10 @@ pub async fn create_declaration<D: DeclarationRepo, I: IdentityRepo>(
     cmd: NewDeclaration,
 ) -> Result<Declaration, ServiceError<CreateDeclarationError>> {
     let person = applicant(principal)?;
+    let catalog = repo.current_catalog().await?;
     let materials = cmd
         .materials
-        .parse()
+        .parse(&catalog)
         .map_err(|e| ServiceError::Rule(CreateDeclarationError::Materials(e)))?;
     let plan = repo
         .get_plan(cmd.plan_id)
@@ -204,9 +379,8 @@ pub async fn create_declaration<D: DeclarationRepo, I: IdentityRepo>(
         .get_org(cmd.unit_id)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    let commitment = repo
-        .get_commitment(person, commitment::CURRENT.version)
-        .await?;
+    let letter = repo.current_letter().await?;
+    let commitment = repo.get_commitment(person, &letter.version).await?;
     let now = clock.now();
     let d = Declaration::draft(
         DeclarationId(ids.new_id()),
@@ -218,6 +392,8 @@ pub async fn create_declaration<D: DeclarationRepo, I: IdentityRepo>(
         cmd.kind,
         materials,
         commitment.as_ref(),
+        &letter,
+        &catalog,
         now,
     )
     .map_err(ServiceError::Rule)?;
@@ -251,8 +427,10 @@ pub async fn edit_declaration<D: DeclarationRepo>(
     id: DeclarationId,
     materials: RawMaterials,
 ) -> Result<Declaration, ServiceError<EditDeclarationError>> {
+    require_commitment(repo, applicant(principal)?).await?;
+    let catalog = repo.current_catalog().await?;
     let parsed = materials
-        .parse()
+        .parse(&catalog)
         .map_err(|e| ServiceError::Rule(EditDeclarationError::Materials(e)))?;
     edit_with(repo, clock, principal, id, "all", move |d| d.edit(parsed)).await
 }
@@ -271,6 +449,8 @@ pub async fn save_draft<D: DeclarationRepo>(
     sections: Vec<RawSection>,
 ) -> Result<(Declaration, Vec<zhicheng_kernel::FieldError>), ServiceError<EditDeclarationError>> {
     let person = applicant(principal)?;
+    require_commitment(repo, person).await?;
+    let catalog = repo.current_catalog().await?;
     let now = clock.now();
     let actor = Actor::from(principal);
     let r = repo
@@ -278,7 +458,7 @@ pub async fn save_draft<D: DeclarationRepo>(
             if d.person_id != person {
                 return Err(None);
             }
-            let problems = d.save_draft(sections).map_err(Some)?;
+            let problems = d.save_draft(sections, &catalog).map_err(Some)?;
             let fields: Vec<&str> = problems.iter().map(|p| p.field.as_str()).collect();
             let audit = AuditEvent::new(now, actor, "declaration.edited", "declaration", d.id.0)
                 .with_detail(serde_json::json!({ "section": "draft", "refused_fields": fields }));
@@ -307,8 +487,10 @@ pub async fn edit_section<D: DeclarationRepo>(
     section: RawSection,
 ) -> Result<Declaration, ServiceError<EditDeclarationError>> {
     let name = section.section().as_str();
+    require_commitment(repo, applicant(principal)?).await?;
+    let catalog = repo.current_catalog().await?;
     edit_with(repo, clock, principal, id, name, move |d| {
-        d.edit_section(section)
+        d.edit_section(section, &catalog)
     })
     .await
 }
@@ -484,6 +666,7 @@ where
         Some(Err(())) => return Err(ServiceError::Rule(AddAttachmentError::NotDraft)),
         Some(Ok(())) => {}
     }
+    require_commitment(repo, d.person_id).await?;
     let section = Section::parse(&cmd.section).map_err(ServiceError::Rule)?;
     let name = FileName::parse(&cmd.file_name).map_err(ServiceError::Rule)?;
     let existing = repo.list_attachments(d.id).await?;
@@ -551,12 +734,18 @@ where
 ///
 /// # Errors
 /// `NotFound` out of reach; `Rule(NotDraft)` once submitted.
-pub async fn remove_attachment<R: AttachmentRepo>(
+pub async fn remove_attachment<R: AttachmentRepo + DeclarationRepo>(
     repo: &R,
     clock: &dyn Clock,
     principal: &Principal,
     id: AttachmentId,
 ) -> Result<Attachment, ServiceError<RemoveAttachmentError>> {
+    if let Some(person) = principal
+        .person_id
+        .filter(|_| principal.role == Role::Applicant)
+    {
+        require_commitment(repo, person).await?;
+    }
     let now = clock.now();
     let actor = Actor::from(principal);
     let r = repo

@@ -15,10 +15,8 @@ use zhicheng_review_workflow::ports::ReviewRepo;
 use crate::summary::SummaryRow;
 
 /// The catalog's name of a series (工程技术), or its code when unknown.
-pub fn series_name(s: &SeriesCode) -> String {
-    Catalog
-        .find(s)
-        .map_or_else(|| s.as_str().to_owned(), |x| x.name.to_owned())
+pub fn series_name(catalog: &Catalog, s: &SeriesCode) -> String {
+    catalog.series_name(s)
 }
 
 /// A summary table's title, subtitle and rows, ready for [`crate::SummaryTable`].
@@ -47,6 +45,7 @@ pub async fn summary_data<S: ReviewRepo + IdentityRepo + DeclarationRepo>(
         zhicheng_review_workflow::service::plan_cases(store, principal, plan, series, level)
             .await?;
     let plan_row = store.get_plan(plan).await?.ok_or(ServiceError::NotFound)?;
+    let catalog = store.current_catalog().await?;
     let mut people: HashMap<PersonId, (String, NaiveDate)> = HashMap::new();
     let mut rows = Vec::new();
     for r in &cases {
@@ -67,7 +66,7 @@ pub async fn summary_data<S: ReviewRepo + IdentityRepo + DeclarationRepo>(
             gender,
             birth_date,
             unit: r.unit_name.clone(),
-            series: series_name(&r.case.series),
+            series: series_name(&catalog, &r.case.series),
             level: r.case.level.zh().to_owned(),
             specialty: r.specialty.clone(),
             kind: r.kind.zh().to_owned(),
@@ -90,7 +89,7 @@ pub async fn summary_data<S: ReviewRepo + IdentityRepo + DeclarationRepo>(
         title: format!(
             "{}年度{}{}职称申报人员一览表",
             plan_row.year,
-            series_name(series),
+            series_name(&catalog, series),
             level.zh()
         ),
         subtitle: format!(

@@ -10,10 +10,13 @@
 //!   attachments with SHA-256, the approval trail.
 //! - [`summary_table_pdf`] / [`summary_table_xlsx`]: the summary table (一览表), landscape and
 //!   paginated, or as a workbook with formula-like text escaped ([`escape_cell`]).
+//! - [`export`]: every declaration of a plan as CSV (UTF-8 with BOM) or XLSX, ID numbers
+//!   masked unless asked for in full.
 //! - [`layout`] and [`table`]: text measuring/wrapping with glyph advances and tables that
 //!   repeat their header across pages, for further documents.
 
 pub mod certificate;
+pub mod export;
 pub mod fonts;
 pub mod gather;
 pub mod layout;
@@ -23,6 +26,7 @@ pub mod summary;
 pub mod table;
 
 pub use certificate::{CertificateInput, certificate_pdf, verify_url};
+pub use export::{EXPORT_HEADERS, ExportRow, export_csv, export_rows, export_xlsx};
 pub use fonts::{Face, Fonts};
 pub use gather::{SummaryData, summary_data};
 pub use review_form::{

@@ -1,13 +1,18 @@
 //! Batches: 数据上报 of a selection for one (series, level) and bulk 审核通过, all or nothing
 //! and idempotent under a client's `Idempotency-Key`.
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use zhicheng_approval_path::ports::PathRepo;
 use zhicheng_approval_path::{Route, RouteError};
+use zhicheng_declaration::ReviewPlan;
+use zhicheng_declaration::plan::DeadlinePassed;
+use zhicheng_declaration::ports::DeclarationRepo;
 use zhicheng_kernel::{
-    Actor, AuditEvent, CaseId, Clock, FieldError, Localized, OrgId, Principal, Role, SeriesCode,
-    ServiceError, TitleLevel,
+    Actor, AuditEvent, CaseId, Clock, FieldError, Localized, OrgId, PlanId, Principal, Role,
+    SeriesCode, ServiceError, TitleLevel,
 };
 
 use crate::ports::{BatchError, BatchOutcome, IdempotencyKey, ReviewRepo};
@@ -25,6 +30,9 @@ pub enum BatchItemError {
     OtherSeriesOrLevel,
     #[error(transparent)]
     Transition(TransitionError),
+    /// The plan's unit review/report deadline has passed.
+    #[error(transparent)]
+    Deadline(DeadlinePassed),
 }
 
 impl BatchItemError {
@@ -33,6 +41,7 @@ impl BatchItemError {
             Self::NotFound => "case.not_found",
             Self::OtherSeriesOrLevel => "case.other_series_or_level",
             Self::Transition(e) => e.code(),
+            Self::Deadline(e) => e.code(),
         }
     }
     fn zh(&self) -> String {
@@ -40,6 +49,7 @@ impl BatchItemError {
             Self::NotFound => "申报不存在或不在本单位".into(),
             Self::OtherSeriesOrLevel => "该申报不属于所选系列、级别".into(),
             Self::Transition(e) => e.zh(),
+            Self::Deadline(e) => e.zh(),
         }
     }
 }
@@ -159,13 +169,16 @@ struct ReportRequest<'a> {
 }
 
 /// 数据上报 of a selection for one (series, level): every case moves along the one approved
-/// route, or none does.
+/// route, or none does; a case whose plan's report deadline has passed cannot move.
 ///
 /// # Errors
 /// `Rule(Route)` when the route is incomplete; `Rule(Items)` listing every case that cannot
 /// move; `Rule(KeyReused)` for a key first used with another request.
 #[allow(clippy::too_many_arguments)]
-pub async fn report_batch<R: ReviewRepo, P: PathRepo + zhicheng_identity::ports::IdentityRepo>(
+pub async fn report_batch<
+    R: ReviewRepo + DeclarationRepo,
+    P: PathRepo + zhicheng_identity::ports::IdentityRepo,
+>(
     cases: &R,
     paths: &P,
     clock: &dyn Clock,
@@ -193,6 +206,12 @@ pub async fn report_batch<R: ReviewRepo, P: PathRepo + zhicheng_identity::ports:
                 ServiceError::Forbidden => ServiceError::Forbidden,
                 ServiceError::Store(s) => ServiceError::Store(s),
             })?;
+    let plans: HashMap<PlanId, ReviewPlan> = cases
+        .list_plans()
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p))
+        .collect();
     let act = Act::new(org, Actor::from(principal), now);
     map_batch(
         cases
@@ -202,6 +221,10 @@ pub async fn report_batch<R: ReviewRepo, P: PathRepo + zhicheng_identity::ports:
                 }
                 if c.series != series || c.level != level {
                     return Err(BatchItemError::OtherSeriesOrLevel);
+                }
+                if let Some(plan) = plans.get(&c.plan_id) {
+                    plan.accepts_reports(act.at)
+                        .map_err(BatchItemError::Deadline)?;
                 }
                 let from = c.status;
                 c.report(&act, &route).map_err(BatchItemError::Transition)?;

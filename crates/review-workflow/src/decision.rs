@@ -113,17 +113,22 @@ pub enum Section {
     CurrentTitle,
     WorkHistory,
     Achievements,
+    Assessments,
+    ContinuingEducation,
     Summary,
     Attachments,
     Other,
 }
 
 impl Section {
-    pub const ALL: [Section; 7] = [
+    /// Every section of the materials (in form order), then attachments and anything else.
+    pub const ALL: [Section; 9] = [
         Section::Education,
         Section::CurrentTitle,
         Section::WorkHistory,
         Section::Achievements,
+        Section::Assessments,
+        Section::ContinuingEducation,
         Section::Summary,
         Section::Attachments,
         Section::Other,
@@ -135,6 +140,8 @@ impl Section {
             Section::CurrentTitle => "current_title",
             Section::WorkHistory => "work_history",
             Section::Achievements => "achievements",
+            Section::Assessments => "assessments",
+            Section::ContinuingEducation => "continuing_education",
             Section::Summary => "summary",
             Section::Attachments => "attachments",
             Section::Other => "other",
@@ -151,6 +158,8 @@ impl Section {
             Section::CurrentTitle => "现任职称",
             Section::WorkHistory => "工作经历",
             Section::Achievements => "工作业绩与成果",
+            Section::Assessments => "年度考核",
+            Section::ContinuingEducation => "继续教育学时",
             Section::Summary => "个人总结",
             Section::Attachments => "附件材料",
             Section::Other => "其他",
@@ -356,6 +365,22 @@ impl Decision {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn every_materials_section_can_be_named_in_a_return() {
+        for m in zhicheng_declaration::MaterialsSection::ALL {
+            let s = Section::parse(m.as_str()).unwrap_or(Section::Other);
+            assert_eq!(s.as_str(), m.as_str());
+        }
+        assert_eq!(
+            Section::parse("attachments").map(Section::zh),
+            Some("附件材料")
+        );
+        assert_eq!(
+            Section::ALL.len(),
+            zhicheng_declaration::MaterialsSection::ALL.len() + 2
+        );
+    }
+
     use super::*;
     use chrono::TimeZone;
 

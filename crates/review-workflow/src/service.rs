@@ -4,6 +4,7 @@
 use zhicheng_approval_path::RouteError;
 use zhicheng_approval_path::ports::PathRepo;
 use zhicheng_declaration::declaration::SubmitDeclarationError;
+use zhicheng_declaration::plan::DeadlinePassed;
 use zhicheng_declaration::ports::DeclarationRepo;
 use zhicheng_kernel::{
     Actor, AuditEvent, CaseId, Clock, DeclarationId, IdGen, Localized, OrgId, Principal, Role,
@@ -54,6 +55,7 @@ pub async fn submit_declaration<D: DeclarationRepo, R: ReviewRepo>(
         .await?
         .filter(|d| d.person_id == person)
         .ok_or(ServiceError::NotFound)?;
+    zhicheng_declaration::service::require_commitment(declarations, person).await?;
     let plan = declarations
         .get_plan(declaration.plan_id)
         .await?
@@ -162,6 +164,9 @@ pub enum ReportError {
     Route(RouteError),
     #[error(transparent)]
     Transition(TransitionError),
+    /// The plan's unit review/report deadline has passed (the message names it).
+    #[error(transparent)]
+    Deadline(DeadlinePassed),
 }
 
 impl Localized for ReportError {
@@ -169,17 +174,19 @@ impl Localized for ReportError {
         match self {
             Self::Route(e) => e.code(),
             Self::Transition(e) => e.code(),
+            Self::Deadline(e) => e.code(),
         }
     }
     fn zh(&self) -> String {
         match self {
             Self::Route(e) => e.zh(),
             Self::Transition(e) => e.zh(),
+            Self::Deadline(e) => e.zh(),
         }
     }
     fn invalid_input(&self) -> bool {
         match self {
-            Self::Route(_) => false,
+            Self::Route(_) | Self::Deadline(_) => false,
             Self::Transition(e) => e.invalid_input(),
         }
     }
@@ -188,11 +195,16 @@ impl Localized for ReportError {
     }
 }
 
-/// 数据上报: the unit reports an approved declaration along its approved route.
+/// 数据上报: the unit reports an approved declaration along its approved route, until the
+/// plan's report deadline.
 ///
 /// # Errors
-/// `Rule(Route(NoApprovedPath))` when the (series, level) has no complete approved path.
-pub async fn report<R: ReviewRepo, P: PathRepo + zhicheng_identity::ports::IdentityRepo>(
+/// `Rule(Route(NoApprovedPath))` when the (series, level) has no complete approved path;
+/// `Rule(Deadline)` after the plan's unit review/report deadline.
+pub async fn report<
+    R: ReviewRepo + DeclarationRepo,
+    P: PathRepo + zhicheng_identity::ports::IdentityRepo,
+>(
     cases: &R,
     paths: &P,
     clock: &dyn Clock,
@@ -213,6 +225,12 @@ pub async fn report<R: ReviewRepo, P: PathRepo + zhicheng_identity::ports::Ident
             TransitionError::WrongStatus(case.status.zh()),
         )));
     }
+    let plan = cases
+        .get_plan(case.plan_id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    plan.accepts_reports(clock.now())
+        .map_err(|e| ServiceError::Rule(ReportError::Deadline(e)))?;
     let route = zhicheng_approval_path::service::resolve_route(
         paths,
         paths,
@@ -233,7 +251,11 @@ pub async fn report<R: ReviewRepo, P: PathRepo + zhicheng_identity::ports::Ident
         principal,
         id,
         "case.reported",
-        move |c, act| c.report(act, &route).map_err(ReportError::Transition),
+        move |c, act| {
+            plan.accepts_reports(act.at)
+                .map_err(ReportError::Deadline)?;
+            c.report(act, &route).map_err(ReportError::Transition)
+        },
     )
     .await
 }

@@ -22,7 +22,8 @@ use zhicheng_approval_path::PathLink;
 use zhicheng_approval_path::ports::PathRepo;
 use zhicheng_declaration::ports::DeclarationRepo;
 use zhicheng_declaration::{
-    CommitmentAcceptance, Declaration, DeclarationKind, RawMaterials, ReviewPlan, commitment,
+    Catalog, CommitmentAcceptance, CommitmentLetter, Declaration, DeclarationKind, RawMaterials,
+    ReviewPlan, commitment,
 };
 use zhicheng_identity::ports::IdentityRepo;
 use zhicheng_identity::{
@@ -108,7 +109,8 @@ async fn seed_cases(
     let mut declarations = Vec::with_capacity(n);
     let mut cases = Vec::with_capacity(n);
     let mut hops = Vec::with_capacity(n);
-    let materials = RawMaterials::example().parse().unwrap();
+    let letter = CommitmentLetter::builtin();
+    let materials = RawMaterials::example().parse(Catalog::builtin()).unwrap();
     for i in 0..n {
         let pid = PersonId(Uuid::now_v7());
         let name = format!("{}{}{}", SURNAMES[i % 8], GIVEN[(i / 8) % 8], GIVEN[i % 7]);
@@ -123,7 +125,7 @@ async fn seed_cases(
         });
         let accepted = CommitmentAcceptance {
             person_id: pid,
-            letter_version: commitment::CURRENT.version.into(),
+            letter_version: commitment::BUILTIN_VERSION.into(),
             accepted_at: at,
         };
         let materials = materials.clone();
@@ -137,6 +139,8 @@ async fn seed_cases(
             DeclarationKind::Normal,
             materials,
             Some(&accepted),
+            &letter,
+            Catalog::builtin(),
             at,
         )
         .unwrap();
@@ -323,6 +327,7 @@ async fn run(n: usize) {
         at - chrono::Duration::days(1),
         at + chrono::Duration::days(30),
         at,
+        Catalog::builtin(),
     )
     .unwrap();
     plan.open().unwrap();

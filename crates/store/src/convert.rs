@@ -7,6 +7,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use zhicheng_approval_path::{LinkStatus, PathLink};
 use zhicheng_certificate::{Certificate, CertificateNumber, CertificateStatus};
+use zhicheng_declaration::plan::PlanTimeZone;
 use zhicheng_declaration::{
     Declaration, DeclarationKind, DeclarationStatus, DeclarationVersion, PlanStatus, ReviewPlan,
 };
@@ -254,6 +255,8 @@ impl Aggregate for plan::Entity {
             levels: levels.iter().map(|l| level(l)).collect::<Result<_, _>>()?,
             window_start: m.window_start,
             window_end: m.window_end,
+            report_deadline: m.report_deadline,
+            time_zone: parse(PlanTimeZone::parse(&m.time_zone), "plan time zone")?,
             status: some(PlanStatus::parse(&m.status), "plan status")?,
             created_at: m.created_at,
             version: m.version,
@@ -270,6 +273,8 @@ impl Aggregate for plan::Entity {
             levels: Set(to_json(&levels)),
             window_start: Set(p.window_start),
             window_end: Set(p.window_end),
+            report_deadline: Set(p.report_deadline),
+            time_zone: Set(p.time_zone.name().to_owned()),
             status: Set(p.status.as_str().to_owned()),
             created_at: Set(p.created_at),
             version: Set(p.version),

@@ -45,6 +45,10 @@ struct State {
     counters: HashMap<(String, DateTime<Utc>), u32>,
     outbox: Vec<crate::OutboxEntry>,
     plans: BTreeMap<Uuid, ReviewPlan>,
+    /// Published commitment letters, oldest first.
+    letters: Vec<zhicheng_declaration::CommitmentLetter>,
+    /// Imported catalog versions, oldest first.
+    catalogs: Vec<Arc<zhicheng_declaration::Catalog>>,
     commitments: HashMap<(Uuid, String), CommitmentAcceptance>,
     declarations: BTreeMap<Uuid, Declaration>,
     /// Frozen declaration versions, in write order.
@@ -815,6 +819,38 @@ fn by_name(o: &Organisation) -> (String, Uuid) {
 }
 
 impl DeclarationRepo for MemoryStore {
+    async fn current_catalog(&self) -> Result<Arc<zhicheng_declaration::Catalog>, StoreError> {
+        Ok(self
+            .lock()
+            .catalogs
+            .last()
+            .cloned()
+            .unwrap_or_else(zhicheng_declaration::Catalog::builtin_shared))
+    }
+
+    async fn import_catalog<E, F>(&self, f: F) -> Result<zhicheng_declaration::Catalog, TxError<E>>
+    where
+        E: Send,
+        F: FnOnce(
+                &zhicheng_declaration::Catalog,
+            ) -> Result<(zhicheng_declaration::Catalog, AuditEvent), E>
+            + Send,
+    {
+        let mut st = self.lock();
+        let current = st
+            .catalogs
+            .last()
+            .cloned()
+            .unwrap_or_else(zhicheng_declaration::Catalog::builtin_shared);
+        let (next, audit) = f(&current).map_err(TxError::Rejected)?;
+        if next.version <= current.version {
+            return Err(TxError::Store(StoreError::Conflict));
+        }
+        st.catalogs.push(Arc::new(next.clone()));
+        st.audit.push(audit);
+        Ok(next)
+    }
+
     async fn create_plan(&self, plan: &ReviewPlan, audit: &AuditEvent) -> Result<(), StoreError> {
         self.lock().insert(plan, audit)
     }
@@ -837,6 +873,41 @@ impl DeclarationRepo for MemoryStore {
         F: FnOnce(&mut ReviewPlan) -> Result<(T, AuditEvent), E> + Send,
     {
         self.lock().update(id.0, f)
+    }
+
+    async fn current_letter(&self) -> Result<zhicheng_declaration::CommitmentLetter, StoreError> {
+        Ok(self
+            .lock()
+            .letters
+            .last()
+            .cloned()
+            .unwrap_or_else(zhicheng_declaration::CommitmentLetter::builtin))
+    }
+
+    async fn publish_letter<E, F>(
+        &self,
+        f: F,
+    ) -> Result<zhicheng_declaration::CommitmentLetter, TxError<E>>
+    where
+        E: Send,
+        F: FnOnce(
+                &zhicheng_declaration::CommitmentLetter,
+            ) -> Result<(zhicheng_declaration::CommitmentLetter, AuditEvent), E>
+            + Send,
+    {
+        let mut st = self.lock();
+        let current = st
+            .letters
+            .last()
+            .cloned()
+            .unwrap_or_else(zhicheng_declaration::CommitmentLetter::builtin);
+        let (next, audit) = f(&current).map_err(TxError::Rejected)?;
+        if next.seq <= current.seq || st.letters.iter().any(|l| l.version == next.version) {
+            return Err(TxError::Store(StoreError::Conflict));
+        }
+        st.letters.push(next.clone());
+        st.audit.push(audit);
+        Ok(next)
     }
 
     async fn accept_commitment(
@@ -885,6 +956,21 @@ impl DeclarationRepo for MemoryStore {
             |d: &Declaration| d.person_id == person,
             |d| std::cmp::Reverse((d.created_at, d.id)),
         ))
+    }
+
+    async fn list_declarations_for_plan(
+        &self,
+        plan: PlanId,
+    ) -> Result<Vec<Declaration>, StoreError> {
+        Ok(self.lock().list(
+            |d: &Declaration| d.plan_id == plan,
+            |d| (d.created_at, d.id),
+        ))
+    }
+
+    async fn record_read(&self, audit: &AuditEvent) -> Result<(), StoreError> {
+        self.lock().audit.push(audit.clone());
+        Ok(())
     }
 
     async fn update_declaration<T, E, F>(&self, id: DeclarationId, f: F) -> Result<T, TxError<E>>

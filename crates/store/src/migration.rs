@@ -6,8 +6,11 @@ use sea_orm_migration::prelude::*;
 
 mod attachments;
 mod case_queue;
+mod catalog;
+mod commitment_letters;
 mod declaration_sections;
 mod identity_orgs;
+mod plan_schedule;
 
 use crate::entity::{
     account, audit_event, captcha, case_hop, certificate, commitment_acceptance, declaration,
@@ -30,6 +33,9 @@ impl MigratorTrait for Migrator {
             Box::new(declaration_sections::DeclarationSections),
             Box::new(identity_orgs::IdentityOrgs),
             Box::new(case_queue::CaseQueue),
+            Box::new(catalog::CatalogVersions),
+            Box::new(commitment_letters::CommitmentLetters),
+            Box::new(plan_schedule::PlanSchedule),
         ]
     }
 }

@@ -17,8 +17,8 @@ use zhicheng_certificate::{
 };
 use zhicheng_declaration::ports::DeclarationRepo;
 use zhicheng_declaration::{
-    CommitmentAcceptance, Declaration, DeclarationKind, DeclarationStatus, Materials, RawMaterials,
-    ReviewPlan, commitment,
+    Catalog, CommitmentAcceptance, CommitmentLetter, Declaration, DeclarationKind,
+    DeclarationStatus, Materials, RawMaterials, ReviewPlan, commitment,
 };
 use zhicheng_identity::ports::IdentityRepo;
 use zhicheng_identity::{
@@ -309,7 +309,13 @@ fn open_plan(year: i32, organiser: OrgId, at: DateTime<Utc>) -> ReviewPlan {
         at - Duration::days(1),
         at + Duration::days(30),
         at,
+        Catalog::builtin(),
     )
+    .and_then(|p| {
+        // A deadline and a zone other than the default, so both round-trip.
+        let zone = zhicheng_declaration::plan::PlanTimeZone::parse("Asia/Urumqi")?;
+        p.with_schedule(Some(at + Duration::days(45)), zone)
+    })
     .unwrap();
     p.open().unwrap();
     p
@@ -318,13 +324,13 @@ fn open_plan(year: i32, organiser: OrgId, at: DateTime<Utc>) -> ReviewPlan {
 fn materials(tag: &str) -> Materials {
     let mut raw = RawMaterials::example();
     raw.work_history[0].employer = format!("文登区人民医院 {tag}");
-    raw.parse().unwrap()
+    raw.parse(Catalog::builtin()).unwrap()
 }
 
 fn acceptance(p: PersonId, at: DateTime<Utc>) -> CommitmentAcceptance {
     CommitmentAcceptance {
         person_id: p,
-        letter_version: commitment::CURRENT.version.into(),
+        letter_version: commitment::BUILTIN_VERSION.into(),
         accepted_at: at,
     }
 }
@@ -340,6 +346,8 @@ fn draft(p: PersonId, unit: &Organisation, plan: &ReviewPlan, at: DateTime<Utc>)
         DeclarationKind::Normal,
         materials("v1"),
         Some(&acceptance(p, at)),
+        &CommitmentLetter::builtin(),
+        Catalog::builtin(),
         at,
     )
     .unwrap()
@@ -718,7 +726,7 @@ async fn declaration_contract<R: DeclarationRepo + Audited>(r: &R) {
         .await
         .unwrap();
     assert_eq!(
-        r.get_commitment(applicant, commitment::CURRENT.version)
+        r.get_commitment(applicant, commitment::BUILTIN_VERSION)
             .await
             .unwrap(),
         Some(first.clone())
@@ -759,6 +767,29 @@ async fn declaration_contract<R: DeclarationRepo + Audited>(r: &R) {
         .map(|d| d.id)
         .collect();
     assert_eq!(mine, [d0.id, d1.id], "newest first");
+    let mut of_plan: Vec<DeclarationId> = r
+        .list_declarations_for_plan(opened.id)
+        .await
+        .unwrap()
+        .iter()
+        .map(|d| d.id)
+        .collect();
+    of_plan.sort();
+    let mut expected = vec![d1.id, other.id];
+    expected.sort();
+    assert_eq!(of_plan, expected);
+    assert_eq!(
+        r.list_declarations_for_plan(p2025.id).await.unwrap()[0].id,
+        d0.id
+    );
+    // An export leaves its audit row and changes nothing else.
+    r.record_read(&audit("plan", opened.id.0, "declaration.exported"))
+        .await
+        .unwrap();
+    assert_eq!(
+        r.audit(opened.id.0).await.last().map(|a| a.action.clone()),
+        Some("declaration.exported".to_owned())
+    );
 
     // Edit, refusal, missing id.
     r.update_declaration(d1.id, |d| {
@@ -1246,16 +1277,24 @@ async fn queued<R: IdentityRepo + DeclarationRepo + ReviewRepo>(
     r.register_person(&p, &a, &audit("person", p.id.0, "person.registered"))
         .await
         .unwrap();
+    // The first specialty of the plan's series (电气工程 is 工程技术 only).
+    let specialty = Catalog::builtin()
+        .find(&plan.series)
+        .and_then(|s| s.specialties.first())
+        .map(|s| s.name.clone())
+        .unwrap();
     let d = Declaration::draft(
         DeclarationId(id()),
         p.id,
         unit,
         plan,
         level,
-        "电气工程",
+        &specialty,
         DeclarationKind::Normal,
         materials("queue"),
         Some(&acceptance(p.id, at)),
+        &CommitmentLetter::builtin(),
+        Catalog::builtin(),
         at,
     )
     .unwrap();
@@ -1314,6 +1353,7 @@ async fn queue_contract<R: IdentityRepo + DeclarationRepo + ReviewRepo>(r: &R) {
         t0 - Duration::days(1),
         t0 + Duration::days(30),
         t0,
+        Catalog::builtin(),
     )
     .unwrap();
     lib_plan.open().unwrap();
@@ -2449,3 +2489,6 @@ mod attachments;
 
 #[path = "contract/identity_orgs.rs"]
 mod identity_orgs;
+
+#[path = "contract/catalog.rs"]
+mod catalog;

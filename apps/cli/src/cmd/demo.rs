@@ -362,6 +362,8 @@ async fn seed(ctx: &Ctx) -> Result<Exit, CliError> {
             levels: LEVELS.to_vec(),
             window_start: now - Duration::days(1),
             window_end: now + Duration::days(30),
+            report_deadline: Some(now + Duration::days(45)),
+            time_zone: zhicheng_declaration::plan::PlanTimeZone::default(),
         },
     )
     .await

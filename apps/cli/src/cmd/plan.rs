@@ -1,16 +1,16 @@
 //! `zhicheng plan`: review plans (申报通知) published by an HR bureau or committee organiser,
 //! created and opened here by an operator on the organiser's behalf.
 
-use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, Datelike, Utc};
 use clap::Subcommand;
 use serde_json::json;
 use zhicheng_declaration::ReviewPlan;
-use zhicheng_declaration::plan::beijing;
+use zhicheng_declaration::plan::PlanTimeZone;
 use zhicheng_declaration::ports::DeclarationRepo;
 use zhicheng_declaration::service::{self, NewPlan, PlanAuthor};
 use zhicheng_identity::OrgKind;
 use zhicheng_identity::ports::IdentityRepo;
-use zhicheng_kernel::{FieldError, OrgId, PlanId, SeriesCode, TitleLevel};
+use zhicheng_kernel::{FieldError, Localized, OrgId, PlanId, SeriesCode, TitleLevel};
 
 use crate::ctx::Ctx;
 use crate::error::{CliError, Exit};
@@ -56,12 +56,21 @@ struct CreateArgs {
     /// Comma-separated levels: senior_full, senior_deputy, intermediate, assistant, junior.
     #[arg(long, value_delimiter = ',', required = true)]
     levels: Vec<String>,
-    /// Window start: RFC 3339, or YYYY-MM-DD meaning 00:00 Beijing time.
+    /// Window start: RFC 3339, `YYYY-MM-DD HH:MM`, or YYYY-MM-DD meaning 00:00, in the
+    /// plan's time zone.
     #[arg(long)]
     start: String,
-    /// Window end: RFC 3339, or YYYY-MM-DD meaning 23:59:59 Beijing time.
+    /// Window end: RFC 3339, `YYYY-MM-DD HH:MM`, or YYYY-MM-DD meaning 23:59:59, in the plan's
+    /// time zone.
     #[arg(long)]
     end: String,
+    /// 单位审核上报截止时间: units report upward until then (same formats as --end; not
+    /// before the window ends). Default: no deadline.
+    #[arg(long)]
+    report_deadline: Option<String>,
+    /// IANA time zone the dates are read, shown and enforced in.
+    #[arg(long, default_value = "Asia/Shanghai")]
+    time_zone: String,
 }
 
 impl Args {
@@ -75,36 +84,29 @@ impl Args {
     }
 }
 
-fn beijing_offset() -> Option<FixedOffset> {
-    FixedOffset::east_opt(8 * 3600)
+/// An instant from RFC 3339, a local `YYYY-MM-DD HH:MM`, or a calendar day in `tz`: its
+/// first second for a start, its last second for an end.
+pub(crate) fn parse_instant(tz: PlanTimeZone, s: &str, end_of_day: bool) -> Option<DateTime<Utc>> {
+    tz.parse_instant(s, end_of_day)
 }
 
-/// An instant from RFC 3339, or a calendar day in Beijing time: its first second for a start,
-/// its last second for an end.
-pub(crate) fn parse_instant(s: &str, end_of_day: bool) -> Option<DateTime<Utc>> {
-    let s = s.trim();
-    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
-        return Some(t.with_timezone(&Utc));
-    }
-    let day = NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()?;
-    let time = if end_of_day {
-        NaiveTime::from_hms_opt(23, 59, 59)?
-    } else {
-        NaiveTime::MIN
-    };
-    day.and_time(time)
-        .and_local_timezone(beijing_offset()?)
-        .single()
-        .map(|t| t.with_timezone(&Utc))
-}
-
-fn instant_field(field: &str, s: &str, end_of_day: bool) -> Result<DateTime<Utc>, FieldError> {
-    parse_instant(s, end_of_day).ok_or_else(|| {
+fn instant_field(
+    tz: PlanTimeZone,
+    field: &str,
+    s: &str,
+    end_of_day: bool,
+) -> Result<DateTime<Utc>, FieldError> {
+    parse_instant(tz, s, end_of_day).ok_or_else(|| {
         FieldError::new(
             field,
             &format!("{field}.invalid"),
-            "时间格式应为 YYYY-MM-DD（北京时间）或 RFC 3339，如 2026-03-01 或 2026-03-01T09:00:00+08:00",
-            format!("`{s}` is neither YYYY-MM-DD (Beijing time) nor RFC 3339, e.g. 2026-03-01T09:00:00+08:00"),
+            format!(
+                "时间格式应为 YYYY-MM-DD、YYYY-MM-DD HH:MM（{}）或 RFC 3339，如 2026-03-01 或 2026-03-01T09:00:00+08:00",
+                tz.zh()
+            ),
+            format!(
+                "`{s}` is neither YYYY-MM-DD, YYYY-MM-DD HH:MM ({tz}) nor RFC 3339, e.g. 2026-03-01T09:00:00+08:00"
+            ),
         )
     })
 }
@@ -130,7 +132,10 @@ pub(crate) fn plan_json(p: &ReviewPlan) -> serde_json::Value {
         "levels": p.levels.iter().map(|l| l.as_str()).collect::<Vec<_>>(),
         "window_start": p.window_start,
         "window_end": p.window_end,
-        "window_beijing": format!("{} – {}", beijing(p.window_start), beijing(p.window_end)),
+        "report_deadline": p.report_deadline,
+        "time_zone": p.time_zone.name(),
+        "window_local": p.window_text(),
+        "report_deadline_local": p.deadline_text(),
         "status": p.status.as_str(),
         "version": p.version,
     })
@@ -173,23 +178,45 @@ async fn create(ctx: &Ctx, a: CreateArgs) -> Result<Exit, CliError> {
             )),
         }
     }
-    let start = instant_field("start", &a.start, false)
+    let tz = PlanTimeZone::parse(&a.time_zone)
+        .map_err(|e| {
+            fields.push(FieldError::new(
+                "time-zone",
+                e.code(),
+                e.zh(),
+                e.to_string(),
+            ))
+        })
+        .ok();
+    let zone = tz.unwrap_or_default();
+    let start = instant_field(zone, "start", &a.start, false)
         .map_err(|f| fields.push(f))
         .ok();
-    let end = instant_field("end", &a.end, true)
+    let end = instant_field(zone, "end", &a.end, true)
         .map_err(|f| fields.push(f))
         .ok();
-    let (Some(organiser), Some(series), Some(start), Some(end)) = (organiser, series, start, end)
+    let deadline = match &a.report_deadline {
+        None => Some(None),
+        Some(d) => instant_field(zone, "report-deadline", d, true)
+            .map_err(|f| fields.push(f))
+            .ok()
+            .map(Some),
+    };
+    let (Some(organiser), Some(series), Some(start), Some(end), Some(deadline), Some(tz)) =
+        (organiser, series, start, end, deadline, tz)
     else {
         return Err(CliError::fields(fields));
     };
     if !fields.is_empty() {
         return Err(CliError::fields(fields));
     }
-    let year = match (a.year, beijing_offset()) {
-        (Some(y), _) => y,
-        (None, Some(tz)) => start.with_timezone(&tz).year(),
-        (None, None) => start.year(),
+    let year = match a.year {
+        Some(y) => y,
+        None => tz
+            .local(start)
+            .get(..4)
+            .and_then(|y| y.parse().ok())
+            .unwrap_or_else(|| start.year()),
     };
     let store = ctx.store().await?;
     let org = store.get_org(organiser).await?.ok_or_else(|| {
@@ -225,6 +252,8 @@ async fn create(ctx: &Ctx, a: CreateArgs) -> Result<Exit, CliError> {
         levels,
         window_start: start,
         window_end: end,
+        report_deadline: deadline,
+        time_zone: tz,
     };
     let plan = service::create_plan(&store, &ctx.clock, &ctx.ids, author, cmd)
         .await
@@ -253,10 +282,10 @@ fn print_plan_details(p: &ReviewPlan, organiser: &str) {
             .collect::<Vec<_>>()
             .join(",")
     );
+    println!("  window:    {}", p.window_text());
     println!(
-        "  window:    {} – {}（北京时间 / Beijing time）",
-        beijing(p.window_start),
-        beijing(p.window_end)
+        "  report deadline / 单位审核上报截止: {}",
+        p.deadline_text().unwrap_or_else(|| "—".into())
     );
     println!("  status:    {}（{}）", p.status.as_str(), p.status.zh());
 }
@@ -302,8 +331,8 @@ async fn list(ctx: &Ctx) -> Result<Exit, CliError> {
         return Ok(Exit::Ok);
     }
     println!(
-        "{:<36}  {:<4}  {:<8}  {:<26}  {:<6}  {:<35}  name",
-        "id", "year", "series", "levels", "status", "window (Beijing)"
+        "{:<36}  {:<4}  {:<8}  {:<26}  {:<6}  {:<44}  name",
+        "id", "year", "series", "levels", "status", "window (plan time zone)"
     );
     for p in &plans {
         let levels = p
@@ -313,13 +342,13 @@ async fn list(ctx: &Ctx) -> Result<Exit, CliError> {
             .collect::<Vec<_>>()
             .join(",");
         println!(
-            "{:<36}  {:<4}  {:<8}  {:<26}  {:<6}  {:<35}  {}",
+            "{:<36}  {:<4}  {:<8}  {:<26}  {:<6}  {:<44}  {}",
             p.id.to_string(),
             p.year,
             p.series.as_str(),
             levels,
             p.status.as_str(),
-            format!("{} – {}", beijing(p.window_start), beijing(p.window_end)),
+            p.window_text(),
             p.name
         );
     }
@@ -331,14 +360,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn calendar_days_are_beijing_days() {
-        let start = parse_instant("2026-03-01", false).unwrap();
+    fn calendar_days_are_days_of_the_plans_zone() {
+        let bj = PlanTimeZone::default();
+        let start = parse_instant(bj, "2026-03-01", false).unwrap();
         assert_eq!(start.to_rfc3339(), "2026-02-28T16:00:00+00:00");
-        let end = parse_instant("2026-03-31", true).unwrap();
+        let end = parse_instant(bj, "2026-03-31", true).unwrap();
         assert_eq!(end.to_rfc3339(), "2026-03-31T15:59:59+00:00");
-        let t = parse_instant("2026-03-01T09:00:00+08:00", true).unwrap();
+        let t = parse_instant(bj, "2026-03-01T09:00:00+08:00", true).unwrap();
         assert_eq!(t.to_rfc3339(), "2026-03-01T01:00:00+00:00");
-        assert!(parse_instant("2026-02-30", false).is_none());
-        assert!(parse_instant("tomorrow", false).is_none());
+        let utc = PlanTimeZone::parse("UTC").unwrap();
+        let t = parse_instant(utc, "2026-03-01 09:30", true).unwrap();
+        assert_eq!(t.to_rfc3339(), "2026-03-01T09:30:00+00:00");
+        assert!(parse_instant(bj, "2026-02-30", false).is_none());
+        assert!(parse_instant(bj, "tomorrow", false).is_none());
     }
 }

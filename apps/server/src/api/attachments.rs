@@ -33,7 +33,8 @@ pub struct AttachmentsApi(pub AppState);
 pub struct AttachmentDto {
     pub id: Uuid,
     pub declaration_id: Uuid,
-    /// basic, education, current_title, work_history, achievements or summary.
+    /// basic, education, current_title, work_history, achievements, assessments,
+    /// continuing_education or summary.
     pub section: String,
     pub section_name: String,
     /// The sanitised file name (a label only; storage uses the content hash).
@@ -156,7 +157,8 @@ impl AttachmentsApi {
         &self,
         auth: BearerAuth,
         id: Path<Uuid>,
-        /// basic, education, current_title, work_history, achievements or summary.
+        /// basic, education, current_title, work_history, achievements, assessments,
+        /// continuing_education or summary.
         section: Query<String>,
         /// The file's name, with its extension (.pdf, .jpg, .jpeg, .png).
         filename: Query<String>,

@@ -146,7 +146,8 @@ pub enum HistoryResponse {
 
 #[derive(Object)]
 pub struct SectionReasonDto {
-    /// education, current_title, work_history, achievements, summary, attachments or other.
+    /// education, current_title, work_history, achievements, assessments,
+    /// continuing_education, summary, attachments or other.
     pub section: String,
     pub reason: String,
 }

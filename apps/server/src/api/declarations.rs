@@ -5,6 +5,7 @@ use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 use uuid::Uuid;
+use zhicheng_declaration::ports::DeclarationRepo;
 use zhicheng_declaration::service::{self, NewDeclaration};
 use zhicheng_declaration::{
     Catalog, Declaration, DeclarationKind, Materials, RawMaterials, RawSection,
@@ -284,17 +285,10 @@ pub fn dto(row: &DeclarationRow) -> DeclarationDto {
         unit_id: d.unit_id.0,
         year: d.year,
         series: d.series.to_string(),
-        series_name: Catalog
-            .find(&d.series)
-            .map(|s| s.name)
-            .unwrap_or_default()
-            .to_owned(),
+        series_name: row.series_name.clone(),
         level: d.level.as_str().to_owned(),
         level_name: d.level.zh().to_owned(),
-        title_name: Catalog
-            .title_name(&d.series, d.level)
-            .unwrap_or_default()
-            .to_owned(),
+        title_name: row.title_name.clone(),
         specialty: d.specialty.clone(),
         kind: d.kind.as_str().to_owned(),
         kind_name: d.kind.zh().to_owned(),
@@ -317,13 +311,14 @@ pub fn dto(row: &DeclarationRow) -> DeclarationDto {
     }
 }
 
-fn bare(d: Declaration, attachment_count: usize) -> DeclarationDto {
-    dto(&DeclarationRow {
-        declaration: d,
-        case: None,
-        certificate: None,
+fn bare(d: Declaration, attachment_count: usize, catalog: &Catalog) -> DeclarationDto {
+    dto(&DeclarationRow::new(
+        d,
+        None,
+        None,
         attachment_count,
-    })
+        catalog,
+    ))
 }
 
 #[derive(ApiResponse)]
@@ -401,7 +396,8 @@ impl DeclarationsApi {
         let n = zhicheng_declaration::ports::AttachmentRepo::list_attachments(&self.0.store, d.id)
             .await?
             .len();
-        Ok(DeclarationResponse::Ok(Json(bare(d, n))))
+        let catalog = self.0.store.current_catalog().await?;
+        Ok(DeclarationResponse::Ok(Json(bare(d, n, &catalog))))
     }
 
     async fn section(
@@ -433,7 +429,8 @@ impl DeclarationsApi {
         body: Json<CreateDeclarationRequest>,
     ) -> Result<DeclarationResponse, ApiError> {
         let d = create(&self.0, &auth.0, body.0).await?;
-        Ok(DeclarationResponse::Created(Json(bare(d, 0))))
+        let catalog = self.0.store.current_catalog().await?;
+        Ok(DeclarationResponse::Created(Json(bare(d, 0, &catalog))))
     }
 
     /// 我的申报: the applicant's declarations with status and certificate status.

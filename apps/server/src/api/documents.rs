@@ -11,7 +11,8 @@ use poem_openapi::payload::Attachment;
 use poem_openapi::payload::AttachmentType;
 use poem_openapi::{ApiResponse, OpenApi};
 use uuid::Uuid;
-use zhicheng_declaration::{Catalog, Declaration, DeclarationStatus};
+use zhicheng_declaration::ports::DeclarationRepo;
+use zhicheng_declaration::{Declaration, DeclarationStatus};
 use zhicheng_documents::gather::series_name;
 use zhicheng_documents::{FormApplicant, FormAttachment, FormHop, FormTarget, ReviewFormInput};
 use zhicheng_identity::ports::IdentityRepo;
@@ -96,6 +97,7 @@ pub async fn review_form_input(
         .get_person(d.person_id)
         .await?
         .ok_or_else(ApiError::not_found)?;
+    let catalog = st.store.current_catalog().await?;
     let mut orgs = HashMap::new();
     let unit = org_name(st, &mut orgs, d.unit_id).await;
 
@@ -141,9 +143,9 @@ pub async fn review_form_input(
         },
         target: FormTarget {
             year: d.year,
-            series: series_name(&d.series),
+            series: series_name(&catalog, &d.series),
             level: d.level.zh().to_owned(),
-            title_name: Catalog
+            title_name: catalog
                 .title_name(&d.series, d.level)
                 .unwrap_or_default()
                 .to_owned(),

@@ -13,6 +13,7 @@ use zhicheng_declaration::ports::DeclarationRepo;
 use zhicheng_kernel::{CaseId, FieldError, PlanId, SeriesCode, ServiceError, TitleLevel};
 
 use zhicheng_kernel::{Clock, IdGen};
+use zhicheng_review_workflow::decision::Section as ReturnSection;
 use zhicheng_review_workflow::ports::CaseRow;
 use zhicheng_review_workflow::queue::{QueuePage, QueueQuery, QueueQueryError, RawQueueQuery};
 use zhicheng_review_workflow::service as workflow;
@@ -182,6 +183,8 @@ struct CasesPage {
     errors: Errors,
     notice: Option<String>,
     grounds: Vec<Choice>,
+    /// Every section a return can name (key, heading), in form order.
+    return_sections: Vec<(&'static str, &'static str)>,
     /// A fresh idempotency key for the batch form: a double-submitted form acts once.
     batch_key: String,
     /// The filters as hidden fields of the batch form.
@@ -189,14 +192,14 @@ struct CasesPage {
     level_value: String,
 }
 
-fn case_view(r: &CaseRow) -> CaseView {
+fn case_view(catalog: &zhicheng_declaration::Catalog, r: &CaseRow) -> CaseView {
     let c = &r.case;
     let (action, label) = action_for(c.status);
     CaseView {
         id: c.id.0.to_string(),
         applicant: r.applicant_name.clone(),
         year: c.year,
-        series_name: series_name(&c.series),
+        series_name: series_name(catalog, &c.series),
         level_name: c.level.zh().to_owned(),
         specialty: r.specialty.clone(),
         unit: r.unit_name.clone(),
@@ -268,6 +271,10 @@ async fn cases_page(
             Err(e) => return api_error_page(chrome, &e),
         }
     };
+    let catalog = match st.store.current_catalog().await {
+        Ok(c) => c,
+        Err(e) => return api_error_page(chrome, &ApiError::from(e)),
+    };
     let status = query.status.map(|s| s.as_str()).unwrap_or_default();
     let mut tabs = vec![Tab {
         label: "全部".to_owned(),
@@ -298,8 +305,12 @@ async fn cases_page(
     let level = query.level.map(|l| l.as_str()).unwrap_or_default();
     let out = CasesPage {
         chrome,
-        rows: listing.rows.iter().map(case_view).collect(),
-        series: series_choices(&series),
+        rows: listing
+            .rows
+            .iter()
+            .map(|r| case_view(&catalog, r))
+            .collect(),
+        series: series_choices(&catalog, &series),
         levels: level_choices(&TitleLevel::ALL, level),
         name: f.typed.name.clone(),
         submitted_from: f.typed.submitted_from.clone(),
@@ -324,6 +335,10 @@ async fn cases_page(
                 label: g.zh().to_owned(),
                 selected: false,
             })
+            .collect(),
+        return_sections: ReturnSection::ALL
+            .iter()
+            .map(|s| (s.as_str(), s.zh()))
             .collect(),
         batch_key: st.ids.new_id().to_string(),
         series_value: series.clone(),
@@ -446,9 +461,21 @@ pub struct ActForm {
     #[serde(default)]
     abstain: String,
     #[serde(default)]
+    education: String,
+    #[serde(default)]
+    current_title: String,
+    #[serde(default)]
     work_history: String,
     #[serde(default)]
     achievements: String,
+    #[serde(default)]
+    assessments: String,
+    #[serde(default)]
+    continuing_education: String,
+    #[serde(default)]
+    summary: String,
+    #[serde(default)]
+    attachments: String,
     #[serde(default)]
     other: String,
     #[serde(default)]
@@ -464,15 +491,28 @@ pub struct ActForm {
 }
 
 impl ActForm {
-    /// Reasons per section: every non-blank one.
+    /// The reason typed for one section of a return.
+    fn reason(&self, s: ReturnSection) -> &str {
+        match s {
+            ReturnSection::Education => &self.education,
+            ReturnSection::CurrentTitle => &self.current_title,
+            ReturnSection::WorkHistory => &self.work_history,
+            ReturnSection::Achievements => &self.achievements,
+            ReturnSection::Assessments => &self.assessments,
+            ReturnSection::ContinuingEducation => &self.continuing_education,
+            ReturnSection::Summary => &self.summary,
+            ReturnSection::Attachments => &self.attachments,
+            ReturnSection::Other => &self.other,
+        }
+    }
+
+    /// Reasons per section: every non-blank one, in form order.
     fn reasons(&self) -> Result<ReturnReasons, ApiError> {
-        let pairs = [
-            ("work_history", self.work_history.as_str()),
-            ("achievements", self.achievements.as_str()),
-            ("other", self.other.as_str()),
-        ];
-        ReturnReasons::parse(pairs.into_iter().filter(|(_, r)| !r.trim().is_empty()))
-            .map_err(bad_input)
+        let pairs = ReturnSection::ALL
+            .into_iter()
+            .map(|s| (s.as_str(), self.reason(s)))
+            .filter(|(_, r)| !r.trim().is_empty());
+        ReturnReasons::parse(pairs).map_err(bad_input)
     }
 
     /// The supplement notice: one item per line, the deadline a date (end of that day, Beijing).
@@ -774,10 +814,11 @@ pub async fn detail(
             .await?
             .map(|o| o.name.as_str().to_owned())
             .unwrap_or_default();
-        Ok::<_, ApiError>((case, d, files, diff, person, unit))
+        let catalog = st.store.current_catalog().await?;
+        Ok::<_, ApiError>((case, d, files, diff, person, unit, catalog))
     }
     .await;
-    let (case, d, files, diff, person, unit) = match loaded {
+    let (case, d, files, diff, person, unit, catalog) = match loaded {
         Ok(x) => x,
         Err(e) => return api_error_page(chrome, &e),
     };
@@ -799,7 +840,7 @@ pub async fn detail(
             active: view == Some(a.id.0),
         })
         .collect();
-    let title = zhicheng_declaration::Catalog
+    let title = catalog
         .title_name(&d.series, d.level)
         .unwrap_or_default()
         .to_owned();
@@ -809,7 +850,7 @@ pub async fn detail(
         facts: vec![
             ("申报人", person.clone()),
             ("用人单位", unit),
-            ("职称系列", series_name(&d.series)),
+            ("职称系列", series_name(&catalog, &d.series)),
             ("级别", format!("{}（{title}）", d.level.zh())),
             ("专业", d.specialty.clone()),
             ("申报类型", d.kind.zh().to_owned()),
@@ -828,6 +869,7 @@ pub async fn detail(
             &d.materials,
             &Errors::none(),
             false,
+            &catalog,
         ),
         viewing: attachments.iter().find(|f| f.active).cloned(),
         attachments,

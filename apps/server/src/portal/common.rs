@@ -312,11 +312,30 @@ pub fn beijing(t: DateTime<Utc>) -> String {
     zhicheng_declaration::plan::beijing(t)
 }
 
+/// A countdown to `end`, as the page shows it before any script runs.
+pub struct Countdown {
+    /// 距截止还有 N 天 M 小时.
+    pub text: String,
+    /// The end as RFC 3339, for the script that keeps the text current.
+    pub end: String,
+}
+
+/// The countdown to `end` from `now` (距截止还有 N 天 M 小时, 距截止不足 1 小时, 申报已截止).
+pub fn countdown(now: DateTime<Utc>, end: DateTime<Utc>) -> Countdown {
+    let text = match zhicheng_declaration::plan::remaining(now, end) {
+        None => "申报已截止".to_owned(),
+        Some((0, 0, _)) => "距截止不足 1 小时".to_owned(),
+        Some((d, h, _)) => format!("距截止还有 {d} 天 {h} 小时"),
+    };
+    Countdown {
+        text,
+        end: end.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+    }
+}
+
 /// The catalog name of a series, or its code.
-pub fn series_name(code: &SeriesCode) -> String {
-    Catalog
-        .find(code)
-        .map_or_else(|| code.to_string(), |s| s.name.to_owned())
+pub fn series_name(catalog: &Catalog, code: &SeriesCode) -> String {
+    catalog.series_name(code)
 }
 
 /// A choice in a `<select>`.
@@ -327,14 +346,14 @@ pub struct Choice {
 }
 
 /// Every series of the catalog.
-pub fn series_choices(selected: &str) -> Vec<Choice> {
-    Catalog
+pub fn series_choices(catalog: &Catalog, selected: &str) -> Vec<Choice> {
+    catalog
         .series()
         .iter()
         .map(|s| Choice {
-            value: s.code.to_owned(),
+            value: s.code.to_string(),
             label: format!("{}（{}）", s.name, s.code),
-            selected: s.code == selected,
+            selected: s.code.as_str() == selected,
         })
         .collect()
 }

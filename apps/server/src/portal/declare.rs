@@ -5,21 +5,21 @@
 //! is the domain's; these handlers show what it answered.
 
 use askama::Template;
+use chrono::{DateTime, Utc};
 use poem::web::{Data, Form, Path, Query};
 use poem::{Request, Response, handler};
 use serde::Deserialize;
 use uuid::Uuid;
-use zhicheng_declaration::commitment::CURRENT;
 use zhicheng_declaration::plan::PlanStatus;
 use zhicheng_declaration::ports::DeclarationRepo;
 use zhicheng_declaration::{Catalog, DeclarationKind, DeclarationStatus, RawMaterials, ReviewPlan};
 use zhicheng_identity::OrgKind;
 use zhicheng_identity::ports::IdentityRepo;
-use zhicheng_kernel::{DeclarationId, PersonId, Role};
+use zhicheng_kernel::{Clock, DeclarationId, Role, SeriesCode};
 
 use super::common::{
-    Choice, Chrome, Errors, OrgNames, api_error_page, beijing, check_csrf, form_response, gate,
-    level_choices, non_empty, series_name,
+    Choice, Chrome, Countdown, Errors, OrgNames, api_error_page, beijing, check_csrf, countdown,
+    form_response, gate, level_choices, non_empty, series_name,
 };
 use super::materials::{
     SectionView, from_form, posted_sections, sections, without_trailing_blank_rows,
@@ -36,21 +36,12 @@ const APPLICANT: &[Role] = &[Role::Applicant];
 #[template(path = "commitment.html")]
 struct CommitmentPage {
     chrome: Chrome,
-    title: &'static str,
-    body: &'static str,
-    version: &'static str,
+    title: String,
+    body: String,
+    version: String,
     accepted_at: Option<String>,
-}
-
-async fn accepted_at(st: &AppState, person: Option<PersonId>) -> Result<Option<String>, ApiError> {
-    let Some(person) = person else {
-        return Err(ApiError::forbidden());
-    };
-    Ok(st
-        .store
-        .get_commitment(person, CURRENT.version)
-        .await?
-        .map(|a| beijing(a.accepted_at)))
+    /// The applicant accepted an earlier text: this one changed since.
+    changed: bool,
 }
 
 #[handler]
@@ -60,13 +51,30 @@ pub async fn commitment(st: Data<&AppState>, req: &Request) -> Response {
         Err(r) => return r,
     };
     let chrome = Chrome::for_visitor(&v, "/me/declare");
-    match accepted_at(&st, v.principal.person_id).await {
-        Ok(accepted_at) => render(&CommitmentPage {
+    let loaded = async {
+        let (letter, acc) =
+            zhicheng_declaration::service::commitment_state(&st.store, &v.principal).await?;
+        let person = v.principal.person_id.ok_or_else(ApiError::forbidden)?;
+        // An earlier text accepted: any declaration of this person names the version it was
+        // created under; a newer text asks again.
+        let changed = acc.is_none()
+            && st
+                .store
+                .list_declarations_for_person(person)
+                .await?
+                .iter()
+                .any(|d| d.commitment_version != letter.version);
+        Ok::<_, ApiError>((letter, acc, changed))
+    }
+    .await;
+    match loaded {
+        Ok((letter, acc, changed)) => render(&CommitmentPage {
             chrome,
-            title: CURRENT.title,
-            body: CURRENT.body,
-            version: CURRENT.version,
-            accepted_at,
+            title: letter.title,
+            body: letter.body,
+            version: letter.version,
+            accepted_at: acc.map(|a| beijing(a.accepted_at)),
+            changed,
         }),
         Err(e) => api_error_page(chrome, &e),
     }
@@ -93,7 +101,13 @@ pub async fn accept_commitment(
     }
     match zhicheng_declaration::service::accept_commitment(&st.store, &st.clock, &v.principal).await
     {
-        Ok(_) => redirect("/me/declare"),
+        // Back to 我的申报 when there are declarations to continue, else to a new one.
+        Ok(_) => {
+            match zhicheng_declaration::service::my_declarations(&st.store, &v.principal).await {
+                Ok(list) if !list.is_empty() => redirect("/me"),
+                _ => redirect("/me/declare"),
+            }
+        }
         Err(e) => api_error_page(Chrome::for_visitor(&v, "/me/declare"), &ApiError::from(e)),
     }
 }
@@ -121,6 +135,8 @@ struct PlanView {
     series_name: String,
     levels: String,
     window: String,
+    /// Time left to the end of the window.
+    countdown: Countdown,
     selected: bool,
 }
 
@@ -131,10 +147,27 @@ struct NewPage {
     plans: Vec<PlanView>,
     plan: Option<PlanView>,
     levels: Vec<Choice>,
+    /// The specialties of the chosen plan's series in the catalog in force.
+    specialties: Vec<Choice>,
     units: Vec<Choice>,
     kinds: Vec<Choice>,
-    f: NewForm,
     errors: Errors,
+}
+
+/// The specialties of a series, the chosen one (by name or code) selected.
+fn specialty_choices(catalog: &Catalog, series: &SeriesCode, selected: &str) -> Vec<Choice> {
+    let chosen = catalog.specialty(series, selected).map(|s| s.name.as_str());
+    catalog
+        .find(series)
+        .map(|s| s.specialties.as_slice())
+        .unwrap_or_default()
+        .iter()
+        .map(|s| Choice {
+            value: s.name.clone(),
+            label: s.name.clone(),
+            selected: Some(s.name.as_str()) == chosen,
+        })
+        .collect()
 }
 
 /// The declaration kinds, the chosen one (or 正常申报) selected.
@@ -150,23 +183,20 @@ fn kind_choices(selected: &str) -> Vec<Choice> {
         .collect()
 }
 
-fn plan_view(p: &ReviewPlan, selected: bool) -> PlanView {
+fn plan_view(p: &ReviewPlan, selected: bool, catalog: &Catalog, now: DateTime<Utc>) -> PlanView {
     PlanView {
         id: p.id.0.to_string(),
         name: p.name.clone(),
         year: p.year,
-        series_name: series_name(&p.series),
+        series_name: series_name(catalog, &p.series),
         levels: p
             .levels
             .iter()
             .map(|l| l.zh())
             .collect::<Vec<_>>()
             .join("、"),
-        window: format!(
-            "{} 至 {}（北京时间）",
-            beijing(p.window_start),
-            beijing(p.window_end)
-        ),
+        window: p.window_text(),
+        countdown: countdown(now, p.window_end),
         selected,
     }
 }
@@ -193,10 +223,11 @@ async fn new_page(st: &AppState, v: &Visitor, f: NewForm, errors: Errors) -> Res
     let loaded = async {
         let plans = st.store.list_plans().await?;
         let units = st.store.list_orgs(Some(OrgKind::EmployerUnit)).await?;
-        Ok::<_, ApiError>((plans, units))
+        let catalog = st.store.current_catalog().await?;
+        Ok::<_, ApiError>((plans, units, catalog))
     }
     .await;
-    let (plans, units) = match loaded {
+    let (plans, units, catalog) = match loaded {
         Ok(x) => x,
         Err(e) => return api_error_page(chrome, &e),
     };
@@ -204,6 +235,7 @@ async fn new_page(st: &AppState, v: &Visitor, f: NewForm, errors: Errors) -> Res
         .iter()
         .filter(|p| p.status == PlanStatus::Open)
         .collect();
+    let now = st.clock.now();
     let chosen = open
         .iter()
         .find(|p| p.id.0.to_string() == f.plan_id)
@@ -213,10 +245,13 @@ async fn new_page(st: &AppState, v: &Visitor, f: NewForm, errors: Errors) -> Res
         chrome,
         plans: open
             .iter()
-            .map(|p| plan_view(p, chosen.is_some_and(|c| c.id == p.id)))
+            .map(|p| plan_view(p, chosen.is_some_and(|c| c.id == p.id), &catalog, now))
             .collect(),
-        plan: chosen.map(|p| plan_view(p, true)),
+        plan: chosen.map(|p| plan_view(p, true, &catalog, now)),
         levels: chosen.map_or_else(Vec::new, |p| level_choices(&p.levels, &f.level)),
+        specialties: chosen.map_or_else(Vec::new, |p| {
+            specialty_choices(&catalog, &p.series, &f.specialty)
+        }),
         units: units
             .iter()
             .filter(|u| u.has_permission())
@@ -227,7 +262,6 @@ async fn new_page(st: &AppState, v: &Visitor, f: NewForm, errors: Errors) -> Res
             })
             .collect(),
         kinds: kind_choices(&f.kind),
-        f,
         errors,
     };
     render(&page)
@@ -334,6 +368,8 @@ struct DeclView {
     unit_name: String,
     plan_name: String,
     window: String,
+    /// Time left to submit, while the declaration can still be submitted.
+    countdown: Option<Countdown>,
     status_name: String,
     submitted_at: Option<String>,
     submissions: u32,
@@ -422,6 +458,8 @@ struct DetailPage {
     diff: Option<DiffView>,
     errors: Errors,
     notice: Option<String>,
+    /// The commitment letter changed since the applicant accepted it.
+    needs_letter: bool,
 }
 
 #[derive(Deserialize)]
@@ -463,10 +501,13 @@ async fn detail_page(
         )
         .await?;
         let diff = diff_view(st, &v.principal, row.declaration.id).await?;
-        Ok::<_, ApiError>((row, plan, names, hops, files, diff))
+        let catalog = st.store.current_catalog().await?;
+        let needs_letter =
+            zhicheng_declaration::service::needs_commitment(&st.store, &v.principal).await?;
+        Ok::<_, ApiError>((row, plan, names, hops, files, diff, catalog, needs_letter))
     }
     .await;
-    let (row, plan, names, hops, files, diff) = match loaded {
+    let (row, plan, names, hops, files, diff, catalog, needs_letter) = match loaded {
         Ok(x) => x,
         Err(e) => return api_error_page(chrome, &e),
     };
@@ -474,23 +515,20 @@ async fn detail_page(
     let view = DeclView {
         id: d.id.0.to_string(),
         year: d.year,
-        series_name: series_name(&d.series),
+        series_name: row.series_name.clone(),
         level_name: d.level.zh().to_owned(),
-        title_name: Catalog
-            .title_name(&d.series, d.level)
-            .unwrap_or_default()
-            .to_owned(),
+        title_name: row.title_name.clone(),
         specialty: d.specialty.clone(),
         kind_name: d.kind.zh().to_owned(),
         unit_name: names.name(d.unit_id),
         plan_name: plan.as_ref().map(|p| p.name.clone()).unwrap_or_default(),
-        window: plan.as_ref().map_or_else(String::new, |p| {
-            format!(
-                "{} 至 {}（北京时间）",
-                beijing(p.window_start),
-                beijing(p.window_end)
-            )
-        }),
+        window: plan
+            .as_ref()
+            .map_or_else(String::new, ReviewPlan::window_text),
+        countdown: plan
+            .as_ref()
+            .filter(|p| d.status.is_editable() && p.status == PlanStatus::Open)
+            .map(|p| countdown(st.clock.now(), p.window_end)),
         status_name: row.status_zh().to_owned(),
         submitted_at: d.submitted_at.map(beijing),
         submissions: d.submissions,
@@ -519,6 +557,7 @@ async fn detail_page(
     let draft = d.status.is_editable();
     let raw = typed.unwrap_or_else(|| d.materials.raw());
     let page = DetailPage {
+        needs_letter,
         chrome,
         decision: row
             .case
@@ -528,7 +567,7 @@ async fn detail_page(
         returned: d.status == DeclarationStatus::Returned,
         timeline,
         draft,
-        sections: sections(&raw, &d.materials, &errors, draft),
+        sections: sections(&raw, &d.materials, &errors, draft, &catalog),
         missing: if draft {
             d.missing().into_iter().map(|f| f.zh).collect()
         } else {
@@ -572,6 +611,9 @@ pub async fn detail(
         Ok(v) => v,
         Err(r) => return r,
     };
+    if let Some(r) = letter_gate(&st, &v).await {
+        return r;
+    }
     let flag = |x: &Option<String>| x.as_deref().and_then(non_empty).is_some();
     let notice = if flag(&q.submitted) {
         Some("已确定申报：申报材料已提交至用人单位审核，不能再修改。".to_owned())
@@ -799,13 +841,17 @@ pub async fn upload(
         let field = match form.next_field().await {
             Ok(Some(f)) => f,
             Ok(None) => {
-                break Err(ApiError::field(
-                    "file",
-                    "请选择要上传的文件",
-                    "choose a file to upload",
+                break Err((
+                    ApiError::field("file", "请选择要上传的文件", "choose a file to upload"),
+                    false,
                 ));
             }
-            Err(e) => break Err(ApiError::field("file", "上传内容无法读取，请重试", e)),
+            Err(e) => {
+                break Err((
+                    ApiError::field("file", "上传内容无法读取，请重试", e),
+                    false,
+                ));
+            }
         };
         match field.name() {
             Some("csrf") => csrf = field.text().await.unwrap_or_default(),
@@ -816,10 +862,9 @@ pub async fn upload(
                 }
                 let name = field.file_name().unwrap_or_default().to_owned();
                 if name.is_empty() {
-                    break Err(ApiError::field(
-                        "file",
-                        "请选择要上传的文件",
-                        "choose a file to upload",
+                    break Err((
+                        ApiError::field("file", "请选择要上传的文件", "choose a file to upload"),
+                        false,
                     ));
                 }
                 let mut chunks = FieldChunks(Box::pin(field.into_async_read()));
@@ -840,7 +885,12 @@ pub async fn upload(
                 )
                 .await
                 .map(|_| ())
-                .map_err(ApiError::from);
+                .map_err(|e| {
+                    // Over a size limit: 413 like the API, on the same page as any refusal.
+                    let too_large =
+                        matches!(&e, zhicheng_kernel::ServiceError::Rule(x) if x.is_too_large());
+                    (ApiError::from(e), too_large)
+                });
             }
             _ => {}
         }
@@ -852,10 +902,16 @@ pub async fn upload(
     }
     match result {
         Ok(()) => redirect(&format!("/me/declarations/{}?uploaded=1#attachments", id.0)),
-        Err(e) => form_response(
-            detail_page(&st, &v, id.0, None, Errors::from_api(&e).pin("file"), None).await,
-            &e,
-        ),
+        Err((e, too_large)) => {
+            let mut r = form_response(
+                detail_page(&st, &v, id.0, None, Errors::from_api(&e).pin("file"), None).await,
+                &e,
+            );
+            if too_large {
+                r.set_status(poem::http::StatusCode::PAYLOAD_TOO_LARGE);
+            }
+            r
+        }
     }
 }
 

@@ -9,7 +9,7 @@ use zhicheng_declaration::materials::{
     AchievementKind, AssessmentResult, Degree, EducationLevel, RawAchievement, RawAssessment,
     RawCurrentTitle, RawEducation, RawHours, RawMaterials, RawWork,
 };
-use zhicheng_declaration::{Materials, MaterialsSection, RawSection};
+use zhicheng_declaration::{Catalog, Materials, MaterialsSection, RawSection};
 use zhicheng_kernel::TitleLevel;
 
 use super::common::{Choice, Errors, level_choices, series_choices};
@@ -208,13 +208,13 @@ fn title_get(r: &RawCurrentTitle, f: &str) -> String {
     .clone()
 }
 
-fn options(section: MaterialsSection, field: &str, value: &str) -> Vec<Choice> {
+fn options(section: MaterialsSection, field: &str, value: &str, catalog: &Catalog) -> Vec<Choice> {
     match (section, field) {
         (MaterialsSection::Education, "level") => choices(&pairs!(EducationLevel), value),
         (MaterialsSection::Education, "degree") => choices(&pairs!(Degree), value),
         (MaterialsSection::Achievements, "kind") => choices(&pairs!(AchievementKind), value),
         (MaterialsSection::Assessments, "result") => choices(&pairs!(AssessmentResult), value),
-        (MaterialsSection::CurrentTitle, "series") => series_choices(value.trim()),
+        (MaterialsSection::CurrentTitle, "series") => series_choices(catalog, value.trim()),
         (MaterialsSection::CurrentTitle, "level") => {
             let mut v = level_choices(&TitleLevel::ALL, value.trim());
             for c in &mut v {
@@ -233,13 +233,14 @@ fn row<R>(
     r: &R,
     path: &dyn Fn(&str) -> String,
     errors: &Errors,
+    catalog: &Catalog,
 ) -> Vec<FieldView> {
     specs
         .iter()
         .map(|s| {
             let value = get(r, s.field);
             let name = path(s.field);
-            let choices = options(section, s.field, &value);
+            let choices = options(section, s.field, &value, catalog);
             let display = choices
                 .iter()
                 .find(|c| c.selected)
@@ -265,6 +266,7 @@ fn rows<R: Default>(
     list: &[R],
     errors: &Errors,
     editable: bool,
+    catalog: &Catalog,
 ) -> Vec<RowView> {
     let key = section.as_str();
     let blank = R::default();
@@ -282,6 +284,7 @@ fn rows<R: Default>(
                 r,
                 &|f| format!("{key}[{i}].{f}"),
                 errors,
+                catalog,
             ),
         })
         .collect();
@@ -298,6 +301,7 @@ fn rows<R: Default>(
                 &blank,
                 &|f| format!("{key}[{i}].{f}"),
                 errors,
+                catalog,
             ),
         });
     }
@@ -311,6 +315,7 @@ pub fn sections(
     saved: &Materials,
     errors: &Errors,
     editable: bool,
+    catalog: &Catalog,
 ) -> Vec<SectionView> {
     use MaterialsSection as S;
     let view = |s: S, hint: &'static str, multi: bool, rows: Vec<RowView>| SectionView {
@@ -334,6 +339,7 @@ pub fn sections(
             &raw.current_title,
             &|f| format!("current_title.{f}"),
             errors,
+            catalog,
         ),
     }];
     let summary_row = vec![RowView {
@@ -362,6 +368,7 @@ pub fn sections(
             &raw.continuing_education,
             errors,
             editable,
+            catalog,
         ),
     );
     hours.total = (!saved.continuing_education.is_empty())
@@ -378,6 +385,7 @@ pub fn sections(
                 &raw.education,
                 errors,
                 editable,
+                catalog,
             ),
         ),
         view(S::CurrentTitle, "初定申报可不填。", false, title_row),
@@ -392,6 +400,7 @@ pub fn sections(
                 &raw.work_history,
                 errors,
                 editable,
+                catalog,
             ),
         ),
         view(
@@ -405,6 +414,7 @@ pub fn sections(
                 &raw.achievements,
                 errors,
                 editable,
+                catalog,
             ),
         ),
         view(
@@ -418,6 +428,7 @@ pub fn sections(
                 &raw.assessments,
                 errors,
                 editable,
+                catalog,
             ),
         ),
         hours,

@@ -5,7 +5,6 @@ use poem::http::{StatusCode, header};
 use poem::web::{Data, Form, Path};
 use poem::{IntoResponse, Request, Response, handler};
 use serde::Deserialize;
-use zhicheng_declaration::Catalog;
 use zhicheng_identity::ports::IdentityRepo;
 use zhicheng_kernel::Role;
 
@@ -189,16 +188,9 @@ pub async fn me(st: Data<&AppState>, req: &Request) -> Response {
             MeRow {
                 href: format!("/me/declarations/{}", d.id.0),
                 year: d.year,
-                series_name: Catalog
-                    .find(&d.series)
-                    .map(|s| s.name)
-                    .unwrap_or_default()
-                    .to_owned(),
+                series_name: r.series_name.clone(),
                 level_name: d.level.zh().to_owned(),
-                title_name: Catalog
-                    .title_name(&d.series, d.level)
-                    .unwrap_or_default()
-                    .to_owned(),
+                title_name: r.title_name.clone(),
                 specialty: d.specialty.clone(),
                 status_name: r.status_zh().to_owned(),
                 certificate_status: r.certificate_status_zh().to_owned(),

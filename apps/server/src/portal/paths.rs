@@ -9,6 +9,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 use zhicheng_approval_path::PathLink;
 use zhicheng_approval_path::service::{decide_path, my_links, request_path, revoke_path};
+use zhicheng_declaration::Catalog;
 use zhicheng_declaration::PlanStatus;
 use zhicheng_declaration::ports::DeclarationRepo;
 use zhicheng_kernel::Localized;
@@ -52,10 +53,10 @@ struct HealthView {
     message: String,
 }
 
-fn link_view(l: &PathLink, other: OrgId, names: &OrgNames) -> LinkView {
+fn link_view(l: &PathLink, other: OrgId, names: &OrgNames, catalog: &Catalog) -> LinkView {
     LinkView {
         id: l.id.0.to_string(),
-        series_name: series_name(&l.series),
+        series_name: series_name(catalog, &l.series),
         level_name: l.level.zh().to_owned(),
         other: names.name(other),
         status: l.status.zh().to_owned(),
@@ -113,6 +114,7 @@ async fn paths_page(
     let loaded = async {
         let (out, inc) = my_links(&st.store, &v.principal).await?;
         let names = OrgNames::load(st).await?;
+        let catalog = st.store.current_catalog().await?;
         let plans: Vec<_> = st
             .store
             .list_plans()
@@ -126,7 +128,7 @@ async fn paths_page(
                 health.push(HealthView {
                     plan: p.name.clone(),
                     unit: e.unit_name.clone(),
-                    series_name: series_name(&e.key.series),
+                    series_name: series_name(&catalog, &e.key.series),
                     level_name: e.key.level.zh().to_owned(),
                     complete: e.route.is_ok(),
                     message: match &e.route {
@@ -142,10 +144,10 @@ async fn paths_page(
                 });
             }
         }
-        Ok::<_, ApiError>((out, inc, names, health, !plans.is_empty()))
+        Ok::<_, ApiError>((out, inc, names, health, !plans.is_empty(), catalog))
     }
     .await;
-    let (out, inc, names, health, open_plans) = match loaded {
+    let (out, inc, names, health, open_plans, catalog) = match loaded {
         Ok(x) => x,
         Err(e) => return api_error_page(chrome, &e),
     };
@@ -165,10 +167,13 @@ async fn paths_page(
         can_request: REQUESTERS.contains(&v.principal.role),
         outgoing: out
             .iter()
-            .map(|l| link_view(l, l.parent_id, &names))
+            .map(|l| link_view(l, l.parent_id, &names, &catalog))
             .collect(),
-        incoming: inc.iter().map(|l| link_view(l, l.org_id, &names)).collect(),
-        series: series_choices(&f.series),
+        incoming: inc
+            .iter()
+            .map(|l| link_view(l, l.org_id, &names, &catalog))
+            .collect(),
+        series: series_choices(&catalog, &f.series),
         levels: level_choices(&TitleLevel::ALL, &f.level),
         parents,
         health,

@@ -1,21 +1,23 @@
 //! 评审计划 (/work/plans) for HR bureaus and committee organisers: their plans with status, the
-//! create form (dates typed as Beijing calendar days), 发布 and 关闭. The plan rules are
+//! create form (calendar days read in the plan's time zone, Asia/Shanghai by default, and the
+//! optional unit review/report deadline), 发布 and 关闭. The plan rules are
 //! `declaration::service::{create_plan, set_plan_open}`'s.
 
 use askama::Template;
-use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Utc};
+use chrono::{Datelike, NaiveDate};
 use poem::web::{Data, Form, Path, Query};
 use poem::{Request, Response, handler};
 use serde::Deserialize;
 use uuid::Uuid;
+use zhicheng_declaration::Catalog;
 use zhicheng_declaration::ReviewPlan;
-use zhicheng_declaration::plan::PlanStatus;
+use zhicheng_declaration::plan::{PlanStatus, PlanTimeZone};
 use zhicheng_declaration::ports::DeclarationRepo;
 use zhicheng_declaration::service::{NewPlan, PlanAuthor, create_plan, set_plan_open};
 use zhicheng_kernel::{Clock, FieldError, PlanId, SeriesCode, TitleLevel};
 
 use super::common::{
-    Choice, Chrome, Errors, RECEIVERS, api_error_page, beijing, check_csrf, form_response, gate,
+    Choice, Chrome, Errors, RECEIVERS, api_error_page, check_csrf, form_response, gate,
     series_choices, series_name,
 };
 use super::{Visitor, redirect, render};
@@ -29,25 +31,28 @@ struct PlanRow {
     series_name: String,
     levels: String,
     window: String,
+    /// 单位审核上报截止时间, in the plan's zone.
+    deadline: String,
     status: String,
     status_code: String,
     can_open: bool,
     can_close: bool,
 }
 
-fn plan_row(p: &ReviewPlan) -> PlanRow {
+fn plan_row(p: &ReviewPlan, catalog: &Catalog) -> PlanRow {
     PlanRow {
         id: p.id.0.to_string(),
         year: p.year,
         name: p.name.clone(),
-        series_name: series_name(&p.series),
+        series_name: series_name(catalog, &p.series),
         levels: p
             .levels
             .iter()
             .map(|l| l.zh())
             .collect::<Vec<_>>()
             .join("、"),
-        window: format!("{} 至 {}", beijing(p.window_start), beijing(p.window_end)),
+        window: p.window_text(),
+        deadline: p.deadline_text().unwrap_or_else(|| "未设".into()),
         status: p.status.zh().to_owned(),
         status_code: p.status.as_str().to_owned(),
         can_open: p.status == PlanStatus::Draft,
@@ -74,6 +79,11 @@ pub struct PlanForm {
     window_start: String,
     #[serde(default)]
     window_end: String,
+    /// Optional: the last day units may report (until 23:59:59 of it).
+    #[serde(default)]
+    report_deadline: String,
+    #[serde(default)]
+    time_zone: String,
 }
 
 impl PlanForm {
@@ -88,9 +98,30 @@ impl PlanForm {
     }
 }
 
-/// Beijing is UTC+8 all year.
-fn beijing_to_utc(d: NaiveDate, t: NaiveTime) -> DateTime<Utc> {
-    d.and_time(t).and_utc() - Duration::hours(8)
+/// The zones offered on the form (the plan's zone decides how its days are read and shown).
+const ZONES: [(&str, &str); 6] = [
+    ("Asia/Shanghai", "北京时间（Asia/Shanghai）"),
+    ("Asia/Urumqi", "乌鲁木齐（Asia/Urumqi）"),
+    ("Asia/Hong_Kong", "香港（Asia/Hong_Kong）"),
+    ("Asia/Macau", "澳门（Asia/Macau）"),
+    ("Asia/Taipei", "台北（Asia/Taipei）"),
+    ("UTC", "协调世界时（UTC）"),
+];
+
+fn zone_choices(selected: &str) -> Vec<Choice> {
+    let selected = if selected.trim().is_empty() {
+        "Asia/Shanghai"
+    } else {
+        selected.trim()
+    };
+    ZONES
+        .iter()
+        .map(|(v, l)| Choice {
+            value: (*v).to_owned(),
+            label: (*l).to_owned(),
+            selected: *v == selected,
+        })
+        .collect()
 }
 
 /// Parses the form into a plan command; every unreadable field is reported at once.
@@ -112,31 +143,52 @@ fn parse_plan(f: &PlanForm) -> Result<NewPlan, ApiError> {
     if series.is_none() {
         bad("series", "请选择职称系列");
     }
-    let date = |s: &str| NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok();
-    let start = date(&f.window_start);
+    let tz = PlanTimeZone::parse(&f.time_zone).ok();
+    if tz.is_none() {
+        bad("time_zone", "请选择时区");
+    }
+    let zone = tz.unwrap_or_default();
+    let date = |s: &str, end: bool| {
+        NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+            .ok()
+            .and_then(|d| zone.day(d, end))
+    };
+    let start = date(&f.window_start, false);
     if start.is_none() {
         bad("window_start", "请选择申报开始日期");
     }
-    let end = date(&f.window_end);
+    let end = date(&f.window_end, true);
     if end.is_none() {
         bad("window_end", "请选择申报截止日期");
+    }
+    let deadline = if f.report_deadline.trim().is_empty() {
+        Some(None)
+    } else {
+        date(&f.report_deadline, true).map(Some)
+    };
+    if deadline.is_none() {
+        bad(
+            "report_deadline",
+            "单位审核上报截止日期格式应为 YYYY-MM-DD，或留空",
+        );
     }
     let levels: Vec<TitleLevel> = TitleLevel::ALL
         .into_iter()
         .filter(|l| f.checked(*l))
         .collect();
-    match (year, series, start, end) {
-        (Some(year), Some(series), Some(start), Some(end)) => Ok(NewPlan {
-            year,
-            name: f.name.clone(),
-            series,
-            levels,
-            window_start: beijing_to_utc(start, NaiveTime::MIN),
-            window_end: beijing_to_utc(
-                end,
-                NaiveTime::from_hms_opt(23, 59, 59).unwrap_or(NaiveTime::MIN),
-            ),
-        }),
+    match (year, series, start, end, deadline, tz) {
+        (Some(year), Some(series), Some(start), Some(end), Some(deadline), Some(tz)) => {
+            Ok(NewPlan {
+                year,
+                name: f.name.clone(),
+                series,
+                levels,
+                window_start: start,
+                window_end: end,
+                report_deadline: deadline,
+                time_zone: tz,
+            })
+        }
         _ => Err(ApiError::invalid(
             "plan.invalid",
             "计划信息有误，请按提示修改",
@@ -154,6 +206,7 @@ struct PlansPage {
     f: PlanForm,
     series: Vec<Choice>,
     levels: Vec<Choice>,
+    zones: Vec<Choice>,
     errors: Errors,
     notice: Option<String>,
 }
@@ -166,18 +219,24 @@ async fn plans_page(
     notice: Option<String>,
 ) -> Response {
     let chrome = Chrome::for_visitor(v, "/work/plans");
-    let plans = match st.store.list_plans().await {
-        Ok(p) => p,
-        Err(e) => return api_error_page(chrome, &ApiError::from(e)),
+    let loaded = async {
+        let plans = st.store.list_plans().await?;
+        let catalog = st.store.current_catalog().await?;
+        Ok::<_, ApiError>((plans, catalog))
+    }
+    .await;
+    let (plans, catalog) = match loaded {
+        Ok(x) => x,
+        Err(e) => return api_error_page(chrome, &e),
     };
     let out = PlansPage {
         chrome,
         plans: plans
             .iter()
             .filter(|p| Some(p.organiser_id) == v.principal.org_id)
-            .map(plan_row)
+            .map(|p| plan_row(p, &catalog))
             .collect(),
-        series: series_choices(&f.series),
+        series: series_choices(&catalog, &f.series),
         levels: TitleLevel::ALL
             .iter()
             .map(|l| Choice {
@@ -186,6 +245,7 @@ async fn plans_page(
                 selected: f.checked(*l),
             })
             .collect(),
+        zones: zone_choices(&f.time_zone),
         f,
         errors,
         notice,

@@ -16,6 +16,11 @@ pub struct Model {
     pub levels: String,
     pub window_start: DateTimeUtc,
     pub window_end: DateTimeUtc,
+    /// 单位审核上报截止时间 (issue 4, migration 9); NULL: none.
+    pub report_deadline: Option<DateTimeUtc>,
+    /// IANA name (migration 9; `Asia/Shanghai` for older rows).
+    #[sea_orm(default_value = "Asia/Shanghai")]
+    pub time_zone: String,
     pub status: String,
     pub created_at: DateTimeUtc,
     pub version: i64,

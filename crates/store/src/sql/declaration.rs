@@ -2,15 +2,21 @@
 
 use sea_orm::entity::prelude::*;
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{Condition, Order, QueryOrder};
+use sea_orm::{Condition, Order, QueryOrder, QuerySelect};
+use std::sync::Arc;
 use zhicheng_declaration::ports::DeclarationRepo;
-use zhicheng_declaration::{CommitmentAcceptance, Declaration, DeclarationVersion, ReviewPlan};
+use zhicheng_declaration::{
+    Catalog, CommitmentAcceptance, CommitmentLetter, Declaration, DeclarationVersion, ReviewPlan,
+};
 use zhicheng_kernel::{AuditEvent, DeclarationId, PersonId, PlanId, StoreError, TxError};
 
 use super::Store;
 use crate::convert;
 use crate::convert::Aggregate;
-use crate::entity::{commitment_acceptance as ca, declaration, declaration_version, plan};
+use crate::entity::{
+    catalog_version, commitment_acceptance as ca, commitment_letter, declaration,
+    declaration_version, plan,
+};
 use crate::error::db_err;
 
 /// Version-guarded write of a loaded declaration with the version its submission froze.
@@ -26,7 +32,121 @@ pub(super) async fn write_declaration(
     Ok(())
 }
 
+fn catalog_domain(m: catalog_version::Model) -> Result<Catalog, StoreError> {
+    serde_json::from_str(&m.content)
+        .map_err(|_| StoreError::Unavailable("stored catalog version does not parse".into()))
+}
+
+/// The newest stored catalog version, read inside `db` (a transaction or the pool).
+async fn newest_catalog<C: sea_orm::ConnectionTrait>(
+    db: &C,
+) -> Result<Option<Catalog>, StoreError> {
+    catalog_version::Entity::find()
+        .order_by_desc(catalog_version::Column::Number)
+        .one(db)
+        .await
+        .map_err(db_err)?
+        .map(catalog_domain)
+        .transpose()
+}
+
+/// The newest published letter, read inside `db` (a transaction or the pool).
+async fn newest_letter<C: sea_orm::ConnectionTrait>(
+    db: &C,
+) -> Result<Option<CommitmentLetter>, StoreError> {
+    Ok(commitment_letter::Entity::find()
+        .order_by_desc(commitment_letter::Column::Seq)
+        .one(db)
+        .await
+        .map_err(db_err)?
+        .map(|m| CommitmentLetter {
+            seq: u32::try_from(m.seq).unwrap_or(0),
+            version: m.version,
+            title: m.title,
+            body: m.body,
+            published_at: Some(m.published_at),
+        }))
+}
+
+impl Store {
+    fn cached_catalog(&self) -> Option<Arc<Catalog>> {
+        self.catalog
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    fn cache_catalog(&self, c: Arc<Catalog>) {
+        *self
+            .catalog
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(c);
+    }
+}
+
 impl DeclarationRepo for Store {
+    async fn current_catalog(&self) -> Result<Arc<Catalog>, StoreError> {
+        let newest: Option<i32> = catalog_version::Entity::find()
+            .select_only()
+            .column(catalog_version::Column::Number)
+            .order_by_desc(catalog_version::Column::Number)
+            .into_tuple()
+            .one(&self.db)
+            .await
+            .map_err(db_err)?;
+        let Some(number) = newest else {
+            return Ok(Catalog::builtin_shared());
+        };
+        if let Some(c) = self
+            .cached_catalog()
+            .filter(|c| i64::from(c.version) == i64::from(number))
+        {
+            return Ok(c);
+        }
+        let c = Arc::new(
+            newest_catalog(&self.db)
+                .await?
+                .unwrap_or_else(|| Catalog::builtin().clone()),
+        );
+        self.cache_catalog(Arc::clone(&c));
+        Ok(c)
+    }
+
+    async fn import_catalog<E, F>(&self, f: F) -> Result<Catalog, TxError<E>>
+    where
+        E: Send,
+        F: FnOnce(&Catalog) -> Result<(Catalog, AuditEvent), E> + Send,
+    {
+        let txn = self.begin().await?;
+        let current = match newest_catalog(&txn).await? {
+            Some(c) => c,
+            None => Catalog::builtin().clone(),
+        };
+        let (next, audit) = match f(&current) {
+            Ok(r) => r,
+            Err(e) => {
+                super::rollback(txn).await;
+                return Err(TxError::Rejected(e));
+            }
+        };
+        let number = i32::try_from(next.version)
+            .map_err(|_| StoreError::Unavailable("catalog version out of range".into()))?;
+        let row = catalog_version::ActiveModel {
+            number: sea_orm::ActiveValue::Set(number),
+            source: sea_orm::ActiveValue::Set(next.source.clone()),
+            published_at: sea_orm::ActiveValue::Set(next.published_at.unwrap_or(audit.at)),
+            content: sea_orm::ActiveValue::Set(convert::to_json(&next)),
+        };
+        super::insert(&txn, row).await.map_err(|e| match e {
+            StoreError::Duplicate(_) => StoreError::Conflict,
+            e => e,
+        })?;
+        super::insert_audit(&txn, &audit).await?;
+        super::commit(txn).await?;
+        self.cache_catalog(Arc::new(next.clone()));
+        Ok(next)
+    }
+
     async fn create_plan(&self, p: &ReviewPlan, audit: &AuditEvent) -> Result<(), StoreError> {
         self.insert_with_audit(vec![plan::Entity::active(p)], audit)
             .await
@@ -53,6 +173,46 @@ impl DeclarationRepo for Store {
         F: FnOnce(&mut ReviewPlan) -> Result<(T, AuditEvent), E> + Send,
     {
         self.update::<plan::Entity, _, _, _>(id.0, f).await
+    }
+
+    async fn current_letter(&self) -> Result<CommitmentLetter, StoreError> {
+        Ok(newest_letter(&self.db)
+            .await?
+            .unwrap_or_else(CommitmentLetter::builtin))
+    }
+
+    async fn publish_letter<E, F>(&self, f: F) -> Result<CommitmentLetter, TxError<E>>
+    where
+        E: Send,
+        F: FnOnce(&CommitmentLetter) -> Result<(CommitmentLetter, AuditEvent), E> + Send,
+    {
+        let txn = self.begin().await?;
+        let current = newest_letter(&txn)
+            .await?
+            .unwrap_or_else(CommitmentLetter::builtin);
+        let (next, audit) = match f(&current) {
+            Ok(r) => r,
+            Err(e) => {
+                super::rollback(txn).await;
+                return Err(TxError::Rejected(e));
+            }
+        };
+        let seq = i32::try_from(next.seq)
+            .map_err(|_| StoreError::Unavailable("letter number out of range".into()))?;
+        let row = commitment_letter::ActiveModel {
+            seq: sea_orm::ActiveValue::Set(seq),
+            version: sea_orm::ActiveValue::Set(next.version.clone()),
+            title: sea_orm::ActiveValue::Set(next.title.clone()),
+            body: sea_orm::ActiveValue::Set(next.body.clone()),
+            published_at: sea_orm::ActiveValue::Set(next.published_at.unwrap_or(audit.at)),
+        };
+        super::insert(&txn, row).await.map_err(|e| match e {
+            StoreError::Duplicate(_) => StoreError::Conflict,
+            e => e,
+        })?;
+        super::insert_audit(&txn, &audit).await?;
+        super::commit(txn).await?;
+        Ok(next)
     }
 
     async fn accept_commitment(
@@ -120,6 +280,21 @@ impl DeclarationRepo for Store {
         let cond = Condition::all().add(C::PersonId.eq(person.0));
         let order = [(C::CreatedAt, Order::Desc), (C::Id, Order::Desc)];
         self.list::<declaration::Entity>(cond, &order).await
+    }
+
+    async fn list_declarations_for_plan(
+        &self,
+        plan: PlanId,
+    ) -> Result<Vec<Declaration>, StoreError> {
+        use declaration::Column as C;
+        let cond = Condition::all().add(C::PlanId.eq(plan.0));
+        let order = [(C::CreatedAt, Order::Asc), (C::Id, Order::Asc)];
+        self.list::<declaration::Entity>(cond, &order).await
+    }
+
+    async fn record_read(&self, audit: &AuditEvent) -> Result<(), StoreError> {
+        self.insert_with_audit(Vec::<declaration::ActiveModel>::new(), audit)
+            .await
     }
 
     async fn update_declaration<T, E, F>(&self, id: DeclarationId, f: F) -> Result<T, TxError<E>>

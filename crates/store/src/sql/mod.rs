@@ -37,6 +37,8 @@ pub struct Store {
     db: DatabaseConnection,
     /// Dropped with the last clone; the WAL checkpoint task stops then.
     _alive: Arc<()>,
+    /// The newest catalog version read so far (parsed once, reused while it is current).
+    catalog: Arc<std::sync::Mutex<Option<Arc<zhicheng_declaration::Catalog>>>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -136,7 +138,11 @@ impl Store {
         if checkpoint {
             spawn_checkpointer(db.clone(), Arc::downgrade(&alive));
         }
-        Ok(Store { db, _alive: alive })
+        Ok(Store {
+            db,
+            _alive: alive,
+            catalog: Arc::default(),
+        })
     }
 
     /// The underlying connection, for adapters that need plain SQL (exports, backups).
