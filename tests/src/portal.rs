@@ -109,6 +109,7 @@ pub struct Visitor {
 impl Visitor {
     /// A visitor of `srv` with an empty cookie jar.
     pub fn new(srv: &TestServer) -> Visitor {
+        zhicheng_server::sms::install_crypto_provider();
         Visitor {
             http: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())

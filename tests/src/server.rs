@@ -203,6 +203,7 @@ impl Drop for TestServer {
 }
 
 fn http_client() -> reqwest::Client {
+    zhicheng_server::sms::install_crypto_provider();
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
