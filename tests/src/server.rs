@@ -174,6 +174,7 @@ impl TestServer {
             admin_username: Username::parse(username).unwrap(),
             admin_password: Password::parse(password, &[username]).unwrap(),
             admin_mobile: None,
+            must_change_password: false,
         };
         let st = &self.state;
         let (org, _) = create_org(

@@ -2,7 +2,8 @@
 //! (修改密码 included), 单位经办人 (create with errors next to the fields and typed values
 //! kept, disable), 单位管理 (the one-time password shown once, a correction with old and new
 //! values), 基本信息 with the 姓名更正申请 and the bureau's 姓名更正 decision; the permission
-//! form's duplicate-unit message.
+//! form's duplicate-unit message; an initial or one-time password leads every page to 修改密码
+//! until it is changed.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use reqwest::StatusCode;
@@ -95,10 +96,40 @@ async fn flow(srv: TestServer) {
     let op_id = between(&page.body, "action=\"/work/operators/", "/disable")
         .unwrap()
         .to_owned();
+    // The operator's initial password was set by the administrator: every page leads to
+    // 修改密码 until it is changed.
     let mut operator = Visitor::new(&srv);
     operator
-        .login_to("wdyy_wangfang", "Operator#2026", "/work")
+        .login_to("wdyy_wangfang", "Operator#2026", "/work/password")
         .await;
+    operator
+        .get("/work/cases")
+        .await
+        .see_other("/work/password");
+    operator.get("/").await.see_other("/work/password");
+    let page = operator.get("/work/password").await;
+    assert!(page.has("请先修改密码"), "{}", page.body);
+    let op_csrf = page.csrf();
+    operator
+        .post(
+            "/work/cases/batch",
+            &[("csrf", &op_csrf), ("action", "approve")],
+        )
+        .await
+        .see_other("/work/password");
+    let changed = operator
+        .post(
+            "/work/password",
+            &[
+                ("csrf", &op_csrf),
+                ("current_password", "Operator#2026"),
+                ("new_password", "Wangfang#Own2026"),
+                ("new_password2", "Wangfang#Own2026"),
+            ],
+        )
+        .await;
+    assert_eq!(changed.status, StatusCode::OK);
+    assert!(changed.has("密码已修改") && !changed.has("请先修改密码"));
     assert_eq!(
         operator.get("/work/cases").await.status,
         StatusCode::OK,
@@ -226,7 +257,26 @@ async fn flow(srv: TestServer) {
     );
     admin.get("/work").await.see_other("/login");
     let mut admin = Visitor::new(&srv);
-    admin.login_to("wdyy_admin", &one_time, "/work").await;
+    admin
+        .login_to("wdyy_admin", &one_time, "/work/password")
+        .await;
+    admin.get("/work").await.see_other("/work/password");
+    let admin_csrf = admin.get("/work/password").await.csrf();
+    assert_eq!(
+        admin
+            .post(
+                "/work/password",
+                &[
+                    ("csrf", &admin_csrf),
+                    ("current_password", &one_time),
+                    ("new_password", "Wendeng-Own-2026!"),
+                    ("new_password2", "Wendeng-Own-2026!"),
+                ],
+            )
+            .await
+            .status,
+        StatusCode::OK
+    );
 
     let bad = bureau
         .post(

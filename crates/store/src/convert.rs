@@ -163,6 +163,7 @@ impl Aggregate for account::Entity {
                 .transpose()?,
             operator: m.operator,
             disabled: m.disabled,
+            must_change_password: m.must_change_password,
             created_at: m.created_at,
             version: m.version,
         })
@@ -181,6 +182,7 @@ impl Aggregate for account::Entity {
             mobile: Set(a.mobile.as_ref().map(|m| m.as_str().to_owned())),
             operator: Set(a.operator),
             disabled: Set(a.disabled),
+            must_change_password: Set(a.must_change_password),
             created_at: Set(a.created_at),
             version: Set(a.version),
         }

@@ -7,6 +7,7 @@ use sea_orm_migration::prelude::*;
 mod attachments;
 mod declaration_sections;
 mod identity_orgs;
+mod password_change;
 
 use crate::entity::{
     account, audit_event, captcha, case_hop, certificate, commitment_acceptance, declaration,
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(SmsRecovery),
             Box::new(declaration_sections::DeclarationSections),
             Box::new(identity_orgs::IdentityOrgs),
+            Box::new(password_change::PasswordChange),
         ]
     }
 }

@@ -256,6 +256,8 @@ struct PasswordPage {
     chrome: Chrome,
     action: &'static str,
     done: bool,
+    /// The password was set by someone else: nothing else opens until it is changed.
+    forced: bool,
     errors: Errors,
 }
 
@@ -276,6 +278,7 @@ fn password_page(v: &Visitor, action: &'static str, done: bool, errors: Errors) 
         chrome: Chrome::for_visitor(v, action),
         action,
         done,
+        forced: v.must_change_password && !done,
         errors,
     })
 }

@@ -85,12 +85,13 @@ pub async fn login_submit(st: Data<&AppState>, req: &Request, form: Form<LoginFo
     )
     .await
     {
-        Ok((token, principal)) => {
+        Ok((token, signed_in)) => {
             let secure = req.uri().scheme_str() == Some("https");
-            let to = if principal.role == Role::Applicant {
-                "/me"
-            } else {
-                "/work"
+            let to = match (signed_in.must_change_password, signed_in.principal.role) {
+                (true, Role::Applicant) => "/me/password",
+                (true, _) => "/work/password",
+                (false, Role::Applicant) => "/me",
+                (false, _) => "/work",
             };
             let mut r = redirect(to);
             if let Ok(v) = session_cookie(&token, secure).parse() {

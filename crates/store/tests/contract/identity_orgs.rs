@@ -47,6 +47,8 @@ where
     op.operator = true;
     op.display_name = Some(PersonName::parse("王芳").unwrap());
     op.mobile = Some(MobileNumber::parse("13905310001").unwrap());
+    // Created with an initial password set by the administrator: kept through the store.
+    op.must_change_password = true;
     op.created_at = admin.created_at + Duration::seconds(1);
     r.create_account(&op, &audit("account", op.id.0, "account.operator_created"))
         .await
@@ -85,6 +87,7 @@ where
     let disabled = r
         .update_account_ending_sessions(op.id, |a| {
             a.disabled = true;
+            a.must_change_password = false;
             Ok::<_, ()>((
                 a.clone(),
                 audit("account", a.id.0, "account.operator_disabled"),
@@ -94,6 +97,7 @@ where
         .unwrap();
     assert!(disabled.disabled);
     assert_eq!(disabled.version, op.version + 1);
+    assert_eq!(r.get_account(op.id).await.unwrap(), Some(disabled.clone()));
     assert!(r.find_session(&s1.token_hash).await.unwrap().is_none());
     assert!(
         r.find_session(&other.token_hash).await.unwrap().is_some(),
