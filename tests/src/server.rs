@@ -292,6 +292,20 @@ impl Client {
         Client::send(self.req(reqwest::Method::PATCH, path).json(body)).await
     }
 
+    /// POST a `multipart/form-data` body.
+    pub async fn post_form_data(
+        &self,
+        path: &str,
+        form: crate::multipart::FormData,
+    ) -> (StatusCode, Value) {
+        Client::send(
+            self.req(reqwest::Method::POST, path)
+                .header("content-type", form.content_type)
+                .body(form.body),
+        )
+        .await
+    }
+
     /// Raw GET (for downloads and HTML).
     pub async fn get_raw(&self, path: &str) -> reqwest::Response {
         self.req(reqwest::Method::GET, path).send().await.unwrap()

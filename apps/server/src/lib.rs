@@ -11,6 +11,7 @@ pub mod error;
 pub mod portal;
 pub mod sms;
 pub mod state;
+pub mod upload;
 pub mod views;
 
 use std::time::Duration;

@@ -5,6 +5,7 @@ use sea_orm::{EntityTrait, Schema};
 use sea_orm_migration::prelude::*;
 
 mod attachments;
+mod correction_evidence;
 mod declaration_sections;
 mod identity_orgs;
 mod password_change;
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(declaration_sections::DeclarationSections),
             Box::new(identity_orgs::IdentityOrgs),
             Box::new(password_change::PasswordChange),
+            Box::new(correction_evidence::CorrectionEvidence),
         ]
     }
 }

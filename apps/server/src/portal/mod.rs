@@ -119,6 +119,10 @@ pub fn routes() -> impl Endpoint {
             get(profile::profile).post(profile::save_profile),
         )
         .at("/me/name-corrections", post(profile::request_correction))
+        .at(
+            "/files/name-corrections/:id/evidence",
+            get(profile::evidence_file),
+        )
         .at("/work/plans/:id/:action", post(plans::set_open))
         .around(password_gate)
 }

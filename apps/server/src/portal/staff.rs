@@ -424,6 +424,9 @@ struct CorrectionRow {
     new_name: String,
     reason: String,
     evidence: String,
+    /// Where the evidence file downloads, if the request has one.
+    evidence_href: Option<String>,
+    evidence_name: String,
     status: String,
     status_code: String,
     note: String,
@@ -461,6 +464,15 @@ async fn corrections_page(
             new_name: c.new_name.as_str().to_owned(),
             reason: c.reason.clone(),
             evidence: c.evidence.clone(),
+            evidence_href: c
+                .evidence_file
+                .as_ref()
+                .map(|_| format!("/files/name-corrections/{}/evidence", c.id)),
+            evidence_name: c
+                .evidence_file
+                .as_ref()
+                .map(|f| f.file_name.to_string())
+                .unwrap_or_default(),
             status: c.status.zh().to_owned(),
             status_code: c.status.as_str().to_owned(),
             note: c.decision_note.clone().unwrap_or_default(),

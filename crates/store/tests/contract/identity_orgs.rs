@@ -3,11 +3,12 @@
 //! one-transaction recovery redemption, and name correction requests (one pending per
 //! person, decided together with the person).
 
-use zhicheng_identity::correction::{CorrectionStatus, NameCorrection};
+use zhicheng_identity::correction::{CorrectionAsk, CorrectionStatus, NameCorrection};
 use zhicheng_identity::ports::Redeemed;
 use zhicheng_identity::recovery::{
     CodeRefusal, RecoveryCode, RecoveryCodeText, RecoveryPurpose, SmsMessage, SmsTemplate,
 };
+use zhicheng_kernel::upload::{CheckedUpload, ContentAddress, ContentKind, FileName};
 
 use super::*;
 
@@ -188,23 +189,30 @@ where
         None
     );
 
-    // Name corrections: one pending per person; decided together with the person.
-    let c1 = NameCorrection::request(
-        id(),
-        p.id,
+    // Name corrections: one pending per person (with its evidence file's record); decided
+    // together with the person.
+    let ask = CorrectionAsk::check(
         &p.name,
         &unit,
         PersonName::parse("张叁").unwrap(),
         "录入错误",
         "户口簿",
-        now(),
     )
     .unwrap();
+    let file = CheckedUpload {
+        file_name: FileName::parse("户口簿 第3页.pdf").unwrap(),
+        kind: ContentKind::Pdf,
+        size: 123_456,
+        sha256: ContentAddress::of(b"%PDF-1.7 household register"),
+    };
+    let c1 = NameCorrection::request(id(), p.id, &p.name, &unit, ask, file, now());
     r.create_name_correction(&c1, &audit("name_correction", c1.id, "requested"))
         .await
         .unwrap();
     let mut c2 = c1.clone();
     c2.id = id();
+    // A request from before files were taken has none.
+    c2.evidence_file = None;
     assert_eq!(
         r.create_name_correction(&c2, &audit("name_correction", c2.id, "requested"))
             .await,
@@ -264,6 +272,10 @@ where
         .unwrap();
     let all = r.list_name_corrections(Some(p.id), None).await.unwrap();
     assert_eq!(all.len(), 2);
+    assert_eq!(
+        r.get_name_correction(c2.id).await.unwrap(),
+        Some(c2.clone())
+    );
     is_not_found(
         r.decide_name_correction(id(), |c, _| {
             Ok::<_, ()>(((), vec![audit("name_correction", c.id, "x")]))
