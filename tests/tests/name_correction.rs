@@ -355,7 +355,10 @@ async fn the_request_and_its_download_are_documented() {
     assert_eq!(s, StatusCode::OK);
     let post = &spec["paths"]["/me/name-corrections"]["post"];
     let form = &post["requestBody"]["content"]["multipart/form-data"]["schema"];
-    assert_eq!(form["properties"]["evidence_file"]["format"], "binary", "{post}");
+    assert_eq!(
+        form["properties"]["evidence_file"]["format"], "binary",
+        "{post}"
+    );
     for status in ["201", "403", "409", "413", "422"] {
         assert!(post["responses"][status].is_object(), "{status}: {post}");
     }

@@ -9,6 +9,7 @@ mod account;
 mod cases;
 mod common;
 pub(crate) mod declare;
+pub mod i18n;
 mod materials;
 mod pages;
 mod paths;
@@ -35,6 +36,7 @@ pub fn routes() -> impl Endpoint {
         .at("/", get(pages::home))
         .at("/login", get(pages::login_form).post(pages::login_submit))
         .at("/logout", post(pages::logout))
+        .at("/lang/:code", get(i18n::switch))
         .at("/me", get(pages::me))
         .at("/recover", get(account::recover_form))
         .at("/recover/username", post(account::recover_username_submit))
@@ -134,6 +136,8 @@ pub struct Visitor {
     pub token: SessionToken,
     /// The password was set by someone else: every page but 修改密码 redirects there.
     pub must_change_password: bool,
+    /// The language the pages are shown in.
+    pub lang: i18n::Lang,
 }
 
 impl Visitor {
@@ -173,6 +177,7 @@ async fn resolve(st: &AppState, req: &Request) -> Option<Visitor> {
         principal: signed_in.principal,
         token,
         must_change_password: signed_in.must_change_password,
+        lang: i18n::Lang::of(req),
     })
 }
 

@@ -64,6 +64,7 @@ struct ProfilePage {
 }
 
 async fn load(st: &AppState, v: &Visitor) -> Result<(Person, Vec<RequestRow>, bool), ApiError> {
+    let lang = v.lang;
     let id = v.principal.person_id.ok_or_else(ApiError::forbidden)?;
     let person = st
         .store
@@ -88,7 +89,7 @@ async fn load(st: &AppState, v: &Visitor) -> Result<(Person, Vec<RequestRow>, bo
                 .unwrap_or_default(),
             old_name: c.old_name.as_str().to_owned(),
             new_name: c.new_name.as_str().to_owned(),
-            status: c.status.zh().to_owned(),
+            status: lang.t(c.status.zh()).to_owned(),
             status_code: c.status.as_str().to_owned(),
             note: c.decision_note.clone().unwrap_or_default(),
             created_at: beijing(c.created_at),
@@ -129,7 +130,7 @@ async fn page(
         name: person.name.as_str().to_owned(),
         id_number: person.id_number.masked(),
         birth_date: person.birth_date().to_string(),
-        gender: person.gender().zh().to_owned(),
+        gender: v.lang.t(person.gender().zh()).to_owned(),
         mobile: person.mobile.masked(),
         ethnicity: typed_ethnicity.unwrap_or_else(|| person.ethnicity.clone().unwrap_or_default()),
         units,
@@ -154,10 +155,12 @@ pub async fn profile(st: Data<&AppState>, req: &Request, q: Query<DoneQuery>) ->
         Err(r) => return r,
     };
     let notice = match q.done.as_deref() {
-        Some("saved") => Some("基本信息已保存。".to_owned()),
-        Some("requested") => {
-            Some("姓名更正申请已提交，请等待所在单位的人社局审核；结果显示在下方。".to_owned())
-        }
+        Some("saved") => Some(v.lang.t("基本信息已保存。").to_owned()),
+        Some("requested") => Some(
+            v.lang
+                .t("姓名更正申请已提交，请等待所在单位的人社局审核；结果显示在下方。")
+                .to_owned(),
+        ),
         _ => None,
     };
     page(
@@ -194,7 +197,7 @@ pub async fn save_profile(st: Data<&AppState>, req: &Request, form: Form<Profile
                     &st,
                     &v,
                     CorrectionForm::default(),
-                    Errors::from_api(&e),
+                    Errors::localized(&e, v.lang),
                     Errors::none(),
                     None,
                     Some(form.0.ethnicity),
@@ -228,7 +231,7 @@ pub async fn request_correction(
                     &v,
                     CorrectionForm::default(),
                     Errors::none(),
-                    Errors::from_api(&e),
+                    Errors::localized(&e, v.lang),
                     None,
                     None,
                 )
@@ -248,7 +251,7 @@ pub async fn request_correction(
                 &v,
                 parts,
                 Errors::none(),
-                Errors::from_api(&r.error),
+                Errors::localized(&r.error, v.lang),
                 None,
                 None,
             )
