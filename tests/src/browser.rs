@@ -39,6 +39,8 @@ pub const CHROMIUM_ARGS: &[&str] = &[
     "--no-first-run",
     "--disable-quic",
     "--window-size=1280,900",
+    // Browse like the portal's users: Chinese first (the portal honours Accept-Language).
+    "--lang=zh-CN",
 ];
 
 const DRIVER_READY_TIMEOUT: Duration = Duration::from_secs(20);
@@ -222,6 +224,7 @@ async fn launch(
         "goog:chromeOptions": {
             "binary": chromium.display().to_string(),
             "args": args,
+            "prefs": { "intl.accept_languages": "zh-CN,zh" },
         },
     });
     let serde_json::Value::Object(capabilities) = capabilities else {

@@ -15,6 +15,7 @@
 pub mod browser;
 pub mod clock;
 pub mod fixtures;
+pub mod multipart;
 pub mod pg;
 pub mod port;
 pub mod portal;

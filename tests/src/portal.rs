@@ -109,6 +109,7 @@ pub struct Visitor {
 impl Visitor {
     /// A visitor of `srv` with an empty cookie jar.
     pub fn new(srv: &TestServer) -> Visitor {
+        zhicheng_server::sms::install_crypto_provider();
         Visitor {
             http: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
@@ -218,6 +219,31 @@ impl Visitor {
             )
             .body(body);
         self.finish(r).await
+    }
+
+    /// POST a `multipart/form-data` body to `path`, sending and keeping cookies.
+    pub async fn post_form_data(&mut self, path: &str, form: crate::multipart::FormData) -> Page {
+        let r = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header("content-type", form.content_type)
+            .body(form.body);
+        self.finish(r).await
+    }
+
+    /// Raw GET keeping cookies, for downloads: status, headers and bytes.
+    pub async fn download(
+        &mut self,
+        path: &str,
+    ) -> (StatusCode, reqwest::header::HeaderMap, Vec<u8>) {
+        let mut r = self.http.get(format!("{}{path}", self.base));
+        if !self.cookies.is_empty() {
+            r = r.header("cookie", self.cookie_header());
+        }
+        let resp = r.send().await.unwrap();
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        (status, headers, resp.bytes().await.unwrap().to_vec())
     }
 
     /// Fetches /login, reads the captcha id and posts the credentials with

@@ -174,6 +174,7 @@ impl TestServer {
             admin_username: Username::parse(username).unwrap(),
             admin_password: Password::parse(password, &[username]).unwrap(),
             admin_mobile: None,
+            must_change_password: false,
         };
         let st = &self.state;
         let (org, _) = create_org(
@@ -203,6 +204,7 @@ impl Drop for TestServer {
 }
 
 fn http_client() -> reqwest::Client {
+    zhicheng_server::sms::install_crypto_provider();
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -288,6 +290,20 @@ impl Client {
 
     pub async fn patch(&self, path: &str, body: &Value) -> (StatusCode, Value) {
         Client::send(self.req(reqwest::Method::PATCH, path).json(body)).await
+    }
+
+    /// POST a `multipart/form-data` body.
+    pub async fn post_form_data(
+        &self,
+        path: &str,
+        form: crate::multipart::FormData,
+    ) -> (StatusCode, Value) {
+        Client::send(
+            self.req(reqwest::Method::POST, path)
+                .header("content-type", form.content_type)
+                .body(form.body),
+        )
+        .await
     }
 
     /// Raw GET (for downloads and HTML).

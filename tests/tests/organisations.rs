@@ -4,6 +4,9 @@
 //! jurisdiction (list, admin password reset with a one-time password that ends the old
 //! sessions, data correction audited with old and new values); the duplicate-unit refusal with
 //! the bureau to contact and a masked contact; the region checks of the permission application.
+//! Passwords set by someone else (the administrator's initial password for an operator, the
+//! bureau's one-time password) must be changed first: until then every other endpoint answers
+//! 403 `auth.password_change_required`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use reqwest::StatusCode;
@@ -172,13 +175,48 @@ async fn flow(srv: TestServer) {
         )
     );
 
-    // The operator acts for the unit (its review queue) under its own account.
+    // The operator must first change the administrator's initial password …
+    let (s, body) = srv
+        .client()
+        .try_login("wdyy_wangfang", "Operator#2026")
+        .await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    assert_eq!(body["me"]["must_change_password"], true);
     let operator = srv.login("wdyy_wangfang", "Operator#2026").await;
     let (_, me) = operator.get("/api/v1/auth/me").await;
     assert_eq!(
-        (me["role"].as_str(), me["org_id"].as_str()),
-        (Some("unit_admin"), Some(unit_id.as_str()))
+        (
+            me["role"].as_str(),
+            me["org_id"].as_str(),
+            me["must_change_password"].as_bool()
+        ),
+        (Some("unit_admin"), Some(unit_id.as_str()), Some(true))
     );
+    let (s, body) = operator.get("/api/v1/cases").await;
+    assert_eq!(
+        (s, body["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("auth.password_change_required")),
+        "{body}"
+    );
+    assert!(body["message"].as_str().unwrap().contains("请先修改密码"));
+    let (s, _) = operator
+        .patch(
+            "/api/v1/units/me",
+            &json!({ "contact_mobile": "13905310009" }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "nothing else, writes included");
+    let (s, body) = operator
+        .post(
+            "/api/v1/me/password",
+            &json!({ "current_password": "Operator#2026", "new_password": "Wangfang#Own2026" }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    let (_, me) = operator.get("/api/v1/auth/me").await;
+    assert_eq!(me["must_change_password"], false);
+
+    // … then acts for the unit (its review queue) under its own account.
     let (s, _) = operator.get("/api/v1/cases").await;
     assert_eq!(s, StatusCode::OK);
     let (s, _) = operator
@@ -242,7 +280,7 @@ async fn flow(srv: TestServer) {
     );
     let (s_disabled, b_disabled) = srv
         .client()
-        .try_login("wdyy_wangfang", "Operator#2026")
+        .try_login("wdyy_wangfang", "Wangfang#Own2026")
         .await;
     let (s_wrong, b_wrong) = srv
         .client()
@@ -261,7 +299,7 @@ async fn flow(srv: TestServer) {
         )
         .await;
     assert_eq!(s, StatusCode::OK);
-    srv.login("wdyy_wangfang", "Operator#2026").await;
+    srv.login("wdyy_wangfang", "Wangfang#Own2026").await;
     assert!(
         actions(&srv.state.store.audit_events(op_uuid).await.unwrap())
             .starts_with(&["account.operator_created"])
@@ -320,11 +358,29 @@ async fn flow(srv: TestServer) {
     let (s, _) = srv.client().try_login("wdyy_admin", PW).await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
     let admin = srv.login("wdyy_admin", &one_time).await;
-    let admin_id: uuid::Uuid = admin.get("/api/v1/auth/me").await.1["account_id"]
-        .as_str()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let (_, me) = admin.get("/api/v1/auth/me").await;
+    assert_eq!(me["must_change_password"], true, "{me}");
+    let admin_id: uuid::Uuid = me["account_id"].as_str().unwrap().parse().unwrap();
+    // The one-time password opens nothing but the password change.
+    let (s, body) = admin.get(&format!("/api/v1/orgs/{unit_id}")).await;
+    assert_eq!(
+        (s, body["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("auth.password_change_required"))
+    );
+    let (s, body) = admin
+        .post(
+            "/api/v1/me/password",
+            &json!({ "current_password": one_time, "new_password": "Wendeng-Own-2026!" }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    let (s, _) = admin.get(&format!("/api/v1/orgs/{unit_id}")).await;
+    assert_eq!(s, StatusCode::OK);
+    let (_, again) = srv
+        .client()
+        .try_login("wdyy_admin", "Wendeng-Own-2026!")
+        .await;
+    assert_eq!(again["me"]["must_change_password"], false);
     let trail = srv.state.store.audit_events(admin_id).await.unwrap();
     let row = trail
         .iter()

@@ -1,19 +1,24 @@
 //! Portal pages of issue 3 at the HTTP level, on SQLite and PostgreSQL: the navigation links
 //! (修改密码 included), 单位经办人 (create with errors next to the fields and typed values
 //! kept, disable), 单位管理 (the one-time password shown once, a correction with old and new
-//! values), 基本信息 with the 姓名更正申请 and the bureau's 姓名更正 decision; the permission
-//! form's duplicate-unit message.
+//! values), 基本信息 with the 姓名更正申请 and its evidence file (a multipart form; the file
+//! downloads for the person and the bureau only) and the bureau's 姓名更正 decision; the permission
+//! form's duplicate-unit message; an initial or one-time password leads every page to 修改密码
+//! until it is changed.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use reqwest::StatusCode;
 use serde_json::json;
 use zhicheng_e2e::fixtures::id_number;
+use zhicheng_e2e::multipart::{Part, form_data};
 use zhicheng_e2e::portal::{Visitor, between};
 use zhicheng_e2e::server::TestServer;
 use zhicheng_identity::OrgKind;
 
 const PW: &str = "Wendeng-2026!";
 const UNIT: &str = "威海市文登区人民医院";
+/// A tiny PNG-looking scan (the checks read its first bytes).
+const SCAN: &[u8] = b"\x89PNG\r\n\x1a\nscan of the household register";
 
 async fn flow(srv: TestServer) {
     srv.bootstrap_org(
@@ -95,10 +100,40 @@ async fn flow(srv: TestServer) {
     let op_id = between(&page.body, "action=\"/work/operators/", "/disable")
         .unwrap()
         .to_owned();
+    // The operator's initial password was set by the administrator: every page leads to
+    // 修改密码 until it is changed.
     let mut operator = Visitor::new(&srv);
     operator
-        .login_to("wdyy_wangfang", "Operator#2026", "/work")
+        .login_to("wdyy_wangfang", "Operator#2026", "/work/password")
         .await;
+    operator
+        .get("/work/cases")
+        .await
+        .see_other("/work/password");
+    operator.get("/").await.see_other("/work/password");
+    let page = operator.get("/work/password").await;
+    assert!(page.has("请先修改密码"), "{}", page.body);
+    let op_csrf = page.csrf();
+    operator
+        .post(
+            "/work/cases/batch",
+            &[("csrf", &op_csrf), ("action", "approve")],
+        )
+        .await
+        .see_other("/work/password");
+    let changed = operator
+        .post(
+            "/work/password",
+            &[
+                ("csrf", &op_csrf),
+                ("current_password", "Operator#2026"),
+                ("new_password", "Wangfang#Own2026"),
+                ("new_password2", "Wangfang#Own2026"),
+            ],
+        )
+        .await;
+    assert_eq!(changed.status, StatusCode::OK);
+    assert!(changed.has("密码已修改") && !changed.has("请先修改密码"));
     assert_eq!(
         operator.get("/work/cases").await.status,
         StatusCode::OK,
@@ -164,32 +199,65 @@ async fn flow(srv: TestServer) {
     }
     assert!(page.has("张三") && page.has("3710**********1231") && page.has(UNIT));
     let csrf3 = page.csrf();
+    assert!(page.has("enctype=\"multipart/form-data\"") && page.has("name=\"evidence_file\""));
+    let correction = |file: Option<&'static [u8]>| {
+        let mut parts = vec![
+            Part::Text("csrf", &csrf3),
+            Part::Text("unit_id", &unit_id),
+            Part::Text("new_name", "张叁"),
+            Part::Text("reason", "录入错误"),
+            Part::Text("evidence", "户口簿"),
+        ];
+        match file {
+            Some(bytes) => parts.push(Part::File(
+                "evidence_file",
+                "户口簿.png",
+                "image/png",
+                bytes,
+            )),
+            None => parts.push(Part::File(
+                "evidence_file",
+                "",
+                "application/octet-stream",
+                b"",
+            )),
+        }
+        form_data(&parts)
+    };
     let missing = me
-        .post(
-            "/me/name-corrections",
-            &[
-                ("csrf", &csrf3),
-                ("unit_id", &unit_id),
-                ("new_name", "张叁"),
-                ("reason", "录入错误"),
-                ("evidence", ""),
-            ],
-        )
+        .post_form_data("/me/name-corrections", correction(None))
         .await;
     assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(missing.has("请填写证明材料") && missing.has("value=\"张叁\""));
-    me.post(
-        "/me/name-corrections",
-        &[
-            ("csrf", &csrf3),
-            ("unit_id", &unit_id),
-            ("new_name", "张叁"),
-            ("reason", "录入错误"),
-            ("evidence", "户口簿"),
-        ],
-    )
-    .await
-    .see_other("/me/profile?done=requested");
+    assert!(
+        missing.has("请上传证明材料") && missing.has("value=\"张叁\""),
+        "{}",
+        missing.body
+    );
+    me.post_form_data("/me/name-corrections", correction(Some(SCAN)))
+        .await
+        .see_other("/me/profile?done=requested");
+    let page = me.get("/me/profile").await;
+    let evidence = format!(
+        "/files/name-corrections/{}/evidence",
+        between(&page.body, "href=\"/files/name-corrections/", "/evidence").unwrap()
+    );
+    assert!(page.has("户口簿.png"));
+    let (s, headers, bytes) = me.download(&evidence).await;
+    assert_eq!((s, bytes.as_slice()), (StatusCode::OK, SCAN));
+    assert_eq!(headers["content-type"], "image/png");
+    // Another applicant cannot open it.
+    let (s, _) = srv
+        .client()
+        .post(
+            "/api/v1/persons",
+            &json!({ "id_number": id_number(124), "name": "李四", "mobile": "13805319998",
+                     "username": "lisi2026", "password": PW }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let mut lisi = Visitor::new(&srv);
+    lisi.login_to("lisi2026", PW, "/me").await;
+    assert_eq!(lisi.download(&evidence).await.0, StatusCode::NOT_FOUND);
     assert!(me.get("/me/profile").await.has("待人社局审核"));
 
     // The bureau: 单位管理 and 姓名更正.
@@ -226,7 +294,26 @@ async fn flow(srv: TestServer) {
     );
     admin.get("/work").await.see_other("/login");
     let mut admin = Visitor::new(&srv);
-    admin.login_to("wdyy_admin", &one_time, "/work").await;
+    admin
+        .login_to("wdyy_admin", &one_time, "/work/password")
+        .await;
+    admin.get("/work").await.see_other("/work/password");
+    let admin_csrf = admin.get("/work/password").await.csrf();
+    assert_eq!(
+        admin
+            .post(
+                "/work/password",
+                &[
+                    ("csrf", &admin_csrf),
+                    ("current_password", &one_time),
+                    ("new_password", "Wendeng-Own-2026!"),
+                    ("new_password2", "Wendeng-Own-2026!"),
+                ],
+            )
+            .await
+            .status,
+        StatusCode::OK
+    );
 
     let bad = bureau
         .post(
@@ -259,6 +346,11 @@ async fn flow(srv: TestServer) {
 
     let page = bureau.get("/work/name-corrections").await;
     assert!(page.has("张三 → 张叁") && page.has("待审核 1 条"));
+    assert!(
+        page.has(&format!("href=\"{evidence}\"")),
+        "the bureau sees the file"
+    );
+    assert_eq!(bureau.download(&evidence).await.2, SCAN);
     let cid = between(&page.body, "action=\"/work/name-corrections/", "/decision")
         .unwrap()
         .to_owned();

@@ -1,7 +1,7 @@
 //! 个人注册 in headless Chromium: the form shows the captcha picture, registers a person, and a
 //! second registration with the same ID number gets the duplicate message that points to
-//! 找回用户名或密码, with what was typed kept. Skips without Chromium unless
-//! ZHICHENG_REQUIRE_BROWSER=1.
+//! 找回用户名或密码, with what was typed kept; the header's English switch shows the same page in
+//! English (still fitting a phone). Skips without Chromium unless ZHICHENG_REQUIRE_BROWSER=1.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -78,6 +78,37 @@ async fn a_person_registers_in_the_browser_and_a_second_try_is_pointed_to_recove
     assert!(error.text().await.unwrap().contains("找回用户名或密码"));
     // The captcha was used up: the re-rendered form shows a new picture.
     assert!(b.find(Locator::Id("captcha-image")).await.is_ok());
+
+    // The header's switch: the registration page again, in English.
+    b.goto(&srv.url("/register")).await.unwrap();
+    b.find(Locator::Css("a[href='/lang/en']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.wait()
+        .for_element(Locator::Css("html[lang=en]"))
+        .await
+        .unwrap();
+    assert!(b.current_url().await.unwrap().path().ends_with("/register"));
+    let h1 = b
+        .find(Locator::Css("h1"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(h1, "Register as a person");
+    let label = b
+        .find(Locator::Css("label[for=id_number]"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(label.starts_with("ID number"), "{label}");
+    fits_a_phone(&b, "Register as a person").await;
     b.close().await.unwrap();
 }
 

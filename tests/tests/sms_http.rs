@@ -1,14 +1,17 @@
 //! The HTTP SMS adapter against a local mock provider (127.0.0.1:0): a recovery code is posted
-//! as JSON with the bearer token, the same code the outbox logs; an unreachable provider
-//! changes nothing for the requester (202, message logged); a URL this build cannot post to
-//! stops the server at start with a clear message.
+//! as JSON with the bearer token, the same code the outbox logs — over plain HTTP and over
+//! HTTPS (a test CA trusted with `ca_file`); a provider whose certificate is not trusted, or
+//! that is unreachable, changes nothing for the requester (202, message logged, nothing
+//! posted); a URL the adapter cannot post to stops the server at start with a clear message.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::sync::mpsc;
 use zhicheng_e2e::server::TestServer;
 use zhicheng_server::sms::HttpSmsConfig;
@@ -24,55 +27,99 @@ struct Received {
     body: Value,
 }
 
-/// A provider that answers every request with 200 and reports it on the channel.
-async fn mock_provider() -> (String, mpsc::UnboundedReceiver<Received>) {
+fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/tls")
+        .join(name)
+}
+
+/// The TLS side of the mock provider: its certificate, issued by the test CA.
+fn tls_acceptor() -> tokio_rustls::TlsAcceptor {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let certs = CertificateDer::pem_file_iter(fixture("provider.pem"))
+        .unwrap()
+        .collect::<Result<Vec<_>, _>>()
+        .unwrap();
+    let key = PrivateKeyDer::from_pem_file(fixture("provider.key")).unwrap();
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(certs, key)
+    .unwrap();
+    tokio_rustls::TlsAcceptor::from(Arc::new(config))
+}
+
+/// Reads one request, answers 200 and reports it.
+async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
+    mut sock: S,
+    tx: mpsc::UnboundedSender<Received>,
+) {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    let (head, body) = loop {
+        let n = sock.read(&mut chunk).await.unwrap();
+        assert!(n > 0, "connection closed early");
+        buf.extend_from_slice(&chunk[..n]);
+        let text = String::from_utf8_lossy(&buf).into_owned();
+        if let Some(at) = text.find("\r\n\r\n") {
+            let head = text[..at].to_owned();
+            let len: usize = head
+                .lines()
+                .find_map(|l| {
+                    let (k, v) = l.split_once(':')?;
+                    k.eq_ignore_ascii_case("content-length")
+                        .then(|| v.trim().parse().unwrap())
+                })
+                .unwrap_or(0);
+            if buf.len() >= at + 4 + len {
+                break (head, buf[at + 4..at + 4 + len].to_vec());
+            }
+        }
+    };
+    sock.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok")
+        .await
+        .unwrap();
+    let _ = sock.shutdown().await;
+    let (request_line, headers) = head.split_once("\r\n").unwrap();
+    let _ = tx.send(Received {
+        request_line: request_line.to_owned(),
+        headers: headers.to_ascii_lowercase(),
+        body: serde_json::from_slice(&body).unwrap(),
+    });
+}
+
+/// A provider that answers every request with 200 and reports it on the channel; over TLS
+/// when `tls` is set (a failed handshake reports nothing).
+async fn mock_provider(tls: bool) -> (String, mpsc::UnboundedReceiver<Received>) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (tx, rx) = mpsc::unbounded_channel();
+    let acceptor = tls.then(tls_acceptor);
     tokio::spawn(async move {
         loop {
-            let Ok((mut sock, _)) = listener.accept().await else {
+            let Ok((sock, _)) = listener.accept().await else {
                 return;
             };
             let tx = tx.clone();
+            let acceptor = acceptor.clone();
             tokio::spawn(async move {
-                let mut buf = Vec::new();
-                let mut chunk = [0u8; 4096];
-                let (head, body) = loop {
-                    let n = sock.read(&mut chunk).await.unwrap();
-                    assert!(n > 0, "connection closed early");
-                    buf.extend_from_slice(&chunk[..n]);
-                    let text = String::from_utf8_lossy(&buf).into_owned();
-                    if let Some(at) = text.find("\r\n\r\n") {
-                        let head = text[..at].to_owned();
-                        let len: usize = head
-                            .lines()
-                            .find_map(|l| {
-                                let (k, v) = l.split_once(':')?;
-                                k.eq_ignore_ascii_case("content-length")
-                                    .then(|| v.trim().parse().unwrap())
-                            })
-                            .unwrap_or(0);
-                        if buf.len() >= at + 4 + len {
-                            break (head, buf[at + 4..at + 4 + len].to_vec());
+                match acceptor {
+                    Some(a) => {
+                        if let Ok(s) = a.accept(sock).await {
+                            serve(s, tx).await;
                         }
                     }
-                };
-                sock.write_all(
-                    b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok",
-                )
-                .await
-                .unwrap();
-                let (request_line, headers) = head.split_once("\r\n").unwrap();
-                let _ = tx.send(Received {
-                    request_line: request_line.to_owned(),
-                    headers: headers.to_ascii_lowercase(),
-                    body: serde_json::from_slice(&body).unwrap(),
-                });
+                    None => serve(sock, tx).await,
+                }
             });
         }
     });
-    (format!("http://{addr}/sms/send"), rx)
+    let scheme = if tls { "https" } else { "http" };
+    (format!("{scheme}://{addr}/sms/send"), rx)
 }
 
 async fn register(srv: &TestServer) {
@@ -92,22 +139,70 @@ fn with_provider(url: String) -> impl FnOnce(&mut zhicheng_server::Config) {
             url,
             token: Some("provider-token".into()),
             timeout: Duration::from_secs(5),
+            ca_file: Some(fixture("ca.pem")),
         });
     }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn recovery_codes_are_posted_to_the_provider_sqlite() {
-    let (url, rx) = mock_provider().await;
+    let (url, rx) = mock_provider(false).await;
     posted(TestServer::sqlite_tuned(with_provider(url)).await, rx).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn recovery_codes_are_posted_to_the_provider_postgres() {
-    let (url, rx) = mock_provider().await;
+    let (url, rx) = mock_provider(false).await;
     if let Some(srv) = TestServer::postgres_tuned(with_provider(url)).await {
         posted(srv, rx).await;
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn recovery_codes_are_posted_to_an_https_provider_sqlite() {
+    let (url, rx) = mock_provider(true).await;
+    assert!(url.starts_with("https://"));
+    posted(TestServer::sqlite_tuned(with_provider(url)).await, rx).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn recovery_codes_are_posted_to_an_https_provider_postgres() {
+    let (url, rx) = mock_provider(true).await;
+    if let Some(srv) = TestServer::postgres_tuned(with_provider(url)).await {
+        posted(srv, rx).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_https_provider_with_an_untrusted_certificate_gets_nothing() {
+    let (url, mut rx) = mock_provider(true).await;
+    // The built-in roots only: the test CA is not among them.
+    let srv = TestServer::sqlite_tuned(|c| {
+        c.sms_http = Some(HttpSmsConfig {
+            url,
+            token: Some("provider-token".into()),
+            timeout: Duration::from_secs(5),
+            ca_file: None,
+        });
+    })
+    .await;
+    register(&srv).await;
+    let (s, body) = srv
+        .client()
+        .recover(
+            "/api/v1/auth/recover/username",
+            &json!({ "id_number": ID, "mobile": MOBILE }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::ACCEPTED, "{body}");
+    assert_eq!(srv.state.store.sms_outbox(10).await.unwrap().len(), 1);
+    // The handshake fails: the provider never sees a request.
+    assert!(
+        tokio::time::timeout(Duration::from_secs(3), rx.recv())
+            .await
+            .is_err(),
+        "nothing may be posted to an untrusted provider"
+    );
 }
 
 async fn posted(srv: TestServer, mut rx: mpsc::UnboundedReceiver<Received>) {
@@ -152,6 +247,7 @@ async fn an_unreachable_provider_changes_nothing_for_the_requester() {
             url: format!("http://127.0.0.1:{port}/send"),
             token: None,
             timeout: Duration::from_secs(2),
+            ca_file: None,
         });
     })
     .await;
@@ -167,17 +263,40 @@ async fn an_unreachable_provider_changes_nothing_for_the_requester() {
     assert_eq!(srv.state.store.sms_outbox(10).await.unwrap().len(), 1);
 }
 
-#[tokio::test]
-async fn a_provider_url_without_http_is_refused_at_start() {
+async fn refused_at_start(url: &str, ca_file: Option<PathBuf>) -> String {
     let mut config = zhicheng_server::Config::new("127.0.0.1:0", "sqlite::memory:");
     config.sms_http = Some(HttpSmsConfig {
-        url: "https://sms.example.invalid/send".into(),
+        url: url.into(),
         token: None,
         timeout: Duration::from_secs(5),
+        ca_file,
     });
-    let err = zhicheng_server::Application::build(config)
+    zhicheng_server::Application::build(config)
         .await
         .err()
-        .expect("refused");
-    assert!(err.to_string().contains("ZHICHENG_SMS_URL"), "{err}");
+        .expect("refused")
+        .to_string()
+}
+
+#[tokio::test]
+async fn a_provider_url_without_http_or_https_is_refused_at_start() {
+    let err = refused_at_start("ftp://sms.example.invalid/send", None).await;
+    assert!(err.contains("ZHICHENG_SMS_URL"), "{err}");
+}
+
+#[tokio::test]
+async fn an_unreadable_ca_file_is_refused_at_start() {
+    let missing = fixture("missing.pem");
+    let err = refused_at_start("https://sms.example.invalid/send", Some(missing)).await;
+    assert!(
+        err.contains("CA file") && err.contains("missing.pem"),
+        "{err}"
+    );
+    // A file without any certificate is refused too.
+    let err = refused_at_start(
+        "https://sms.example.invalid/send",
+        Some(fixture("README.md")),
+    )
+    .await;
+    assert!(err.contains("no PEM certificate"), "{err}");
 }

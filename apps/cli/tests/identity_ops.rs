@@ -1,4 +1,5 @@
-//! `zhicheng sms outbox`, `zhicheng account unlock` and `zhicheng person rename` against a
+//! `zhicheng sms outbox`, `zhicheng account unlock`, `zhicheng person rename` and the admin
+//! account options of `zhicheng org create` (contact mobile, one-time password) against a
 //! throwaway SQLite database seeded with `demo seed`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -222,4 +223,88 @@ fn person_rename_needs_a_reason_and_audits_old_and_new_name() {
     ]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("新姓名与当前姓名相同"));
+}
+
+#[test]
+fn org_create_keeps_the_admin_mobile_and_a_generated_password_is_one_time() {
+    let db = Db::seeded();
+    let v = db.json(&[
+        "org",
+        "create",
+        "--kind",
+        "hr_bureau",
+        "--name",
+        "威海市环翠区人力资源和社会保障局",
+        "--region",
+        "371002",
+        "--admin-username",
+        "hc_hrss",
+        "--admin-mobile",
+        "13905311234",
+    ]);
+    assert_eq!(v["admin"]["mobile"], "139****1234", "{v}");
+    assert_eq!(v["admin"]["must_change_password"], true, "{v}");
+    let generated = v["password"].as_str().unwrap().to_owned();
+    let store = db.store();
+    let admin = db
+        .rt
+        .block_on(store.find_account_by_login(&LoginName::parse("hc_hrss").unwrap()))
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        admin.mobile.as_ref().map(MobileNumber::as_str),
+        Some("13905311234")
+    );
+    assert!(admin.must_change_password);
+    assert!(
+        !format!("{v}").contains("13905311234"),
+        "masked in the output"
+    );
+    assert_eq!(generated.len(), 23);
+
+    // A password the operator chose is not a one-time password.
+    let v = db.json(&[
+        "org",
+        "create",
+        "--kind",
+        "competent_department",
+        "--name",
+        "威海市卫生健康委员会",
+        "--region",
+        "371000",
+        "--admin-username",
+        "wh_wjw",
+        "--admin-password",
+        "Weihai-Health-2026",
+    ]);
+    assert_eq!(v["admin"]["must_change_password"], false);
+    assert_eq!(v["admin"]["mobile"], Value::Null);
+
+    // A bad mobile is refused, naming the option, and nothing is created.
+    let out = db.run(&[
+        "org",
+        "create",
+        "--kind",
+        "hr_bureau",
+        "--name",
+        "威海市文登区人力资源和社会保障局二",
+        "--region",
+        "371003",
+        "--admin-username",
+        "wd_hrss2",
+        "--admin-mobile",
+        "12345",
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("admin-mobile") && err.contains("手机号码"),
+        "{err}"
+    );
+    assert!(
+        db.rt
+            .block_on(store.find_account_by_login(&LoginName::parse("wd_hrss2").unwrap()))
+            .unwrap()
+            .is_none()
+    );
 }

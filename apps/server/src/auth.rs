@@ -1,29 +1,54 @@
 //! Authentication only: turns a bearer token or the portal's session cookie into a
 //! `Principal`. What a principal may do is decided by the domain services.
 
-use poem::Request;
+use poem::{IntoResponse, Request};
 use poem_openapi::SecurityScheme;
 use poem_openapi::auth::Bearer;
+use poem_openapi::payload::Json;
 use zhicheng_identity::SessionToken;
+use zhicheng_identity::service::SignedIn;
 use zhicheng_kernel::Principal;
 
+use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 
 /// Name of the portal's session cookie.
 pub const SESSION_COOKIE: &str = "zc_session";
 
-/// `Authorization: Bearer <token>` from `POST /api/v1/auth/login`.
+/// `Authorization: Bearer <token>` from `POST /api/v1/auth/login`. An account whose password
+/// was set by someone else is refused (403 `auth.password_change_required`) until it changes
+/// it with `POST /me/password`.
 #[derive(SecurityScheme)]
 #[oai(ty = "bearer", checker = "bearer_checker")]
 pub struct BearerAuth(pub Principal);
 
-async fn bearer_checker(req: &Request, bearer: Bearer) -> Option<Principal> {
-    let state = req.data::<AppState>()?;
-    principal_for(state, &SessionToken::presented(&bearer.token)).await
+async fn bearer_checker(req: &Request, bearer: Bearer) -> poem::Result<Principal> {
+    let signed_in = session_checker(req, bearer).await?;
+    match signed_in.for_business() {
+        Ok(p) => Ok(p.clone()),
+        Err(e) => Err(poem::Error::from_response(
+            ApiError::Forbidden(Json(ErrorBody::from_localized(&e))).into_response(),
+        )),
+    }
 }
 
-/// The principal behind a token, if its session is alive.
-pub async fn principal_for(state: &AppState, token: &SessionToken) -> Option<Principal> {
+/// The same bearer token, also accepted while a password set by someone else is unchanged:
+/// only for changing the password, asking who one is and signing out.
+#[derive(SecurityScheme)]
+#[oai(rename = "BearerAuth", ty = "bearer", checker = "session_checker")]
+pub struct SessionAuth(pub SignedIn);
+
+async fn session_checker(req: &Request, bearer: Bearer) -> poem::Result<SignedIn> {
+    let state = req
+        .data::<AppState>()
+        .ok_or_else(|| poem::Error::from_status(poem::http::StatusCode::UNAUTHORIZED))?;
+    signed_in_for(state, &SessionToken::presented(&bearer.token))
+        .await
+        .ok_or_else(|| poem::Error::from_status(poem::http::StatusCode::UNAUTHORIZED))
+}
+
+/// Who a token belongs to, if its session is alive.
+pub async fn signed_in_for(state: &AppState, token: &SessionToken) -> Option<SignedIn> {
     match zhicheng_identity::service::authenticate(&state.store, &state.clock, state.session, token)
         .await
     {

@@ -11,6 +11,7 @@ pub mod error;
 pub mod portal;
 pub mod sms;
 pub mod state;
+pub mod upload;
 pub mod views;
 
 use std::time::Duration;
@@ -104,6 +105,7 @@ impl Application {
     /// # Errors
     /// [`StartError`] when the database or the port is unavailable.
     pub async fn build(config: Config) -> Result<Application, StartError> {
+        sms::install_crypto_provider();
         let store = Store::connect(&config.database_url).await?;
         store.migrate().await?;
         let mut state = AppState::new(store).await?;

@@ -50,7 +50,7 @@ struct Args {
     /// Public origin printed in documents (certificate QR codes); default http://{bind}.
     #[arg(long, env = "ZHICHENG_PUBLIC_URL")]
     public_url: Option<String>,
-    /// SMS provider endpoint (http://…): messages are posted there as JSON, and still
+    /// SMS provider endpoint (https://… or http://…): messages are posted there as JSON, and still
     /// logged in the outbox. Unset: the outbox only (`zhicheng sms outbox`).
     #[arg(long, env = "ZHICHENG_SMS_URL")]
     sms_url: Option<String>,
@@ -60,6 +60,9 @@ struct Args {
     /// Timeout of one post to the SMS provider, in seconds.
     #[arg(long, env = "ZHICHENG_SMS_TIMEOUT_SECONDS", default_value_t = 5)]
     sms_timeout_seconds: u64,
+    /// PEM file of extra root certificates trusted for an https:// SMS provider (private CA).
+    #[arg(long, env = "ZHICHENG_SMS_CA_FILE")]
+    sms_ca_file: Option<std::path::PathBuf>,
 }
 
 #[tokio::main]
@@ -94,6 +97,7 @@ async fn main() -> std::process::ExitCode {
             url,
             token: args.sms_token,
             timeout: std::time::Duration::from_secs(args.sms_timeout_seconds.max(1)),
+            ca_file: args.sms_ca_file,
         }),
     })
     .await

@@ -7,6 +7,10 @@
 //!   bearer token (`ZHICHENG_SMS_TOKEN`) and a timeout. The post runs in the background, so
 //!   the answer to the requester never waits for the provider — and takes the same time
 //!   whether or not anything was sent. Failures are logged without the text.
+//!
+//! `https://` providers are reached over rustls with the *ring* provider (no OpenSSL) and the
+//! Mozilla root certificates compiled in (`webpki-roots`); a provider behind a private CA is
+//! trusted by adding its PEM certificate(s) with `ZHICHENG_SMS_CA_FILE`.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -19,13 +23,15 @@ use zhicheng_store::Store;
 /// Where the HTTP adapter posts.
 #[derive(Debug, Clone)]
 pub struct HttpSmsConfig {
-    /// The provider's endpoint, `http://…` (put a TLS-terminating gateway in front of an
-    /// `https://` provider: this build carries no TLS client).
+    /// The provider's endpoint, `https://…` (or `http://…` on a trusted network).
     pub url: String,
     /// Sent as `Authorization: Bearer <token>` when given.
     pub token: Option<String>,
     /// How long one post may take.
     pub timeout: Duration,
+    /// PEM file with extra root certificates to trust for `https://` (a private CA), on top
+    /// of the built-in Mozilla roots.
+    pub ca_file: Option<std::path::PathBuf>,
 }
 
 /// The SMS adapter in use.
@@ -46,20 +52,66 @@ pub struct HttpSms {
 
 #[derive(Debug, thiserror::Error)]
 pub enum SmsConfigError {
-    #[error("ZHICHENG_SMS_URL must start with http:// (use a TLS gateway for https providers)")]
+    #[error("ZHICHENG_SMS_URL must start with https:// or http://")]
     Scheme,
+    #[error("cannot read the CA file {path}: {reason}")]
+    CaFile { path: String, reason: String },
     #[error("cannot build the HTTP client: {0}")]
     Client(String),
+}
+
+/// Makes *ring* the process's default rustls crypto provider (once; later calls do nothing).
+/// Every `reqwest` client of this build relies on it: the TLS feature carries no provider of
+/// its own, to avoid compiling a second crypto library.
+pub fn install_crypto_provider() {
+    if rustls::crypto::CryptoProvider::get_default().is_none() {
+        // A concurrent install won the race: the provider is set either way.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    }
+}
+
+/// The TLS settings of the provider client: rustls with the *ring* provider, the Mozilla
+/// roots and the extra roots of `ca_file`.
+fn tls_config(ca_file: Option<&std::path::Path>) -> Result<rustls::ClientConfig, SmsConfigError> {
+    use rustls::pki_types::CertificateDer;
+    use rustls::pki_types::pem::PemObject;
+    let mut roots = rustls::RootCertStore {
+        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+    };
+    if let Some(path) = ca_file {
+        let bad = |reason: String| SmsConfigError::CaFile {
+            path: path.display().to_string(),
+            reason,
+        };
+        let certs = CertificateDer::pem_file_iter(path)
+            .map_err(|e| bad(e.to_string()))?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| bad(e.to_string()))?;
+        if certs.is_empty() {
+            return Err(bad("no PEM certificate in it".into()));
+        }
+        for c in certs {
+            roots.add(c).map_err(|e| bad(e.to_string()))?;
+        }
+    }
+    rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .map_err(|e| SmsConfigError::Client(e.to_string()))
+    .map(|b| b.with_root_certificates(roots).with_no_client_auth())
 }
 
 impl HttpSms {
     /// # Errors
     /// [`SmsConfigError`] for a URL this build cannot post to.
     pub fn new(store: Store, c: &HttpSmsConfig) -> Result<HttpSms, SmsConfigError> {
-        if !c.url.starts_with("http://") {
+        if !(c.url.starts_with("https://") || c.url.starts_with("http://")) {
             return Err(SmsConfigError::Scheme);
         }
         let client = reqwest::Client::builder()
+            .tls_backend_preconfigured(tls_config(c.ca_file.as_deref())?)
+            .https_only(c.url.starts_with("https://"))
             .timeout(c.timeout)
             .connect_timeout(c.timeout)
             .redirect(reqwest::redirect::Policy::none())

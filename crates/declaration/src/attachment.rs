@@ -1,17 +1,21 @@
 //! Attachments (附件): scanned diplomas, certificates, papers, ID scans added to a draft
 //! declaration, one section at a time.
 //!
-//! The rules live here: the allow-list by content (magic bytes: PDF, JPEG, PNG) with an
-//! extension that must agree, safe file names, the per-file and per-declaration size limits
-//! checked while the bytes stream in ([`UploadCheck`]), the SHA-256 of the content, who may add
-//! or remove (the applicant, while the declaration is a draft) and who may download (the
-//! applicant and the organisations the review case has reached, [`CaseTrail`]). No I/O: the
-//! bytes are handed in chunk by chunk and stored through the `BlobStore` port.
+//! The rules of files in general (the allow-list by content with an extension that must agree,
+//! safe names, content addresses, the streaming check, the blob port) are the kernel's
+//! [`zhicheng_kernel::upload`], re-exported here. This module adds the declaration's: sections,
+//! the per-declaration size and count limits ([`UploadCheck`]), who may add or remove (the
+//! applicant, while the declaration is a draft) and who may download (the applicant and the
+//! organisations the review case has reached, [`CaseTrail`]). No I/O.
 
 use crate::commitment::CommitmentRequired;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
+use zhicheng_kernel::upload::{self, FileError, UploadLimits};
+pub use zhicheng_kernel::upload::{
+    CheckedUpload, ContentAddress, ContentKind, FileName, MAX_NAME_CHARS, SNIFF_LEN,
+    content_disposition,
+};
 use zhicheng_kernel::{AccountId, DeclarationId, FieldError, Localized, OrgId, Principal, Role};
 
 use crate::{Declaration, DeclarationStatus};
@@ -24,144 +28,6 @@ pub struct AttachmentId(pub uuid::Uuid);
 impl std::fmt::Display for AttachmentId {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         self.0.fmt(f)
-    }
-}
-
-/// The kinds of file accepted, recognised by their first bytes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ContentKind {
-    Pdf,
-    Jpeg,
-    Png,
-}
-
-/// How many leading bytes kind detection needs.
-pub const SNIFF_LEN: usize = 8;
-
-const PDF_MAGIC: &[u8] = b"%PDF-";
-const JPEG_MAGIC: &[u8] = &[0xFF, 0xD8, 0xFF];
-const PNG_MAGIC: &[u8] = &[0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
-
-impl ContentKind {
-    pub const ALL: [ContentKind; 3] = [ContentKind::Pdf, ContentKind::Jpeg, ContentKind::Png];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ContentKind::Pdf => "pdf",
-            ContentKind::Jpeg => "jpeg",
-            ContentKind::Png => "png",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.as_str() == s)
-    }
-
-    /// The media type to serve it with.
-    pub fn mime(self) -> &'static str {
-        match self {
-            ContentKind::Pdf => "application/pdf",
-            ContentKind::Jpeg => "image/jpeg",
-            ContentKind::Png => "image/png",
-        }
-    }
-
-    /// Display name, e.g. `PDF`.
-    pub fn label(self) -> &'static str {
-        match self {
-            ContentKind::Pdf => "PDF",
-            ContentKind::Jpeg => "JPEG",
-            ContentKind::Png => "PNG",
-        }
-    }
-
-    /// The kind a file name extension (lower-case, without the dot) claims.
-    pub fn from_extension(ext: &str) -> Option<Self> {
-        Some(match ext.to_ascii_lowercase().as_str() {
-            "pdf" => ContentKind::Pdf,
-            "jpg" | "jpeg" => ContentKind::Jpeg,
-            "png" => ContentKind::Png,
-            _ => return None,
-        })
-    }
-
-    /// The kind the content actually is, from its first bytes (at least [`SNIFF_LEN`] of them,
-    /// or the whole file when shorter).
-    pub fn detect(head: &[u8]) -> Option<Self> {
-        if head.starts_with(PDF_MAGIC) {
-            Some(ContentKind::Pdf)
-        } else if head.starts_with(PNG_MAGIC) {
-            Some(ContentKind::Png)
-        } else if head.starts_with(JPEG_MAGIC) {
-            Some(ContentKind::Jpeg)
-        } else {
-            None
-        }
-    }
-}
-
-/// Longest accepted file name, in characters.
-pub const MAX_NAME_CHARS: usize = 100;
-
-/// A file name safe to store and to show: the last path component only, without control
-/// characters, leading dots or surrounding spaces, 1 to [`MAX_NAME_CHARS`] characters, with an
-/// extension. Chinese and other letters are kept. It is only ever a label: blobs are stored
-/// under their content address.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct FileName(String);
-
-impl FileName {
-    /// Sanitises what the client sent.
-    ///
-    /// # Errors
-    /// [`AddAttachmentError::BadName`] when nothing usable is left or it is too long.
-    pub fn parse(raw: &str) -> Result<FileName, AddAttachmentError> {
-        let last = raw.rsplit(['/', '\\']).next().unwrap_or_default();
-        let cleaned: String = last
-            .chars()
-            .filter(|c| !c.is_control() && !matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'))
-            .collect();
-        let cleaned = cleaned.trim().trim_start_matches('.').trim();
-        if cleaned.is_empty() || !cleaned.contains('.') || cleaned.ends_with('.') {
-            return Err(AddAttachmentError::BadName {
-                name: raw
-                    .chars()
-                    .filter(|c| !c.is_control())
-                    .take(MAX_NAME_CHARS)
-                    .collect(),
-            });
-        }
-        if cleaned.chars().count() > MAX_NAME_CHARS {
-            return Err(AddAttachmentError::NameTooLong {
-                name: cleaned.chars().take(MAX_NAME_CHARS).collect(),
-            });
-        }
-        Ok(FileName(cleaned.to_owned()))
-    }
-
-    /// Rebuilds a stored name (already sanitised).
-    pub fn from_stored(s: String) -> FileName {
-        FileName(s)
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
-    /// Lower-case extension without the dot.
-    pub fn extension(&self) -> String {
-        self.0
-            .rsplit_once('.')
-            .map(|(_, e)| e.to_lowercase())
-            .unwrap_or_default()
-    }
-}
-
-impl std::fmt::Display for FileName {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
     }
 }
 
@@ -235,43 +101,6 @@ impl Section {
     }
 }
 
-/// SHA-256 of a blob as 64 lower-case hex digits; also its address in the blob store.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct ContentAddress(String);
-
-impl ContentAddress {
-    pub fn from_digest(digest: &[u8; 32]) -> ContentAddress {
-        use std::fmt::Write;
-        let mut s = String::with_capacity(64);
-        for b in digest {
-            let _ = write!(s, "{b:02x}");
-        }
-        ContentAddress(s)
-    }
-
-    /// The address of `bytes`.
-    pub fn of(bytes: &[u8]) -> ContentAddress {
-        ContentAddress::from_digest(&Sha256::digest(bytes).into())
-    }
-
-    /// Parses 64 lower-case hex digits.
-    pub fn parse(s: &str) -> Option<ContentAddress> {
-        (s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
-            .then(|| ContentAddress(s.to_owned()))
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::fmt::Display for ContentAddress {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
 /// Size limits of the upload feature (ASVS 5.2.1, 5.2.4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AttachmentPolicy {
@@ -339,11 +168,19 @@ pub enum AddAttachmentError {
     Interrupted { name: String },
 }
 
-fn mb(bytes: u64) -> String {
-    if bytes >= 1024 * 1024 && bytes.is_multiple_of(1024 * 1024) {
-        format!("{} MB", bytes / (1024 * 1024))
-    } else {
-        format!("{bytes} 字节")
+impl From<FileError> for AddAttachmentError {
+    /// The general file rules, under the attachment codes and texts.
+    fn from(e: FileError) -> Self {
+        match e {
+            FileError::BadName { name } => Self::BadName { name },
+            FileError::NameTooLong { name } => Self::NameTooLong { name },
+            FileError::KindNotAllowed { name } => Self::KindNotAllowed { name },
+            FileError::ContentMismatch { name, claimed } => Self::ContentMismatch { name, claimed },
+            FileError::Empty { name } => Self::Empty { name },
+            FileError::FileTooLarge { name, limit } => Self::FileTooLarge { name, limit },
+            FileError::TotalTooLarge { name, limit } => Self::TotalTooLarge { name, limit },
+            FileError::Interrupted { name } => Self::Interrupted { name },
+        }
     }
 }
 
@@ -390,12 +227,15 @@ impl Localized for AddAttachmentError {
             ),
             Self::Empty { name } => format!("文件“{name}”是空文件"),
             Self::FileTooLarge { name, limit } => {
-                format!("文件“{name}”超过单个附件大小上限 {}", mb(*limit))
+                format!(
+                    "文件“{name}”超过单个附件大小上限 {}",
+                    upload::size_label(*limit)
+                )
             }
             Self::TotalTooLarge { name, limit } => {
                 format!(
                     "添加文件“{name}”后，本申报附件总大小将超过上限 {}",
-                    mb(*limit)
+                    upload::size_label(*limit)
                 )
             }
             Self::TooManyFiles { limit } => format!("每份申报最多 {limit} 个附件"),
@@ -451,29 +291,10 @@ impl Localized for RemoveAttachmentError {
     }
 }
 
-/// Checks an upload while its bytes stream in: the extension is allowed, the first bytes
-/// match it, no limit is crossed (refused as soon as it is, before the rest arrives), and the
-/// SHA-256 of everything seen.
+/// The kernel's [`upload::UploadCheck`] under the declaration's limits: the file limit, the
+/// total of the declaration's attachments and their count.
 #[derive(Debug, Clone)]
-pub struct UploadCheck {
-    name: FileName,
-    claimed: ContentKind,
-    file_limit: u64,
-    total_limit: u64,
-    already: u64,
-    size: u64,
-    head: Vec<u8>,
-    hasher: Sha256,
-}
-
-/// An upload that passed every content rule.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CheckedUpload {
-    pub file_name: FileName,
-    pub kind: ContentKind,
-    pub size: u64,
-    pub sha256: ContentAddress,
-}
+pub struct UploadCheck(upload::UploadCheck);
 
 impl UploadCheck {
     /// Starts checking a file for a declaration that already has `existing` attachments.
@@ -485,35 +306,22 @@ impl UploadCheck {
         name: FileName,
         existing: &[Attachment],
     ) -> Result<UploadCheck, AddAttachmentError> {
-        let claimed = ContentKind::from_extension(&name.extension()).ok_or_else(|| {
-            AddAttachmentError::KindNotAllowed {
-                name: name.to_string(),
-            }
-        })?;
+        let limits = UploadLimits {
+            max_file_bytes: policy.max_file_bytes,
+            max_total_bytes: policy.max_total_bytes,
+            already: existing.iter().map(|a| a.size).sum(),
+        };
+        let check = upload::UploadCheck::new(name, limits)?;
         if existing.len() >= policy.max_files {
             return Err(AddAttachmentError::TooManyFiles {
                 limit: policy.max_files,
             });
         }
-        Ok(UploadCheck {
-            name,
-            claimed,
-            file_limit: policy.max_file_bytes,
-            total_limit: policy.max_total_bytes,
-            already: existing.iter().map(|a| a.size).sum(),
-            size: 0,
-            head: Vec::with_capacity(SNIFF_LEN),
-            hasher: Sha256::new(),
-        })
+        Ok(UploadCheck(check))
     }
 
     pub fn file_name(&self) -> &FileName {
-        &self.name
-    }
-
-    /// Bytes seen so far.
-    pub fn size(&self) -> u64 {
-        self.size
+        self.0.file_name()
     }
 
     /// Takes the next chunk.
@@ -521,40 +329,7 @@ impl UploadCheck {
     /// # Errors
     /// A limit is crossed, or the first bytes do not match the extension.
     pub fn push(&mut self, chunk: &[u8]) -> Result<(), AddAttachmentError> {
-        let size = self.size.saturating_add(chunk.len() as u64);
-        if size > self.file_limit {
-            return Err(AddAttachmentError::FileTooLarge {
-                name: self.name.to_string(),
-                limit: self.file_limit,
-            });
-        }
-        if self.already.saturating_add(size) > self.total_limit {
-            return Err(AddAttachmentError::TotalTooLarge {
-                name: self.name.to_string(),
-                limit: self.total_limit,
-            });
-        }
-        if self.head.len() < SNIFF_LEN {
-            let take = (SNIFF_LEN - self.head.len()).min(chunk.len());
-            self.head.extend_from_slice(&chunk[..take]);
-            if self.head.len() == SNIFF_LEN {
-                self.sniff()?;
-            }
-        }
-        self.size = size;
-        self.hasher.update(chunk);
-        Ok(())
-    }
-
-    fn sniff(&self) -> Result<(), AddAttachmentError> {
-        if ContentKind::detect(&self.head) == Some(self.claimed) {
-            Ok(())
-        } else {
-            Err(AddAttachmentError::ContentMismatch {
-                name: self.name.to_string(),
-                claimed: self.claimed.label(),
-            })
-        }
+        Ok(self.0.push(chunk)?)
     }
 
     /// The end of the stream.
@@ -562,20 +337,12 @@ impl UploadCheck {
     /// # Errors
     /// An empty file, or a short file whose bytes do not match the extension.
     pub fn finish(self) -> Result<CheckedUpload, AddAttachmentError> {
-        if self.size == 0 {
-            return Err(AddAttachmentError::Empty {
-                name: self.name.to_string(),
-            });
-        }
-        if self.head.len() < SNIFF_LEN {
-            self.sniff()?;
-        }
-        Ok(CheckedUpload {
-            file_name: self.name,
-            kind: self.claimed,
-            size: self.size,
-            sha256: ContentAddress::from_digest(&self.hasher.finalize().into()),
-        })
+        Ok(self.0.finish()?)
+    }
+
+    /// The kernel's check, to stream with [`upload::receive`].
+    pub fn into_inner(self) -> upload::UploadCheck {
+        self.0
     }
 }
 
@@ -664,34 +431,10 @@ pub fn attach(
     })
 }
 
-/// `Content-Disposition` value for a download: `attachment`, an ASCII fallback name and the
-/// UTF-8 name percent-encoded (RFC 6266, RFC 5987 `filename*`).
-pub fn content_disposition(name: &FileName) -> String {
-    let fallback: String = name
-        .as_str()
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | ' ') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let mut encoded = String::new();
-    for b in name.as_str().bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b'~') {
-            encoded.push(char::from(b));
-        } else {
-            encoded.push_str(&format!("%{b:02X}"));
-        }
-    }
-    format!("attachment; filename=\"{fallback}\"; filename*=UTF-8''{encoded}")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use zhicheng_kernel::upload::PNG_MAGIC;
 
     fn name(s: &str) -> FileName {
         FileName::parse(s).unwrap()
@@ -839,7 +582,7 @@ mod tests {
         }
         let long = format!("{}.pdf", "长".repeat(MAX_NAME_CHARS));
         assert_eq!(
-            FileName::parse(&long).unwrap_err().code(),
+            AddAttachmentError::from(FileName::parse(&long).unwrap_err()).code(),
             "attachment.name_too_long"
         );
     }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use zhicheng_kernel::{AuditEvent, DeclarationId, PersonId, PlanId, StoreError, TxError};
 
-use crate::attachment::{Attachment, AttachmentId, CaseTrail, ContentAddress};
+use crate::attachment::{Attachment, AttachmentId, CaseTrail};
 use crate::{
     Catalog, CommitmentAcceptance, CommitmentLetter, Declaration, DeclarationVersion, ReviewPlan,
 };
@@ -177,38 +177,5 @@ pub trait AttachmentRepo: Send + Sync {
     ) -> impl Future<Output = Result<Option<CaseTrail>, StoreError>> + Send;
 }
 
-/// Content-addressed storage of attachment bytes. Writing streams chunk by chunk; a blob
-/// becomes visible only once committed under the SHA-256 of what was written.
-pub trait BlobStore: Send + Sync {
-    type Writer: BlobWriter;
-
-    /// Starts writing a new blob (to a temporary place).
-    fn writer(&self) -> impl Future<Output = Result<Self::Writer, StoreError>> + Send;
-
-    /// The bytes stored under `address`, if any.
-    fn get(
-        &self,
-        address: &ContentAddress,
-    ) -> impl Future<Output = Result<Option<Vec<u8>>, StoreError>> + Send;
-
-    fn exists(
-        &self,
-        address: &ContentAddress,
-    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
-}
-
-/// A blob being written.
-pub trait BlobWriter: Send {
-    fn write(&mut self, chunk: &[u8]) -> impl Future<Output = Result<(), StoreError>> + Send;
-
-    /// Makes what was written durable under its SHA-256, which must equal `expected`
-    /// (`Unavailable` otherwise, and nothing is kept). Writing the same content twice keeps one
-    /// blob.
-    fn commit(
-        self,
-        expected: &ContentAddress,
-    ) -> impl Future<Output = Result<(), StoreError>> + Send;
-
-    /// Discards what was written.
-    fn abort(self) -> impl Future<Output = ()> + Send;
-}
+/// The blob store of attachment bytes: the kernel's port.
+pub use zhicheng_kernel::upload::{BlobStore, BlobWriter};

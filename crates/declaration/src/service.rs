@@ -17,11 +17,12 @@ use crate::commitment::{CommitmentRequired, LetterError};
 use crate::declaration::{CreateDeclarationError, EditDeclarationError};
 use crate::materials::{FieldChange, RawMaterials, RawSection};
 use crate::plan::PlanError;
-use crate::ports::{AttachmentRepo, BlobStore, BlobWriter, DeclarationRepo};
+use crate::ports::{AttachmentRepo, BlobStore, DeclarationRepo};
 use crate::{
     Catalog, CommitmentAcceptance, CommitmentLetter, Declaration, DeclarationKind,
     DeclarationVersion, ReviewPlan,
 };
+use zhicheng_kernel::upload;
 
 /// Who may publish plans: HR bureaus and committee organisers, or an operator at the CLI.
 pub enum PlanAuthor<'a> {
@@ -617,14 +618,7 @@ pub async fn my_declarations<D: DeclarationRepo>(
     Ok(repo.list_declarations_for_person(person).await?)
 }
 
-/// The body of an upload, chunk by chunk (adapted from the HTTP body by the server).
-pub trait ChunkSource: Send {
-    type Chunk: AsRef<[u8]> + Send;
-    /// The next chunk; `None` at the end; `Err` when the client went away.
-    fn next_chunk(
-        &mut self,
-    ) -> impl std::future::Future<Output = Option<Result<Self::Chunk, String>>> + Send;
-}
+pub use zhicheng_kernel::upload::ChunkSource;
 
 /// An upload request, before its body is read.
 #[derive(Debug, Clone)]
@@ -668,39 +662,16 @@ where
     }
     require_commitment(repo, d.person_id).await?;
     let section = Section::parse(&cmd.section).map_err(ServiceError::Rule)?;
-    let name = FileName::parse(&cmd.file_name).map_err(ServiceError::Rule)?;
+    let name = FileName::parse(&cmd.file_name)
+        .map_err(|e| ServiceError::Rule(AddAttachmentError::from(e)))?;
     let existing = repo.list_attachments(d.id).await?;
-    let mut check = UploadCheck::new(policy, name, &existing).map_err(ServiceError::Rule)?;
-    let mut writer = blobs.writer().await?;
-    loop {
-        let chunk = match body.next_chunk().await {
-            None => break,
-            Some(Ok(c)) => c,
-            Some(Err(_)) => {
-                writer.abort().await;
-                return Err(ServiceError::Rule(AddAttachmentError::Interrupted {
-                    name: check.file_name().to_string(),
-                }));
-            }
-        };
-        let bytes = chunk.as_ref();
-        if let Err(e) = check.push(bytes) {
-            writer.abort().await;
-            return Err(ServiceError::Rule(e));
-        }
-        if let Err(e) = writer.write(bytes).await {
-            writer.abort().await;
-            return Err(e.into());
-        }
-    }
-    let checked = match check.finish() {
-        Ok(c) => c,
-        Err(e) => {
-            writer.abort().await;
-            return Err(ServiceError::Rule(e));
-        }
-    };
-    writer.commit(&checked.sha256).await?;
+    let check = UploadCheck::new(policy, name, &existing).map_err(ServiceError::Rule)?;
+    let checked = upload::receive(blobs, check.into_inner(), body)
+        .await
+        .map_err(|e| match e {
+            upload::ReceiveError::File(f) => ServiceError::Rule(AddAttachmentError::from(f)),
+            upload::ReceiveError::Store(s) => ServiceError::Store(s),
+        })?;
     let now = clock.now();
     let id = AttachmentId(ids.new_id());
     let actor = Actor::from(principal);

@@ -106,8 +106,31 @@ pub struct Account {
     pub operator: bool,
     /// A disabled account cannot sign in and its sessions are ended.
     pub disabled: bool,
+    /// The password was set by someone else (a bureau's one-time password, an administrator's
+    /// initial password for an operator): the account may do nothing but change it, see who it
+    /// is and sign out until it does ([`Account::password_change_required`]).
+    pub must_change_password: bool,
     pub created_at: DateTime<Utc>,
     pub version: i64,
+}
+
+/// An account whose password was set by someone else tried to do something before changing it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "your password was set by someone else (a one-time or initial password): change it first — nothing else is possible until you do"
+)]
+pub struct PasswordChangeRequired;
+
+impl zhicheng_kernel::Localized for PasswordChangeRequired {
+    fn code(&self) -> &'static str {
+        "auth.password_change_required"
+    }
+    fn zh(&self) -> String {
+        "您的密码由他人设置（一次性密码或初始密码），请先修改密码；修改前不能办理其他业务".into()
+    }
+    fn en(&self) -> String {
+        self.to_string()
+    }
 }
 
 /// What reserving a password check did (see [`Account::reserve_attempt`]).
@@ -198,6 +221,33 @@ impl Account {
     pub fn unlock(&mut self) {
         self.failed_attempts = 0;
         self.locked_until = None;
+    }
+
+    /// Sets a password chosen by someone other than the account's owner (a bureau's reset, an
+    /// administrator's initial password): it must be changed at the next sign-in.
+    pub fn set_password_by_other(&mut self, hash: PasswordHash) {
+        self.password_hash = hash;
+        self.must_change_password = true;
+    }
+
+    /// Sets a password the owner chose (change with the current one, SMS recovery): the
+    /// obligation to change it ends.
+    pub fn set_password_by_owner(&mut self, hash: PasswordHash) {
+        self.password_hash = hash;
+        self.must_change_password = false;
+    }
+
+    /// `Err` while the password set by someone else has not been changed: only changing it,
+    /// asking who one is and signing out are allowed.
+    ///
+    /// # Errors
+    /// [`PasswordChangeRequired`].
+    pub fn password_change_required(&self) -> Result<(), PasswordChangeRequired> {
+        if self.must_change_password {
+            Err(PasswordChangeRequired)
+        } else {
+            Ok(())
+        }
     }
 
     /// A successful login resets the count.
@@ -331,6 +381,7 @@ mod tests {
             mobile: None,
             operator: false,
             disabled: false,
+            must_change_password: false,
             created_at: Utc.timestamp_opt(0, 0).unwrap(),
             version: 1,
         }
@@ -459,6 +510,17 @@ mod tests {
             matches!(LoginName::parse("ZhangSan"), Some(LoginName::Username(u)) if u.as_str() == "zhangsan")
         );
         assert_eq!(LoginName::parse("1"), None);
+    }
+
+    #[test]
+    fn a_password_set_by_someone_else_must_be_changed() {
+        let mut a = account();
+        assert_eq!(a.password_change_required(), Ok(()));
+        a.set_password_by_other(PasswordHash("one-time".into()));
+        assert_eq!(a.password_change_required(), Err(PasswordChangeRequired));
+        a.set_password_by_owner(PasswordHash("own".into()));
+        assert_eq!(a.password_change_required(), Ok(()));
+        assert_eq!(a.password_hash, PasswordHash("own".into()));
     }
 
     #[test]

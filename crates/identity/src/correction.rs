@@ -1,11 +1,15 @@
 //! Name correction requests (姓名更正申请): after registration a person's legal name is immutable
 //! to the person and to HR bureaus alike; a wrong name is corrected through a request with a
-//! reason and evidence, decided by the HR bureau whose jurisdiction covers the person's unit.
-//! Approval renames the person in the same transaction; both are audited with old and new name.
+//! reason and an evidence file (a scan or photo of the household register or ID card: PDF,
+//! JPEG or PNG, checked like declaration attachments by [`zhicheng_kernel::upload`]), decided
+//! by the HR bureau whose jurisdiction covers the person's unit. Only the person and that
+//! bureau see the file. Approval renames the person in the same transaction; both are audited
+//! with old and new name.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use zhicheng_kernel::{AccountId, FieldError, Localized, OrgId, PersonId};
+use zhicheng_kernel::upload::{CheckedUpload, FileError};
+use zhicheng_kernel::{AccountId, FieldError, Localized, OrgId, PersonId, Principal, Role};
 
 use crate::{Organisation, PersonName};
 
@@ -45,7 +49,7 @@ impl CorrectionStatus {
     }
 }
 
-/// Longest reason or evidence text kept.
+/// Longest reason or evidence description kept.
 pub const MAX_TEXT: usize = 500;
 
 /// A person's request to correct their legal name.
@@ -59,8 +63,12 @@ pub struct NameCorrection {
     pub old_name: PersonName,
     pub new_name: PersonName,
     pub reason: String,
-    /// What proves the correct name (e.g. the household register entry or a document number).
+    /// A description of the evidence (e.g. the household register entry or a document
+    /// number); may be empty when the file speaks for itself.
     pub evidence: String,
+    /// The evidence file, kept in the blob store under its content address. Requests made
+    /// before files were taken have none.
+    pub evidence_file: Option<CheckedUpload>,
     pub status: CorrectionStatus,
     pub decided_by: Option<AccountId>,
     pub decision_note: Option<String>,
@@ -76,9 +84,13 @@ pub enum RequestCorrectionError {
     Unchanged,
     #[error("give the reason for the correction")]
     NoReason,
-    #[error("give the evidence of the correct name (document and number)")]
+    #[error(
+        "attach the evidence of the correct name: a scan or photo of the household register or ID card (PDF, JPEG or PNG)"
+    )]
     NoEvidence,
-    #[error("the reason and the evidence may have at most {MAX_TEXT} characters each")]
+    #[error("evidence file {0}")]
+    File(FileError),
+    #[error("the reason and the evidence description may have at most {MAX_TEXT} characters each")]
     TooLong,
     #[error("choose the employer unit you work for; only units with the title-review permission")]
     NoSuchUnit,
@@ -92,6 +104,7 @@ impl Localized for RequestCorrectionError {
             Self::Unchanged => "name_correction.unchanged",
             Self::NoReason => "name_correction.reason_missing",
             Self::NoEvidence => "name_correction.evidence_missing",
+            Self::File(e) => e.code(),
             Self::TooLong => "name_correction.too_long",
             Self::NoSuchUnit => "name_correction.unit_invalid",
             Self::AlreadyPending => "name_correction.already_pending",
@@ -101,14 +114,20 @@ impl Localized for RequestCorrectionError {
         match self {
             Self::Unchanged => "新姓名与当前姓名相同".into(),
             Self::NoReason => "请填写更正原因".into(),
-            Self::NoEvidence => "请填写证明材料（如户口簿、身份证的证件名称和编号）".into(),
-            Self::TooLong => format!("更正原因和证明材料各不超过 {MAX_TEXT} 字"),
+            Self::NoEvidence => {
+                "请上传证明材料：户口簿、居民身份证等的扫描件或照片（PDF、JPEG 或 PNG）".into()
+            }
+            Self::File(e) => format!("证明材料：{}", e.zh()),
+            Self::TooLong => format!("更正原因和证明材料说明各不超过 {MAX_TEXT} 字"),
             Self::NoSuchUnit => "请选择所在的用人单位（须已开通职称评审权限）".into(),
             Self::AlreadyPending => "已有一条姓名更正申请正在等待人社局审核，请勿重复提交".into(),
         }
     }
     fn en(&self) -> String {
-        self.to_string()
+        match self {
+            Self::File(e) => format!("evidence file: {}", e.en()),
+            e => e.to_string(),
+        }
     }
     fn invalid_input(&self) -> bool {
         !matches!(self, Self::AlreadyPending)
@@ -117,7 +136,8 @@ impl Localized for RequestCorrectionError {
         let field = match self {
             Self::Unchanged => "new_name",
             Self::NoReason => "reason",
-            Self::NoEvidence | Self::TooLong => "evidence",
+            Self::TooLong => "evidence",
+            Self::NoEvidence | Self::File(_) => "evidence_file",
             Self::NoSuchUnit => "unit_id",
             Self::AlreadyPending => return Vec::new(),
         };
@@ -174,23 +194,27 @@ fn text(s: &str) -> String {
     s.trim().to_owned()
 }
 
-impl NameCorrection {
-    /// A new pending request.
+/// What a person asks for, before the evidence file is read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CorrectionAsk {
+    pub new_name: PersonName,
+    pub reason: String,
+    pub evidence: String,
+}
+
+impl CorrectionAsk {
+    /// Checks everything but the file, so a refused request reads no file.
     ///
     /// # Errors
-    /// [`RequestCorrectionError`] for an unchanged name, a missing or too long reason or
-    /// evidence, or a unit that is not an employer unit holding the permission.
-    #[allow(clippy::too_many_arguments)]
-    pub fn request(
-        id: uuid::Uuid,
-        person_id: PersonId,
+    /// [`RequestCorrectionError`] for an unchanged name, a missing or too long reason, a too
+    /// long description, or a unit that is not an employer unit holding the permission.
+    pub fn check(
         current: &PersonName,
         unit: &Organisation,
         new_name: PersonName,
         reason: &str,
         evidence: &str,
-        now: DateTime<Utc>,
-    ) -> Result<NameCorrection, RequestCorrectionError> {
+    ) -> Result<CorrectionAsk, RequestCorrectionError> {
         if !(unit.kind == crate::OrgKind::EmployerUnit && unit.has_permission()) {
             return Err(RequestCorrectionError::NoSuchUnit);
         }
@@ -201,32 +225,72 @@ impl NameCorrection {
         if reason.is_empty() {
             return Err(RequestCorrectionError::NoReason);
         }
-        if evidence.is_empty() {
-            return Err(RequestCorrectionError::NoEvidence);
-        }
         if reason.chars().count() > MAX_TEXT || evidence.chars().count() > MAX_TEXT {
             return Err(RequestCorrectionError::TooLong);
         }
-        Ok(NameCorrection {
+        Ok(CorrectionAsk {
+            new_name,
+            reason,
+            evidence,
+        })
+    }
+}
+
+impl NameCorrection {
+    /// A new pending request: the checked ask and its stored evidence file.
+    pub fn request(
+        id: uuid::Uuid,
+        person_id: PersonId,
+        current: &PersonName,
+        unit: &Organisation,
+        ask: CorrectionAsk,
+        evidence_file: CheckedUpload,
+        now: DateTime<Utc>,
+    ) -> NameCorrection {
+        NameCorrection {
             id,
             person_id,
             unit_id: unit.id,
             old_name: current.clone(),
-            new_name,
-            reason,
-            evidence,
+            new_name: ask.new_name,
+            reason: ask.reason,
+            evidence: ask.evidence,
+            evidence_file: Some(evidence_file),
             status: CorrectionStatus::Pending,
             decided_by: None,
             decision_note: None,
             created_at: now,
             decided_at: None,
             version: 1,
-        })
+        }
     }
 
     /// Whether `bureau` decides this request: an HR bureau covering the person's unit.
     pub fn decided_by_bureau(&self, unit: &Organisation, bureau: &Organisation) -> bool {
         unit.id == self.unit_id && unit.in_jurisdiction_of(bureau)
+    }
+
+    /// Whether `principal` may see the request and its evidence file: the person, or staff of
+    /// the HR bureau that decides it (`bureau` is the principal's organisation, `unit` the
+    /// request's unit). Anyone else is answered as if it did not exist.
+    pub fn visible_to(
+        &self,
+        principal: &Principal,
+        unit: Option<&Organisation>,
+        bureau: Option<&Organisation>,
+    ) -> bool {
+        match principal.role {
+            Role::Applicant => principal.person_id == Some(self.person_id),
+            Role::HrBureau => match (unit, bureau) {
+                (Some(u), Some(b)) => {
+                    principal.org_id == Some(b.id)
+                        && b.kind == crate::OrgKind::HrBureau
+                        && self.decided_by_bureau(u, b)
+                }
+                _ => false,
+            },
+            _ => false,
+        }
     }
 
     /// The bureau's decision. On approval the person's name becomes the requested one; the
@@ -304,34 +368,100 @@ mod tests {
         }
     }
 
+    fn file() -> CheckedUpload {
+        CheckedUpload {
+            file_name: zhicheng_kernel::upload::FileName::parse("户口簿.pdf").unwrap(),
+            kind: zhicheng_kernel::upload::ContentKind::Pdf,
+            size: 9,
+            sha256: zhicheng_kernel::upload::ContentAddress::of(b"%PDF-1.7\n"),
+        }
+    }
+
     #[test]
-    fn a_request_needs_a_new_name_a_reason_evidence_and_a_permitted_unit() {
+    fn a_request_needs_a_new_name_a_reason_and_a_permitted_unit() {
         let p = person();
         let unit = org(OrgKind::EmployerUnit, "371003");
-        let now = DateTime::<Utc>::default();
         let new = PersonName::parse("李娜娜").unwrap();
-        let req = |u: &Organisation, n: &PersonName, r: &str, e: &str| {
-            NameCorrection::request(uuid::Uuid::nil(), p.id, &p.name, u, n.clone(), r, e, now)
+        let ask = |u: &Organisation, n: &PersonName, r: &str, e: &str| {
+            CorrectionAsk::check(&p.name, u, n.clone(), r, e)
         };
         assert_eq!(
-            req(&unit, &p.name, "r", "e").unwrap_err(),
+            ask(&unit, &p.name, "r", "e").unwrap_err(),
             RequestCorrectionError::Unchanged
         );
         assert_eq!(
-            req(&unit, &new, " ", "e").unwrap_err(),
+            ask(&unit, &new, " ", "e").unwrap_err(),
             RequestCorrectionError::NoReason
         );
         assert_eq!(
-            req(&unit, &new, "r", "").unwrap_err(),
-            RequestCorrectionError::NoEvidence
+            ask(&unit, &new, "r", &"长".repeat(MAX_TEXT + 1)).unwrap_err(),
+            RequestCorrectionError::TooLong
         );
         let mut no_permission = unit.clone();
         no_permission.permission = PermissionStatus::NotApplied;
         assert_eq!(
-            req(&no_permission, &new, "r", "e").unwrap_err(),
+            ask(&no_permission, &new, "r", "e").unwrap_err(),
             RequestCorrectionError::NoSuchUnit
         );
-        assert!(req(&unit, &new, "录入错误", "户口簿 第 3 页").is_ok());
+        // The description is optional: the file is the evidence.
+        let ok = ask(&unit, &new, " 录入错误 ", "").unwrap();
+        assert_eq!(ok.reason, "录入错误");
+        let c = NameCorrection::request(
+            uuid::Uuid::nil(),
+            p.id,
+            &p.name,
+            &unit,
+            ok,
+            file(),
+            DateTime::<Utc>::default(),
+        );
+        assert_eq!(c.evidence_file, Some(file()));
+        let missing = RequestCorrectionError::NoEvidence.fields();
+        assert_eq!(missing[0].field, "evidence_file");
+    }
+
+    #[test]
+    fn only_the_person_and_the_deciding_bureau_see_the_request() {
+        let p = person();
+        let unit = org(OrgKind::EmployerUnit, "371003");
+        let ask = CorrectionAsk::check(
+            &p.name,
+            &unit,
+            PersonName::parse("李娜娜").unwrap(),
+            "r",
+            "",
+        )
+        .unwrap();
+        let c = NameCorrection::request(
+            uuid::Uuid::nil(),
+            p.id,
+            &p.name,
+            &unit,
+            ask,
+            file(),
+            DateTime::<Utc>::default(),
+        );
+        let principal = |role: Role, person: Option<PersonId>, org: Option<OrgId>| Principal {
+            account_id: AccountId(uuid::Uuid::now_v7()),
+            role,
+            person_id: person,
+            org_id: org,
+        };
+        assert!(c.visible_to(&principal(Role::Applicant, Some(p.id), None), None, None));
+        let stranger = PersonId(uuid::Uuid::now_v7());
+        assert!(!c.visible_to(
+            &principal(Role::Applicant, Some(stranger), None),
+            None,
+            None
+        ));
+        let weihai = org(OrgKind::HrBureau, "371000");
+        let jinan = org(OrgKind::HrBureau, "370100");
+        let staff = |b: &Organisation| principal(Role::HrBureau, None, Some(b.id));
+        assert!(c.visible_to(&staff(&weihai), Some(&unit), Some(&weihai)));
+        assert!(!c.visible_to(&staff(&jinan), Some(&unit), Some(&jinan)));
+        // The unit itself does not see its employee's evidence.
+        let unit_staff = principal(Role::UnitAdmin, None, Some(unit.id));
+        assert!(!c.visible_to(&unit_staff, Some(&unit), Some(&unit)));
     }
 
     #[test]
@@ -340,9 +470,9 @@ mod tests {
         let unit = org(OrgKind::EmployerUnit, "371003");
         let now = DateTime::<Utc>::default();
         let new = PersonName::parse("李娜娜").unwrap();
+        let ask = CorrectionAsk::check(&p.name, &unit, new, "r", "e").unwrap();
         let mut c =
-            NameCorrection::request(uuid::Uuid::nil(), p.id, &p.name, &unit, new, "r", "e", now)
-                .unwrap();
+            NameCorrection::request(uuid::Uuid::nil(), p.id, &p.name, &unit, ask, file(), now);
         let by = AccountId(uuid::Uuid::nil());
         let jinan = org(OrgKind::HrBureau, "370100");
         assert_eq!(

@@ -25,7 +25,8 @@ pub mod throttle;
 pub mod uscc;
 
 pub use account::{
-    Account, LockoutPolicy, LoginName, Session, SessionPolicy, SessionToken, Username,
+    Account, LockoutPolicy, LoginName, PasswordChangeRequired, Session, SessionPolicy,
+    SessionToken, Username,
 };
 pub use captcha::{Captcha, CaptchaChallenge, CaptchaError};
 pub use id_card::{Gender, IdCardNumber, IdCardNumberError};

@@ -11,6 +11,7 @@ use zhicheng_kernel::{
     RegionCode, Role, ServiceError, StoreError, TxError,
 };
 
+use crate::account::PasswordChangeRequired;
 use crate::org::{ApplyPermissionError, DecidePermissionError, DuplicateFindings};
 use crate::ports::{CaptchaGenerator, IdentityRepo, PasswordHasher, SmsGateway};
 use crate::recovery::{
@@ -206,6 +207,7 @@ pub async fn register_person<R: IdentityRepo, H: PasswordHasher>(
         mobile: None,
         operator: false,
         disabled: false,
+        must_change_password: false,
         created_at: now,
         version: 1,
     };
@@ -234,6 +236,9 @@ pub struct CreateOrg {
     pub admin_password: Password,
     /// The unit's contact mobile (kept on its admin account; used for duplicate hints).
     pub admin_mobile: Option<MobileNumber>,
+    /// The admin password is a one-time password handed over by an operator: it must be
+    /// changed at the first sign-in.
+    pub must_change_password: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -316,6 +321,7 @@ pub async fn create_org<R: IdentityRepo, H: PasswordHasher>(
         mobile: cmd.admin_mobile,
         operator: false,
         disabled: false,
+        must_change_password: cmd.must_change_password,
         created_at: now,
         version: 1,
     };
@@ -673,7 +679,7 @@ pub async fn login<R: IdentityRepo, H: PasswordHasher>(
     login: &str,
     password: &str,
     token: &SessionToken,
-) -> Result<Principal, LoginError> {
+) -> Result<SignedIn, LoginError> {
     let now = clock.now();
     let window = policy.throttle.window_start(now);
     if let Some(ip) = client {
@@ -724,7 +730,7 @@ async fn login_checked<R: IdentityRepo, H: PasswordHasher>(
     login: &str,
     password: &str,
     token: &SessionToken,
-) -> Result<Principal, LoginError> {
+) -> Result<SignedIn, LoginError> {
     use crate::account::{FailureOutcome, Reservation};
     let policy = rules.lockout;
     let rejected = LoginError::rejected(policy);
@@ -803,7 +809,7 @@ async fn login_checked<R: IdentityRepo, H: PasswordHasher>(
             }
             a.record_success();
             Ok((
-                a.principal(),
+                SignedIn::of(a),
                 AuditEvent::new(now, actor, "account.logged_in", "account", a.id.0),
             ))
         }
@@ -829,7 +835,40 @@ pub fn dummy_hash() -> crate::PasswordHash {
     )
 }
 
-/// The principal behind a presented token, if the session exists, has not been idle for
+/// Who signed in (or whose session a token is), and whether the account still has to change
+/// a password someone else set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedIn {
+    pub principal: Principal,
+    /// Set while a one-time or initial password has not been changed: only changing it,
+    /// asking who one is and signing out are allowed (adapters refuse the rest with
+    /// [`PasswordChangeRequired`]).
+    pub must_change_password: bool,
+}
+
+impl SignedIn {
+    fn of(a: &Account) -> SignedIn {
+        SignedIn {
+            principal: a.principal(),
+            must_change_password: a.must_change_password,
+        }
+    }
+
+    /// The principal for any operation other than changing the password, asking who one is
+    /// and signing out.
+    ///
+    /// # Errors
+    /// [`PasswordChangeRequired`] while the password set by someone else is unchanged.
+    pub fn for_business(&self) -> Result<&Principal, PasswordChangeRequired> {
+        if self.must_change_password {
+            Err(PasswordChangeRequired)
+        } else {
+            Ok(&self.principal)
+        }
+    }
+}
+
+/// The account behind a presented token, if the session exists, has not been idle for
 /// `policy.idle` and is before its absolute end. A used session's `last_seen_at` is written at
 /// most once a minute; an ended one is deleted.
 ///
@@ -840,7 +879,7 @@ pub async fn authenticate<R: IdentityRepo>(
     clock: &dyn Clock,
     policy: SessionPolicy,
     token: &SessionToken,
-) -> Result<Option<Principal>, StoreError> {
+) -> Result<Option<SignedIn>, StoreError> {
     let hash = token.hash();
     let Some((session, account)) = repo.find_session(&hash).await? else {
         return Ok(None);
@@ -853,7 +892,7 @@ pub async fn authenticate<R: IdentityRepo>(
     if session.needs_touch(now) {
         repo.touch_session(&hash, now).await?;
     }
-    Ok(Some(account.principal()))
+    Ok(Some(SignedIn::of(&account)))
 }
 
 /// Why a password change was refused.
@@ -933,7 +972,7 @@ pub async fn change_password<R: IdentityRepo, H: PasswordHasher>(
     let now = clock.now();
     let actor = Actor::from(principal);
     update_account_retrying(repo, account.id, move |a: &mut Account| {
-        a.password_hash = hash;
+        a.set_password_by_owner(hash);
         Ok::<_, std::convert::Infallible>((
             (),
             AuditEvent::new(now, actor, "account.password_changed", "account", a.id.0),
@@ -1214,7 +1253,7 @@ pub async fn finish_password_recovery<R: IdentityRepo, H: PasswordHasher, S: Sms
                 })),
             ];
             if ok {
-                a.password_hash = hash;
+                a.set_password_by_owner(hash);
                 a.unlock();
                 audit.push(
                     AuditEvent::new(

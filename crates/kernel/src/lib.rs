@@ -1,7 +1,9 @@
 //! Shared vocabulary of zhicheng: typed ids, GB/T 2260 region codes, title levels and series
 //! codes (with the 2023 division list, [`divisions`]), the principal that every domain service
-//! authorises, audit events, localised messages,
-//! and the `Clock`/`IdGen` ports through which time and identifiers are passed in.
+//! authorises, audit events, localised messages, uploaded files ([`upload`]: kinds by content,
+//! safe names, content addresses, the streaming check and the blob port, shared by every
+//! domain that takes files), and the `Clock`/`IdGen` ports through which time and identifiers
+//! are passed in.
 //!
 //! It owns no rule beyond parsing these words. It must not know about any storage, transport,
 //! runtime or user interface, and it must not grow into a grab-bag: a rule belongs in the domain
@@ -11,6 +13,7 @@ pub mod divisions;
 mod ids;
 mod region;
 mod title;
+pub mod upload;
 
 pub use ids::*;
 pub use region::{RegionCode, RegionCodeError};

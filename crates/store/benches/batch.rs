@@ -79,6 +79,7 @@ fn staff(username: &str, role: Role, o: OrgId, at: DateTime<Utc>) -> Account {
         mobile: None,
         operator: false,
         disabled: false,
+        must_change_password: false,
         created_at: at,
         version: 1,
     }

@@ -23,6 +23,7 @@ use crate::entity::{
     organisation, path_link, person, plan, review_case, session,
 };
 use zhicheng_identity::correction::{CorrectionStatus, NameCorrection};
+use zhicheng_kernel::upload::{CheckedUpload, ContentAddress, ContentKind, FileName};
 
 /// A version-guarded aggregate table: how to turn its rows into domain values and back.
 pub trait Aggregate: EntityTrait {
@@ -164,6 +165,7 @@ impl Aggregate for account::Entity {
                 .transpose()?,
             operator: m.operator,
             disabled: m.disabled,
+            must_change_password: m.must_change_password,
             created_at: m.created_at,
             version: m.version,
         })
@@ -182,6 +184,7 @@ impl Aggregate for account::Entity {
             mobile: Set(a.mobile.as_ref().map(|m| m.as_str().to_owned())),
             operator: Set(a.operator),
             disabled: Set(a.disabled),
+            must_change_password: Set(a.must_change_password),
             created_at: Set(a.created_at),
             version: Set(a.version),
         }
@@ -207,6 +210,20 @@ impl Aggregate for name_correction::Entity {
             new_name: parse(PersonName::parse(&m.new_name), "new name")?,
             reason: m.reason,
             evidence: m.evidence,
+            evidence_file: match (
+                m.evidence_file_name,
+                m.evidence_kind,
+                m.evidence_size,
+                m.evidence_sha256,
+            ) {
+                (Some(name), Some(kind), Some(size), Some(sha)) => Some(CheckedUpload {
+                    file_name: FileName::from_stored(name),
+                    kind: some(ContentKind::parse(&kind), "evidence kind")?,
+                    size: u64::try_from(size).map_err(|_| corrupt("evidence size"))?,
+                    sha256: some(ContentAddress::parse(&sha), "evidence sha256")?,
+                }),
+                _ => None,
+            },
             status: some(CorrectionStatus::parse(&m.status), "correction status")?,
             decided_by: m.decided_by.map(Into::into),
             decision_note: m.decision_note,
@@ -224,6 +241,19 @@ impl Aggregate for name_correction::Entity {
             new_name: Set(c.new_name.as_str().to_owned()),
             reason: Set(c.reason.clone()),
             evidence: Set(c.evidence.clone()),
+            evidence_file_name: Set(c
+                .evidence_file
+                .as_ref()
+                .map(|f| f.file_name.as_str().to_owned())),
+            evidence_kind: Set(c.evidence_file.as_ref().map(|f| f.kind.as_str().to_owned())),
+            evidence_size: Set(c
+                .evidence_file
+                .as_ref()
+                .map(|f| i64::try_from(f.size).unwrap_or(i64::MAX))),
+            evidence_sha256: Set(c
+                .evidence_file
+                .as_ref()
+                .map(|f| f.sha256.as_str().to_owned())),
             status: Set(c.status.as_str().to_owned()),
             decided_by: Set(c.decided_by.map(|a| a.0)),
             decision_note: Set(c.decision_note.clone()),

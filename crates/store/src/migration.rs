@@ -8,8 +8,10 @@ mod attachments;
 mod case_queue;
 mod catalog;
 mod commitment_letters;
+mod correction_evidence;
 mod declaration_sections;
 mod identity_orgs;
+mod password_change;
 mod plan_schedule;
 
 use crate::entity::{
@@ -36,6 +38,8 @@ impl MigratorTrait for Migrator {
             Box::new(catalog::CatalogVersions),
             Box::new(commitment_letters::CommitmentLetters),
             Box::new(plan_schedule::PlanSchedule),
+            Box::new(password_change::PasswordChange),
+            Box::new(correction_evidence::CorrectionEvidence),
         ]
     }
 }

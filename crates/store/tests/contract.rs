@@ -274,6 +274,7 @@ fn account(username: &str, role: Role, person: Option<PersonId>, org: Option<Org
         mobile: None,
         operator: false,
         disabled: false,
+        must_change_password: false,
         created_at: now(),
         version: 1,
     }

@@ -104,6 +104,7 @@ async fn org(
         admin_username: constant("username", Username::parse(username))?,
         admin_password: password,
         admin_mobile: None,
+        must_change_password: false,
     };
     let (o, a) = service::create_org(
         store,

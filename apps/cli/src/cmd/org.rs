@@ -6,7 +6,7 @@ use clap::Subcommand;
 use serde_json::json;
 use zhicheng_identity::ports::IdentityRepo;
 use zhicheng_identity::service::{self, CreateOrg, CreateOrgError};
-use zhicheng_identity::{OrgKind, OrgName, Organisation, Uscc, Username};
+use zhicheng_identity::{MobileNumber, OrgKind, OrgName, Organisation, Uscc, Username};
 use zhicheng_kernel::{Actor, FieldError, Localized, RegionCode};
 
 use crate::ctx::Ctx;
@@ -47,9 +47,13 @@ struct CreateArgs {
     /// Username of the first admin account.
     #[arg(long)]
     admin_username: String,
-    /// Password of the admin account; when omitted a strong one is generated and printed once.
+    /// Password of the admin account; when omitted a strong one-time password is generated,
+    /// printed once, and must be changed at the first sign-in.
     #[arg(long, env = "ZHICHENG_ADMIN_PASSWORD", hide_env_values = true)]
     admin_password: Option<String>,
+    /// Contact mobile of the admin account (11 digits), shown masked to the bureau.
+    #[arg(long)]
+    admin_mobile: Option<String>,
 }
 
 impl Args {
@@ -144,7 +148,30 @@ async fn create(ctx: &Ctx, a: CreateArgs) -> Result<Exit, CliError> {
             ))
         })
         .ok();
-    let personal = [a.admin_username.as_str()];
+    let mobile = match a
+        .admin_mobile
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        None => Some(None),
+        Some(raw) => match MobileNumber::parse(raw) {
+            Ok(m) => Some(Some(m)),
+            Err(e) => {
+                fields.push(FieldError::new(
+                    "admin-mobile",
+                    "mobile.invalid",
+                    "手机号码应为 11 位数字，以 1 开头",
+                    e.to_string(),
+                ));
+                None
+            }
+        },
+    };
+    let mut personal = vec![a.admin_username.as_str()];
+    if let Some(m) = a.admin_mobile.as_deref() {
+        personal.push(m.trim());
+    }
     let (password, generated) = match a.admin_password.as_deref() {
         Some(raw) => match crate::password::parse("admin-password", raw, &personal) {
             Ok(p) => (Some(p), false),
@@ -155,8 +182,15 @@ async fn create(ctx: &Ctx, a: CreateArgs) -> Result<Exit, CliError> {
         },
         None => (Some(crate::password::generate(&personal)?), true),
     };
-    let (Some(kind), Some(name), Some(region), Some(uscc), Some(username), Some(password)) =
-        (kind, name, region, uscc, username, password)
+    let (
+        Some(kind),
+        Some(name),
+        Some(region),
+        Some(uscc),
+        Some(username),
+        Some(password),
+        Some(mobile),
+    ) = (kind, name, region, uscc, username, password, mobile)
     else {
         return Err(CliError::fields(fields));
     };
@@ -176,7 +210,9 @@ async fn create(ctx: &Ctx, a: CreateArgs) -> Result<Exit, CliError> {
         uscc,
         admin_username: username,
         admin_password: password,
-        admin_mobile: None,
+        admin_mobile: mobile,
+        // A generated password is a one-time password: changed at the first sign-in.
+        must_change_password: generated,
     };
     let (org, admin) = service::create_org(
         &store,
@@ -199,6 +235,8 @@ async fn create(ctx: &Ctx, a: CreateArgs) -> Result<Exit, CliError> {
                 "id": admin.id,
                 "username": admin.username.as_str(),
                 "role": admin.role.as_str(),
+                "mobile": admin.mobile.as_ref().map(MobileNumber::masked),
+                "must_change_password": admin.must_change_password,
             },
             "password": shown,
             "password_generated": generated,
@@ -218,9 +256,15 @@ async fn create(ctx: &Ctx, a: CreateArgs) -> Result<Exit, CliError> {
         );
         println!("  id:                    {}", org.id);
         println!("  管理员 / admin:        {}", admin.username.as_str());
+        if let Some(m) = &admin.mobile {
+            println!("  联系手机 / mobile:     {}", m.masked());
+        }
         if let Some(p) = &shown {
             println!("  初始密码 / password:   {p}");
-            println!("  （密码只显示这一次，请妥善转交 / shown only once: hand it over safely）");
+            println!("  （密码只显示这一次，请妥善转交；首次登录须修改密码）");
+            println!(
+                "  (shown only once: hand it over safely; it must be changed at the first sign-in)"
+            );
         }
     }
     Ok(Exit::Ok)

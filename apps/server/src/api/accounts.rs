@@ -7,12 +7,13 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 use uuid::Uuid;
 use zhicheng_identity::SessionToken;
 use zhicheng_identity::ports::IdentityRepo;
+use zhicheng_identity::service::SignedIn;
 use zhicheng_identity::service::{self, CaptchaAnswer, RegisterPerson, RegisterPersonForm};
-use zhicheng_kernel::{Localized, Principal};
+use zhicheng_kernel::Localized;
 use zhicheng_store::runtime::random_bytes;
 
 use super::Tag;
-use crate::auth::BearerAuth;
+use crate::auth::SessionAuth;
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 
@@ -116,15 +117,21 @@ pub struct Me {
     pub role: String,
     pub person_id: Option<Uuid>,
     pub org_id: Option<Uuid>,
+    /// The password was set by someone else (a bureau's one-time password, an
+    /// administrator's initial password): change it with `POST /me/password` first — every
+    /// other operation answers 403 `auth.password_change_required` until then.
+    pub must_change_password: bool,
 }
 
-impl From<&Principal> for Me {
-    fn from(p: &Principal) -> Self {
+impl From<&SignedIn> for Me {
+    fn from(s: &SignedIn) -> Self {
+        let p = &s.principal;
         Me {
             account_id: p.account_id.0,
             role: p.role.as_str().to_owned(),
             person_id: p.person_id.map(|x| x.0),
             org_id: p.org_id.map(|x| x.0),
+            must_change_password: s.must_change_password,
         }
     }
 }
@@ -148,14 +155,14 @@ pub enum LogoutResponse {
     Done,
 }
 
-/// Signs in and returns the principal and a fresh token (shared by the API and the portal).
+/// Signs in and returns who signed in and a fresh token (shared by the API and the portal).
 pub async fn sign_in(
     st: &AppState,
     client: Option<&str>,
     captcha: &CaptchaAnswer,
     login: &str,
     password: &str,
-) -> Result<(SessionToken, Principal), ApiError> {
+) -> Result<(SessionToken, SignedIn), ApiError> {
     let bytes: [u8; 32] = random_bytes().map_err(ApiError::internal)?;
     let token = SessionToken::from_random(bytes);
     let policy = service::LoginPolicy {
@@ -254,7 +261,9 @@ impl AccountsApi {
     /// refused (422) before the password is looked at and counts nothing. Five consecutive
     /// wrong passwords lock the account for 15 minutes; the 401 answer is the same for an
     /// unknown user, a wrong password and a locked account. Too many refused logins from one
-    /// client address (30 per 15 minutes) answer 429 without touching any account.
+    /// client address (30 per 15 minutes) answer 429 without touching any account. When
+    /// `me.must_change_password` is set, the account's password was set by someone else:
+    /// change it with `POST /me/password` before anything else.
     #[oai(path = "/auth/login", method = "post")]
     async fn login(
         &self,
@@ -285,7 +294,7 @@ impl AccountsApi {
     #[oai(path = "/auth/logout", method = "post")]
     async fn logout(
         &self,
-        auth: BearerAuth,
+        auth: SessionAuth,
         req: &poem::Request,
     ) -> Result<LogoutResponse, ApiError> {
         let _ = auth;
@@ -296,11 +305,12 @@ impl AccountsApi {
     }
 
     /// 修改密码: change the password (the current one is required). Every other session of the
-    /// account ends; this one stays.
+    /// account ends; this one stays. Also the way out of a one-time or initial password
+    /// (`must_change_password`).
     #[oai(path = "/me/password", method = "post")]
     async fn change_password(
         &self,
-        auth: BearerAuth,
+        auth: SessionAuth,
         body: Json<ChangePasswordRequest>,
         req: &poem::Request,
     ) -> Result<PasswordChanged, ApiError> {
@@ -309,7 +319,7 @@ impl AccountsApi {
             &self.0.store,
             &self.0.hasher,
             &self.0.clock,
-            &auth.0,
+            &auth.0.principal,
             &body.current_password,
             &body.new_password,
             &keep,
@@ -384,9 +394,9 @@ impl AccountsApi {
         Ok(RecoveryFinished::Done)
     }
 
-    /// Who am I.
+    /// Who am I (also answered while `must_change_password` is set).
     #[oai(path = "/auth/me", method = "get")]
-    async fn me(&self, auth: BearerAuth) -> Result<MeResponse, ApiError> {
+    async fn me(&self, auth: SessionAuth) -> Result<MeResponse, ApiError> {
         Ok(MeResponse::Ok(Json(Me::from(&auth.0))))
     }
 }

@@ -16,9 +16,9 @@ use poem_openapi::payload::{Binary, Json, Payload};
 use poem_openapi::registry::{MetaSchema, MetaSchemaRef};
 use poem_openapi::{ApiResponse, Object, OpenApi};
 use uuid::Uuid;
-use zhicheng_declaration::attachment::content_disposition;
 use zhicheng_declaration::service::{self, ChunkSource, NewAttachment};
 use zhicheng_declaration::{Attachment, AttachmentId};
+use zhicheng_kernel::upload::content_disposition;
 use zhicheng_kernel::{DeclarationId, ServiceError};
 
 use super::Tag;
@@ -94,6 +94,15 @@ pub enum RemovedResponse {
 pub struct FileBytes {
     bytes: Vec<u8>,
     content_type: &'static str,
+}
+
+impl FileBytes {
+    pub fn new(bytes: Vec<u8>, content_type: &'static str) -> FileBytes {
+        FileBytes {
+            bytes,
+            content_type,
+        }
+    }
 }
 
 impl Payload for FileBytes {

@@ -187,6 +187,7 @@ pub async fn register_unit(
         admin_username,
         admin_password,
         admin_mobile: contact_mobile,
+        must_change_password: false,
     };
     let (org, admin) = service::create_org(
         &st.store,

@@ -12,6 +12,7 @@ use super::common::{
     Chrome, Errors, STAFF, anonymous_token, api_error_page, check_anonymous_token, check_csrf,
     form_response, gate, with_cookie,
 };
+use super::i18n::Lang;
 use super::{Visitor, redirect, render};
 use crate::api::accounts::{
     CaptchaIssued, issue_captcha, recover_password_finish, recover_password_start, recover_username,
@@ -39,9 +40,9 @@ struct RecoverPage {
     p_errors: Errors,
 }
 
-async fn recover_page(st: &AppState, token: String) -> Result<RecoverPage, ApiError> {
+async fn recover_page(st: &AppState, lang: Lang, token: String) -> Result<RecoverPage, ApiError> {
     Ok(RecoverPage {
-        chrome: Chrome::anonymous(),
+        chrome: Chrome::signed_out(lang),
         token,
         notice: None,
         id_number: String::new(),
@@ -57,13 +58,14 @@ async fn recover_page(st: &AppState, token: String) -> Result<RecoverPage, ApiEr
 
 #[handler]
 pub async fn recover_form(st: Data<&AppState>, req: &Request) -> Response {
+    let lang = Lang::of(req);
     let page = match anonymous_token(req) {
-        Ok((token, cookie)) => recover_page(&st, token).await.map(|p| (p, cookie)),
+        Ok((token, cookie)) => recover_page(&st, lang, token).await.map(|p| (p, cookie)),
         Err(e) => Err(e),
     };
     match page {
         Ok((p, cookie)) => with_cookie(render(&p), cookie),
-        Err(e) => api_error_page(Chrome::anonymous(), &e),
+        Err(e) => api_error_page(Chrome::signed_out(lang), &e),
     }
 }
 
@@ -97,26 +99,27 @@ pub async fn recover_username_submit(
     if let Some(r) = check_anonymous_token(req, &form.csrf) {
         return r;
     }
+    let lang = Lang::of(req);
     let f = form.0;
     let client = crate::auth::client_ip(&st, req);
     let captcha = captcha_of(&f.captcha_id, &f.captcha_answer);
     let result = recover_username(&st, client.as_deref(), &captcha, &f.id_number, &f.mobile).await;
-    let mut page = match recover_page(&st, f.csrf.clone()).await {
+    let mut page = match recover_page(&st, lang, f.csrf.clone()).await {
         Ok(p) => p,
-        Err(e) => return api_error_page(Chrome::anonymous(), &e),
+        Err(e) => return api_error_page(Chrome::signed_out(lang), &e),
     };
     match result {
         Ok(_) => {
-            page.notice = Some(SENT.into());
+            page.notice = Some(lang.t(SENT).into());
             render(&page)
         }
         Err(e) if e.status() == poem::http::StatusCode::UNPROCESSABLE_ENTITY => {
             page.id_number = f.id_number;
             page.u_mobile = f.mobile;
-            page.u_errors = Errors::from_api(&e);
+            page.u_errors = Errors::localized(&e, lang);
             form_response(render(&page), &e)
         }
-        Err(e) => api_error_page(Chrome::anonymous(), &e),
+        Err(e) => api_error_page(Chrome::signed_out(lang), &e),
     }
 }
 
@@ -153,22 +156,23 @@ pub async fn recover_password_submit(
     if let Some(r) = check_anonymous_token(req, &form.csrf) {
         return r;
     }
+    let lang = Lang::of(req);
     let f = form.0;
     let client = crate::auth::client_ip(&st, req);
     let captcha = captcha_of(&f.captcha_id, &f.captcha_answer);
     match recover_password_start(&st, client.as_deref(), &captcha, &f.login, &f.mobile).await {
         Ok(id) => redirect(&format!("/recover/password/finish?challenge={id}")),
         Err(e) if e.status() == poem::http::StatusCode::UNPROCESSABLE_ENTITY => {
-            let mut page = match recover_page(&st, f.csrf.clone()).await {
+            let mut page = match recover_page(&st, lang, f.csrf.clone()).await {
                 Ok(p) => p,
-                Err(e) => return api_error_page(Chrome::anonymous(), &e),
+                Err(e) => return api_error_page(Chrome::signed_out(lang), &e),
             };
             page.login = f.login;
             page.p_mobile = f.mobile;
-            page.p_errors = Errors::from_api(&e);
+            page.p_errors = Errors::localized(&e, lang);
             form_response(render(&page), &e)
         }
-        Err(e) => api_error_page(Chrome::anonymous(), &e),
+        Err(e) => api_error_page(Chrome::signed_out(lang), &e),
     }
 }
 
@@ -180,10 +184,11 @@ pub struct ChallengeQuery {
 
 #[handler]
 pub async fn finish_form(req: &Request, q: Query<ChallengeQuery>) -> Response {
+    let lang = Lang::of(req);
     match anonymous_token(req) {
         Ok((token, cookie)) => with_cookie(
             render(&FinishPage {
-                chrome: Chrome::anonymous(),
+                chrome: Chrome::signed_out(lang),
                 token,
                 challenge_id: q.challenge.trim().to_owned(),
                 code: String::new(),
@@ -191,7 +196,7 @@ pub async fn finish_form(req: &Request, q: Query<ChallengeQuery>) -> Response {
             }),
             cookie,
         ),
-        Err(e) => api_error_page(Chrome::anonymous(), &e),
+        Err(e) => api_error_page(Chrome::signed_out(lang), &e),
     }
 }
 
@@ -220,6 +225,7 @@ pub async fn finish_submit(st: Data<&AppState>, req: &Request, form: Form<Finish
     if let Some(r) = check_anonymous_token(req, &form.csrf) {
         return r;
     }
+    let lang = Lang::of(req);
     let f = form.0;
     let result = if f.new_password != f.new_password2 {
         Err(ApiError::field(
@@ -235,15 +241,15 @@ pub async fn finish_submit(st: Data<&AppState>, req: &Request, form: Form<Finish
     };
     match result {
         Ok(()) => render(&FinishedPage {
-            chrome: Chrome::anonymous(),
+            chrome: Chrome::signed_out(lang),
         }),
         Err(e) => {
             let page = FinishPage {
-                chrome: Chrome::anonymous(),
+                chrome: Chrome::signed_out(lang),
                 token: f.csrf,
                 challenge_id: f.challenge_id,
                 code: f.code,
-                errors: Errors::from_api(&e),
+                errors: Errors::localized(&e, lang),
             };
             form_response(render(&page), &e)
         }
@@ -256,6 +262,8 @@ struct PasswordPage {
     chrome: Chrome,
     action: &'static str,
     done: bool,
+    /// The password was set by someone else: nothing else opens until it is changed.
+    forced: bool,
     errors: Errors,
 }
 
@@ -276,6 +284,7 @@ fn password_page(v: &Visitor, action: &'static str, done: bool, errors: Errors) 
         chrome: Chrome::for_visitor(v, action),
         action,
         done,
+        forced: v.must_change_password && !done,
         errors,
     })
 }
@@ -305,7 +314,10 @@ async fn change(st: &AppState, v: &Visitor, action: &'static str, f: PasswordFor
     };
     match result {
         Ok(_) => password_page(v, action, true, Errors::none()),
-        Err(e) => form_response(password_page(v, action, false, Errors::from_api(&e)), &e),
+        Err(e) => form_response(
+            password_page(v, action, false, Errors::localized(&e, v.lang)),
+            &e,
+        ),
     }
 }
 

@@ -14,6 +14,7 @@ use zhicheng_identity::Organisation;
 use zhicheng_identity::ports::IdentityRepo;
 use zhicheng_kernel::{OrgId, Role, SeriesCode, TitleLevel};
 
+use super::i18n::Lang;
 use super::{Visitor, redirect, render, visitor};
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -25,65 +26,47 @@ pub struct NavLink {
     pub current: bool,
 }
 
-/// What every page shows around its content: navigation, who is signed in, the logout form.
+/// What every page shows around its content: navigation, who is signed in, the logout form,
+/// the language switch — and the language of the page ([`Chrome::t`]).
 pub struct Chrome {
     pub signed_in: bool,
     pub csrf: String,
     pub nav: Vec<NavLink>,
     pub who: String,
+    pub lang: Lang,
 }
 
 impl Chrome {
-    /// The chrome of a page seen by nobody in particular.
+    /// The chrome of a page seen by nobody in particular, in Chinese (pages not translated
+    /// yet).
     pub fn anonymous() -> Chrome {
+        Chrome::signed_out(Lang::Zh)
+    }
+
+    /// The chrome of a page seen before signing in, in `lang`.
+    pub fn signed_out(lang: Lang) -> Chrome {
         Chrome {
             signed_in: false,
             csrf: String::new(),
             nav: Vec::new(),
             who: String::new(),
+            lang,
         }
+    }
+
+    /// A page text in the page's language (the Chinese text is the catalog key).
+    pub fn t<'a>(&self, zh: &'a str) -> &'a str {
+        self.lang.t(zh)
+    }
+
+    /// Whether the page is in English (for sentences with values in them).
+    pub fn en(&self) -> bool {
+        self.lang.is_en()
     }
 
     /// The chrome of a signed-in visitor; `current` is the path of the page shown.
     pub fn for_visitor(v: &Visitor, current: &str) -> Chrome {
-        let links: &[(&'static str, &'static str)] = match v.principal.role {
-            Role::Applicant => &[
-                ("/me", "我的申报"),
-                ("/me/declare", "新增申报"),
-                ("/me/profile", "基本信息"),
-                ("/me/password", "修改密码"),
-            ],
-            Role::UnitAdmin => &[
-                ("/work", "单位信息"),
-                ("/work/paths", "路径申请"),
-                ("/work/cases", "申报审核与上报"),
-                ("/work/operators", "单位经办人"),
-                ("/work/password", "修改密码"),
-            ],
-            Role::DeptOperator => &[
-                ("/work", "本部门"),
-                ("/work/paths", "路径申请与审核"),
-                ("/work/cases", "申报审核与上报"),
-                ("/work/operators", "经办人"),
-                ("/work/password", "修改密码"),
-            ],
-            Role::HrBureau => &[
-                ("/work", "本机构"),
-                ("/work/paths", "路径审核"),
-                ("/work/cases", "受理与评审"),
-                ("/work/plans", "评审计划"),
-                ("/work/units", "单位管理"),
-                ("/work/name-corrections", "姓名更正"),
-                ("/work/password", "修改密码"),
-            ],
-            Role::CommitteeOrganiser => &[
-                ("/work", "本机构"),
-                ("/work/paths", "路径审核"),
-                ("/work/cases", "受理与评审"),
-                ("/work/plans", "评审计划"),
-                ("/work/password", "修改密码"),
-            ],
-        };
+        let links = nav_links(v.principal.role);
         Chrome {
             signed_in: true,
             csrf: v.csrf(),
@@ -91,12 +74,55 @@ impl Chrome {
                 .iter()
                 .map(|(href, label)| NavLink {
                     href,
-                    label,
+                    label: v.lang.t(label),
                     current: *href == current,
                 })
                 .collect(),
-            who: v.principal.role.zh().to_owned(),
+            who: v.lang.t(v.principal.role.zh()).to_owned(),
+            lang: v.lang,
         }
+    }
+}
+
+/// The navigation of each role: (path, Chinese label).
+pub fn nav_links(role: Role) -> &'static [(&'static str, &'static str)] {
+    match role {
+        Role::Applicant => &[
+            ("/me", "我的申报"),
+            ("/me/declare", "新增申报"),
+            ("/me/profile", "基本信息"),
+            ("/me/password", "修改密码"),
+        ],
+        Role::UnitAdmin => &[
+            ("/work", "单位信息"),
+            ("/work/paths", "路径申请"),
+            ("/work/cases", "申报审核与上报"),
+            ("/work/operators", "单位经办人"),
+            ("/work/password", "修改密码"),
+        ],
+        Role::DeptOperator => &[
+            ("/work", "本部门"),
+            ("/work/paths", "路径申请与审核"),
+            ("/work/cases", "申报审核与上报"),
+            ("/work/operators", "经办人"),
+            ("/work/password", "修改密码"),
+        ],
+        Role::HrBureau => &[
+            ("/work", "本机构"),
+            ("/work/paths", "路径审核"),
+            ("/work/cases", "受理与评审"),
+            ("/work/plans", "评审计划"),
+            ("/work/units", "单位管理"),
+            ("/work/name-corrections", "姓名更正"),
+            ("/work/password", "修改密码"),
+        ],
+        Role::CommitteeOrganiser => &[
+            ("/work", "本机构"),
+            ("/work/paths", "路径审核"),
+            ("/work/cases", "受理与评审"),
+            ("/work/plans", "评审计划"),
+            ("/work/password", "修改密码"),
+        ],
     }
 }
 
@@ -110,15 +136,16 @@ struct ErrorPage {
     back: String,
 }
 
-/// A short page that explains what went wrong and links back.
+/// A short page that explains what went wrong and links back; `title` and `message` are
+/// shown in the page's language when the catalog has them.
 pub fn error_page(chrome: Chrome, status: StatusCode, title: &str, message: &str) -> Response {
     let back = if chrome.signed_in { "/" } else { "/login" };
     let mut r = render(&ErrorPage {
-        chrome,
         status: status.as_u16(),
-        title: title.to_owned(),
-        message: message.to_owned(),
+        title: chrome.t(title).to_owned(),
+        message: chrome.t(message).to_owned(),
         back: back.to_owned(),
+        chrome,
     });
     r.set_status(status);
     r
@@ -132,18 +159,26 @@ pub fn api_error_page(chrome: Chrome, e: &ApiError) -> Response {
         StatusCode::INTERNAL_SERVER_ERROR => "系统内部错误",
         _ => "无法完成操作",
     };
-    error_page(chrome, e.status(), title, &e.body().message)
+    let message = chrome.lang.message(e.body());
+    error_page(chrome, e.status(), title, &message)
 }
 
 fn forbidden(v: &Visitor) -> Response {
+    let role = v.principal.role.zh();
+    let message = match v.lang {
+        Lang::Zh => format!(
+            "您当前以“{role}”身份登录，此页面不适用于该身份。请使用导航栏中的功能，或退出后以其他账号登录。"
+        ),
+        Lang::En => format!(
+            "You are signed in as “{}”, and this page is not for that role. Use the links of the navigation bar, or sign out and sign in with another account.",
+            v.lang.t(role)
+        ),
+    };
     error_page(
         Chrome::for_visitor(v, ""),
         StatusCode::FORBIDDEN,
         "无权访问此页面",
-        &format!(
-            "您当前以“{}”身份登录，此页面不适用于该身份。请使用导航栏中的功能，或退出后以其他账号登录。",
-            v.principal.role.zh()
-        ),
+        &message,
     )
 }
 
@@ -208,7 +243,7 @@ pub fn anonymous_token(req: &Request) -> Result<(String, Option<String>), ApiErr
 pub fn check_anonymous_token(req: &Request, presented: &str) -> Option<Response> {
     match super::cookie_value(req, FORM_COOKIE) {
         Some(c) if !presented.is_empty() && c == presented => None,
-        _ => Some(csrf_refused(Chrome::anonymous())),
+        _ => Some(csrf_refused(Chrome::signed_out(Lang::of(req)))),
     }
 }
 
@@ -232,7 +267,20 @@ impl Errors {
         Errors::default()
     }
 
-    /// The message and field problems of a service error.
+    /// The message and field problems of a service error, in `lang`.
+    pub fn localized(e: &ApiError, lang: Lang) -> Errors {
+        let b = e.body();
+        Errors {
+            message: Some(lang.message(b)),
+            fields: b
+                .fields
+                .iter()
+                .map(|f| (f.field.clone(), lang.field_message(f)))
+                .collect(),
+        }
+    }
+
+    /// The message and field problems of a service error (in Chinese).
     pub fn from_api(e: &ApiError) -> Errors {
         let b = e.body();
         Errors {

@@ -28,6 +28,7 @@ use super::{Visitor, redirect, render};
 use crate::api::declarations::{CreateDeclarationRequest, MaterialsDto, create, version_diff};
 use crate::error::ApiError;
 use crate::state::AppState;
+use crate::upload::{FieldChunks, download};
 use crate::views::my_declarations;
 
 const APPLICANT: &[Role] = &[Role::Applicant];
@@ -800,28 +801,6 @@ pub async fn submit(
     }
 }
 
-/// A multipart file field as the service's chunk source, read 64 KiB at a time.
-struct FieldChunks<R>(R);
-
-impl<R: tokio::io::AsyncRead + Unpin + Send> zhicheng_declaration::service::ChunkSource
-    for FieldChunks<R>
-{
-    type Chunk = Vec<u8>;
-
-    async fn next_chunk(&mut self) -> Option<Result<Vec<u8>, String>> {
-        use tokio::io::AsyncReadExt;
-        let mut buf = vec![0u8; 64 * 1024];
-        match self.0.read(&mut buf).await {
-            Ok(0) => None,
-            Ok(n) => {
-                buf.truncate(n);
-                Some(Ok(buf))
-            }
-            Err(e) => Some(Err(e.to_string())),
-        }
-    }
-}
-
 /// 上传附件 from the page: a multipart form with the CSRF token and the section first, then
 /// the file, which streams through the same checks as the API (content, size while reading).
 #[handler]
@@ -913,18 +892,6 @@ pub async fn upload(
             r
         }
     }
-}
-
-/// A file answered as a download (never shown inline).
-fn download(name: &str, content_type: &str, bytes: Vec<u8>) -> Response {
-    use poem::http::header;
-    Response::builder()
-        .header(header::CONTENT_TYPE, content_type)
-        .header(header::CONTENT_DISPOSITION, name)
-        .header("X-Content-Type-Options", "nosniff")
-        .header("Content-Security-Policy", "sandbox; default-src 'none'")
-        .header(header::CACHE_CONTROL, "private, no-store")
-        .body(bytes)
 }
 
 /// 下载评审表 for the applicant and the organisations the case has reached (the service

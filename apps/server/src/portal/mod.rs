@@ -9,6 +9,7 @@ mod account;
 mod cases;
 mod common;
 pub(crate) mod declare;
+pub mod i18n;
 mod materials;
 mod pages;
 mod paths;
@@ -21,20 +22,21 @@ mod work;
 use askama::Template;
 use poem::http::{StatusCode, header};
 use poem::web::Html;
-use poem::{Endpoint, IntoResponse, Request, Response, Route, get, post};
+use poem::{Endpoint, EndpointExt, IntoResponse, Request, Response, Route, get, post};
 use sha2::{Digest, Sha256};
 use zhicheng_identity::SessionToken;
 use zhicheng_kernel::Principal;
 
-use crate::auth::{SESSION_COOKIE, principal_for};
+use crate::auth::{SESSION_COOKIE, signed_in_for};
 use crate::state::AppState;
 
-/// All portal routes.
-pub fn routes() -> Route {
+/// All portal routes, behind the [`password_gate`].
+pub fn routes() -> impl Endpoint {
     Route::new()
         .at("/", get(pages::home))
         .at("/login", get(pages::login_form).post(pages::login_submit))
         .at("/logout", post(pages::logout))
+        .at("/lang/:code", get(i18n::switch))
         .at("/me", get(pages::me))
         .at("/recover", get(account::recover_form))
         .at("/recover/username", post(account::recover_username_submit))
@@ -122,13 +124,23 @@ pub fn routes() -> Route {
             get(profile::profile).post(profile::save_profile),
         )
         .at("/me/name-corrections", post(profile::request_correction))
+        .at(
+            "/files/name-corrections/:id/evidence",
+            get(profile::evidence_file),
+        )
         .at("/work/plans/:id/:action", post(plans::set_open))
+        .around(password_gate)
 }
 
 /// The signed-in visitor of a portal page.
+#[derive(Clone)]
 pub struct Visitor {
     pub principal: Principal,
     pub token: SessionToken,
+    /// The password was set by someone else: every page but 修改密码 redirects there.
+    pub must_change_password: bool,
+    /// The language the pages are shown in.
+    pub lang: i18n::Lang,
 }
 
 impl Visitor {
@@ -152,11 +164,66 @@ fn cookie_value(req: &Request, name: &str) -> Option<String> {
         .map(|(_, v)| v.to_owned())
 }
 
-/// The visitor behind the session cookie, if the session is alive.
+/// The visitor behind the session cookie, if the session is alive (looked up once per
+/// request: [`password_gate`] leaves it in the request).
 pub async fn visitor(st: &AppState, req: &Request) -> Option<Visitor> {
+    if let Some(Resolved(v)) = req.extensions().get::<Resolved>() {
+        return v.clone();
+    }
+    resolve(st, req).await
+}
+
+async fn resolve(st: &AppState, req: &Request) -> Option<Visitor> {
     let token = SessionToken::presented(&cookie_value(req, SESSION_COOKIE)?);
-    let principal = principal_for(st, &token).await?;
-    Some(Visitor { principal, token })
+    let signed_in = signed_in_for(st, &token).await?;
+    Some(Visitor {
+        principal: signed_in.principal,
+        token,
+        must_change_password: signed_in.must_change_password,
+        lang: i18n::Lang::of(req),
+    })
+}
+
+/// The visitor of the current request, as [`password_gate`] found it.
+#[derive(Clone)]
+struct Resolved(Option<Visitor>);
+
+/// Where a visitor changes their password.
+pub fn password_page_of(v: &Visitor) -> &'static str {
+    if v.principal.role == zhicheng_kernel::Role::Applicant {
+        "/me/password"
+    } else {
+        "/work/password"
+    }
+}
+
+/// Pages a visitor with a password set by someone else may still open: the password page,
+/// signing out and everything that needs no session.
+fn open_while_password_pending(path: &str) -> bool {
+    let signed_in_area = path == "/"
+        || ["/me", "/work", "/files", "/commitment"]
+            .iter()
+            .any(|p| path == *p || path.starts_with(&format!("{p}/")));
+    !signed_in_area || path == "/me/password" || path == "/work/password"
+}
+
+/// Sends a visitor whose password was set by someone else (a bureau's one-time password, an
+/// administrator's initial password) to 修改密码 from every signed-in page until they change
+/// it — the rule is `identity::service::SignedIn::for_business`. Leaves the visitor in the
+/// request so pages do not look the session up again.
+pub async fn password_gate<E: Endpoint>(next: E, mut req: Request) -> poem::Result<Response> {
+    let v = match req.data::<AppState>() {
+        Some(st) => resolve(st, &req).await,
+        None => None,
+    };
+    if let Some(v) = &v
+        && v.must_change_password
+        && !open_while_password_pending(req.uri().path())
+    {
+        return Ok(redirect(password_page_of(v)));
+    }
+    req.extensions_mut().insert(Resolved(v));
+    Ok(next.call(req).await?.into_response())
 }
 
 pub fn session_cookie(token: &SessionToken, secure: bool) -> String {

@@ -9,6 +9,7 @@ use zhicheng_identity::ports::IdentityRepo;
 use zhicheng_kernel::Role;
 
 use super::common::{Chrome, api_error_page};
+use super::i18n::Lang;
 use super::{Visitor, clear_cookie, redirect, render, session_cookie, visitor};
 use crate::api::accounts::{CaptchaIssued, issue_captcha, sign_in};
 use crate::api::certificates::{certificate_file, certificate_pdf_file, holders_certificate};
@@ -42,13 +43,14 @@ struct LoginPage {
 }
 
 #[handler]
-pub async fn login_form(st: Data<&AppState>) -> Response {
+pub async fn login_form(st: Data<&AppState>, req: &Request) -> Response {
+    let lang = Lang::of(req);
     let captcha = match issue_captcha(&st).await {
         Ok(c) => c,
-        Err(e) => return api_error_page(Chrome::anonymous(), &e),
+        Err(e) => return api_error_page(Chrome::signed_out(lang), &e),
     };
     render(&LoginPage {
-        chrome: Chrome::anonymous(),
+        chrome: Chrome::signed_out(lang),
         login: String::new(),
         error: None,
         captcha,
@@ -84,12 +86,13 @@ pub async fn login_submit(st: Data<&AppState>, req: &Request, form: Form<LoginFo
     )
     .await
     {
-        Ok((token, principal)) => {
+        Ok((token, signed_in)) => {
             let secure = req.uri().scheme_str() == Some("https");
-            let to = if principal.role == Role::Applicant {
-                "/me"
-            } else {
-                "/work"
+            let to = match (signed_in.must_change_password, signed_in.principal.role) {
+                (true, Role::Applicant) => "/me/password",
+                (true, _) => "/work/password",
+                (false, Role::Applicant) => "/me",
+                (false, _) => "/work",
             };
             let mut r = redirect(to);
             if let Ok(v) = session_cookie(&token, secure).parse() {
@@ -98,21 +101,22 @@ pub async fn login_submit(st: Data<&AppState>, req: &Request, form: Form<LoginFo
             r
         }
         Err(e) => {
+            let lang = Lang::of(req);
             let status = e.status();
             let captcha = match issue_captcha(&st).await {
                 Ok(c) => c,
-                Err(e) => return api_error_page(Chrome::anonymous(), &e),
+                Err(e) => return api_error_page(Chrome::signed_out(lang), &e),
             };
             let captcha_error = e
                 .body()
                 .fields
                 .iter()
                 .find(|f| f.field == "captcha_answer")
-                .map(|f| f.message.clone());
+                .map(|f| lang.field_message(f));
             let mut r = render(&LoginPage {
-                chrome: Chrome::anonymous(),
+                chrome: Chrome::signed_out(lang),
                 login: form.login.clone(),
-                error: captcha_error.is_none().then(|| e.body().message.clone()),
+                error: captcha_error.is_none().then(|| lang.message(e.body())),
                 captcha,
                 captcha_error,
             });

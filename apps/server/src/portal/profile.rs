@@ -1,6 +1,8 @@
 //! 基本信息 (/me/profile): the person's basic data, the edit of what they may change themselves
-//! (ethnicity), and the 姓名更正申请 — the only way to a new name after registration, decided
-//! by the HR bureau of the person's unit. The rules are `identity::service::corrections`'.
+//! (ethnicity), and the 姓名更正申请 with its evidence file — the only way to a new name after
+//! registration, decided by the HR bureau of the person's unit. The rules are
+//! `identity::service::corrections`'. The evidence file downloads at
+//! /files/name-corrections/{id}/evidence for the person and the deciding bureau.
 
 use askama::Template;
 use poem::web::{Data, Form, Query};
@@ -20,6 +22,9 @@ use crate::error::ApiError;
 use crate::state::AppState;
 
 struct RequestRow {
+    /// Where its evidence file downloads, if it has one.
+    evidence_href: Option<String>,
+    evidence_name: String,
     old_name: String,
     new_name: String,
     status: String,
@@ -36,19 +41,8 @@ pub struct ProfileForm {
     ethnicity: String,
 }
 
-#[derive(Deserialize, Default)]
-pub struct CorrectionForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
-    unit_id: String,
-    #[serde(default)]
-    new_name: String,
-    #[serde(default)]
-    reason: String,
-    #[serde(default)]
-    evidence: String,
-}
+/// The typed text of the correction form (the file cannot be kept: it is chosen again).
+type CorrectionForm = crate::api::persons::CorrectionParts;
 
 #[derive(Template)]
 #[template(path = "profile.html")]
@@ -70,6 +64,7 @@ struct ProfilePage {
 }
 
 async fn load(st: &AppState, v: &Visitor) -> Result<(Person, Vec<RequestRow>, bool), ApiError> {
+    let lang = v.lang;
     let id = v.principal.person_id.ok_or_else(ApiError::forbidden)?;
     let person = st
         .store
@@ -83,9 +78,18 @@ async fn load(st: &AppState, v: &Visitor) -> Result<(Person, Vec<RequestRow>, bo
     let rows = list
         .iter()
         .map(|c| RequestRow {
+            evidence_href: c
+                .evidence_file
+                .as_ref()
+                .map(|_| format!("/files/name-corrections/{}/evidence", c.id)),
+            evidence_name: c
+                .evidence_file
+                .as_ref()
+                .map(|f| f.file_name.to_string())
+                .unwrap_or_default(),
             old_name: c.old_name.as_str().to_owned(),
             new_name: c.new_name.as_str().to_owned(),
-            status: c.status.zh().to_owned(),
+            status: lang.t(c.status.zh()).to_owned(),
             status_code: c.status.as_str().to_owned(),
             note: c.decision_note.clone().unwrap_or_default(),
             created_at: beijing(c.created_at),
@@ -126,7 +130,7 @@ async fn page(
         name: person.name.as_str().to_owned(),
         id_number: person.id_number.masked(),
         birth_date: person.birth_date().to_string(),
-        gender: person.gender().zh().to_owned(),
+        gender: v.lang.t(person.gender().zh()).to_owned(),
         mobile: person.mobile.masked(),
         ethnicity: typed_ethnicity.unwrap_or_else(|| person.ethnicity.clone().unwrap_or_default()),
         units,
@@ -151,10 +155,12 @@ pub async fn profile(st: Data<&AppState>, req: &Request, q: Query<DoneQuery>) ->
         Err(r) => return r,
     };
     let notice = match q.done.as_deref() {
-        Some("saved") => Some("基本信息已保存。".to_owned()),
-        Some("requested") => {
-            Some("姓名更正申请已提交，请等待所在单位的人社局审核；结果显示在下方。".to_owned())
-        }
+        Some("saved") => Some(v.lang.t("基本信息已保存。").to_owned()),
+        Some("requested") => Some(
+            v.lang
+                .t("姓名更正申请已提交，请等待所在单位的人社局审核；结果显示在下方。")
+                .to_owned(),
+        ),
         _ => None,
     };
     page(
@@ -191,7 +197,7 @@ pub async fn save_profile(st: Data<&AppState>, req: &Request, form: Form<Profile
                     &st,
                     &v,
                     CorrectionForm::default(),
-                    Errors::from_api(&e),
+                    Errors::localized(&e, v.lang),
                     Errors::none(),
                     None,
                     Some(form.0.ethnicity),
@@ -203,43 +209,73 @@ pub async fn save_profile(st: Data<&AppState>, req: &Request, form: Form<Profile
     }
 }
 
+/// 提交姓名更正申请: a multipart form, the text first and the evidence file last; the CSRF
+/// token and the text are checked before the file streams through the same checks as
+/// declaration attachments.
 #[handler]
 pub async fn request_correction(
     st: Data<&AppState>,
     req: &Request,
-    form: Form<CorrectionForm>,
+    mut form: poem::web::Multipart,
 ) -> Response {
     let v = match gate(&st, req, &[Role::Applicant]).await {
         Ok(v) => v,
         Err(r) => return r,
     };
-    if let Some(r) = check_csrf(&v, &form.csrf) {
+    let (parts, file) = match crate::api::persons::correction_parts(&mut form).await {
+        Ok(x) => x,
+        Err(e) => {
+            return form_response(
+                page(
+                    &st,
+                    &v,
+                    CorrectionForm::default(),
+                    Errors::none(),
+                    Errors::localized(&e, v.lang),
+                    None,
+                    None,
+                )
+                .await,
+                &e,
+            );
+        }
+    };
+    if let Some(r) = check_csrf(&v, &parts.csrf) {
         return r;
     }
-    let f = form.0;
-    let result = match uuid::Uuid::parse_str(f.unit_id.trim()) {
-        Ok(unit) => {
-            crate::api::persons::request_correction(
-                &st,
-                &v.principal,
-                unit,
-                &f.new_name,
-                &f.reason,
-                &f.evidence,
-            )
-            .await
-        }
-        Err(_) => Err(ApiError::field(
-            "unit_id",
-            "请选择所在的用人单位",
-            "choose your unit",
-        )),
-    };
-    match result {
+    match crate::api::persons::file_correction(&st, &v.principal, &parts, file).await {
         Ok(_) => redirect("/me/profile?done=requested"),
-        Err(e) => form_response(
-            page(&st, &v, f, Errors::none(), Errors::from_api(&e), None, None).await,
-            &e,
+        Err(r) => form_response(
+            page(
+                &st,
+                &v,
+                parts,
+                Errors::none(),
+                Errors::localized(&r.error, v.lang),
+                None,
+                None,
+            )
+            .await,
+            &r.error,
         ),
+    }
+}
+
+/// 证明材料 of a name correction request, downloaded by the person or the deciding bureau
+/// (others get 404).
+#[handler]
+pub async fn evidence_file(
+    st: Data<&AppState>,
+    req: &Request,
+    id: poem::web::Path<uuid::Uuid>,
+) -> Response {
+    let Some(v) = super::visitor(&st, req).await else {
+        return redirect("/login");
+    };
+    match crate::api::persons::evidence_download(&st, &v.principal, id.0).await {
+        Ok((disposition, content_type, bytes)) => {
+            crate::upload::download(&disposition, content_type, bytes)
+        }
+        Err(e) => api_error_page(Chrome::for_visitor(&v, ""), &e),
     }
 }

@@ -12,6 +12,7 @@ use super::common::{
     Chrome, Errors, RegionPicker, anonymous_token, api_error_page, check_anonymous_token,
     form_response, picked_region, with_cookie,
 };
+use super::i18n::Lang;
 use super::render;
 use crate::api::accounts::{CaptchaIssued, issue_captcha, register};
 use crate::api::orgs::{RegisterUnitRequest, register_unit};
@@ -87,17 +88,18 @@ pub async fn captcha_refusal(
 
 #[handler]
 pub async fn person_form(st: Data<&AppState>, req: &Request) -> Response {
+    let lang = Lang::of(req);
     let (token, cookie) = match anonymous_token(req) {
         Ok(t) => t,
-        Err(e) => return api_error_page(Chrome::anonymous(), &e),
+        Err(e) => return api_error_page(Chrome::signed_out(lang), &e),
     };
     let captcha = match issue_captcha(&st).await {
         Ok(c) => c,
-        Err(e) => return api_error_page(Chrome::anonymous(), &e),
+        Err(e) => return api_error_page(Chrome::signed_out(lang), &e),
     };
     with_cookie(
         render(&PersonPage {
-            chrome: Chrome::anonymous(),
+            chrome: Chrome::signed_out(lang),
             taken: false,
             token,
             f: PersonForm::default(),
@@ -113,6 +115,7 @@ pub async fn person_submit(st: Data<&AppState>, req: &Request, form: Form<Person
     if let Some(r) = check_anonymous_token(req, &form.csrf) {
         return r;
     }
+    let lang = Lang::of(req);
     let f = form.0;
     let refused = captcha_refusal(
         &st,
@@ -152,23 +155,23 @@ pub async fn person_submit(st: Data<&AppState>, req: &Request, form: Form<Person
     };
     match result {
         Ok(p) => render(&DonePage {
-            chrome: Chrome::anonymous(),
+            chrome: Chrome::signed_out(lang),
             unit: false,
             name: p.name,
             username: p.username,
         }),
         Err(e) => {
             let errors = match e.body().code.as_str() {
-                "person.id_number_taken" => Errors::from_api(&e).pin("id_number"),
-                "person.username_taken" => Errors::from_api(&e).pin("username"),
-                _ => Errors::from_api(&e),
+                "person.id_number_taken" => Errors::localized(&e, lang).pin("id_number"),
+                "person.username_taken" => Errors::localized(&e, lang).pin("username"),
+                _ => Errors::localized(&e, lang),
             };
             let captcha = match issue_captcha(&st).await {
                 Ok(c) => c,
-                Err(e) => return api_error_page(Chrome::anonymous(), &e),
+                Err(e) => return api_error_page(Chrome::signed_out(lang), &e),
             };
             let page = PersonPage {
-                chrome: Chrome::anonymous(),
+                chrome: Chrome::signed_out(lang),
                 taken: e.body().code == "person.id_number_taken",
                 token: f.csrf.clone(),
                 f,
@@ -224,17 +227,18 @@ struct UnitPage {
 
 #[handler]
 pub async fn unit_form(st: Data<&AppState>, req: &Request) -> Response {
+    let lang = Lang::of(req);
     let (token, cookie) = match anonymous_token(req) {
         Ok(t) => t,
-        Err(e) => return api_error_page(Chrome::anonymous(), &e),
+        Err(e) => return api_error_page(Chrome::signed_out(lang), &e),
     };
     let captcha = match issue_captcha(&st).await {
         Ok(c) => c,
-        Err(e) => return api_error_page(Chrome::anonymous(), &e),
+        Err(e) => return api_error_page(Chrome::signed_out(lang), &e),
     };
     with_cookie(
         render(&UnitPage {
-            chrome: Chrome::anonymous(),
+            chrome: Chrome::signed_out(lang),
             picker: RegionPicker::for_code(""),
             token,
             f: UnitForm::default(),
@@ -250,16 +254,17 @@ pub async fn unit_submit(st: Data<&AppState>, req: &Request, form: Form<UnitForm
     if let Some(r) = check_anonymous_token(req, &form.csrf) {
         return r;
     }
+    let lang = Lang::of(req);
     let mut f = form.0;
     f.region = picked_region(&f.province, &f.city, &f.district, &f.region);
     if !f.pick.is_empty() {
         // Only the next level of the region picker: keep what was typed, submit nothing.
         let captcha = match issue_captcha(&st).await {
             Ok(c) => c,
-            Err(e) => return api_error_page(Chrome::anonymous(), &e),
+            Err(e) => return api_error_page(Chrome::signed_out(lang), &e),
         };
         return render(&UnitPage {
-            chrome: Chrome::anonymous(),
+            chrome: Chrome::signed_out(lang),
             picker: RegionPicker::for_code(&f.region),
             token: f.csrf.clone(),
             f,
@@ -292,22 +297,22 @@ pub async fn unit_submit(st: Data<&AppState>, req: &Request, form: Form<UnitForm
     };
     match result {
         Ok(org) => render(&DonePage {
-            chrome: Chrome::anonymous(),
+            chrome: Chrome::signed_out(lang),
             unit: true,
             name: org.name.as_str().to_owned(),
             username: f.username.trim().to_owned(),
         }),
         Err(e) => {
             let errors = match e.body().code.as_str() {
-                "org.username_taken" => Errors::from_api(&e).pin("username"),
-                _ => Errors::from_api(&e),
+                "org.username_taken" => Errors::localized(&e, lang).pin("username"),
+                _ => Errors::localized(&e, lang),
             };
             let captcha = match issue_captcha(&st).await {
                 Ok(c) => c,
-                Err(e) => return api_error_page(Chrome::anonymous(), &e),
+                Err(e) => return api_error_page(Chrome::signed_out(lang), &e),
             };
             let page = UnitPage {
-                chrome: Chrome::anonymous(),
+                chrome: Chrome::signed_out(lang),
                 picker: RegionPicker::for_code(&f.region),
                 token: f.csrf.clone(),
                 f,

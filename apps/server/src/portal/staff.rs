@@ -41,6 +41,7 @@ struct StaffRow {
     mobile: String,
     operator: bool,
     disabled: bool,
+    must_change_password: bool,
     created_at: String,
 }
 
@@ -60,6 +61,7 @@ fn staff_row(a: &Account) -> StaffRow {
             .unwrap_or_default(),
         operator: a.operator,
         disabled: a.disabled,
+        must_change_password: a.must_change_password,
         created_at: beijing(a.created_at),
     }
 }
@@ -127,14 +129,14 @@ pub async fn operators(st: Data<&AppState>, req: &Request, q: Query<DoneQuery>) 
         Err(r) => return r,
     };
     let notice = match q.done.as_deref() {
-        Some("created") => Some(
-            "经办人账号已创建。请将用户名和初始密码当面告知本人，并提醒其登录后修改密码。"
-                .to_owned(),
-        ),
-        Some("disable") => Some("账号已停用，该经办人的登录已全部退出。".to_owned()),
-        Some("enable") => Some("账号已重新启用。".to_owned()),
+        Some("created") => {
+            Some("经办人账号已创建。请将用户名和初始密码当面告知本人；本人首次登录时须修改密码。")
+        }
+        Some("disable") => Some("账号已停用，该经办人的登录已全部退出。"),
+        Some("enable") => Some("账号已重新启用。"),
         _ => None,
-    };
+    }
+    .map(|n| v.lang.t(n).to_owned());
     operators_page(&st, &v, OperatorForm::default(), Errors::none(), notice).await
 }
 
@@ -174,7 +176,7 @@ pub async fn create_operator(
     match result {
         Ok(_) => redirect("/work/operators?done=created"),
         Err(e) => form_response(
-            operators_page(&st, &v, f, Errors::from_api(&e), None).await,
+            operators_page(&st, &v, f, Errors::localized(&e, v.lang), None).await,
             &e,
         ),
     }
@@ -213,7 +215,14 @@ pub async fn operator_action(
         Err(e) => {
             let e = ApiError::from(e);
             form_response(
-                operators_page(&st, &v, OperatorForm::default(), Errors::from_api(&e), None).await,
+                operators_page(
+                    &st,
+                    &v,
+                    OperatorForm::default(),
+                    Errors::localized(&e, v.lang),
+                    None,
+                )
+                .await,
                 &e,
             )
         }
@@ -290,7 +299,7 @@ async fn units_page(
                 .as_ref()
                 .map(|u| u.as_str().to_owned())
                 .unwrap_or_default(),
-            permission: m.unit.permission.zh().to_owned(),
+            permission: v.lang.t(m.unit.permission.zh()).to_owned(),
             permission_code: m.unit.permission.as_str().to_owned(),
             admin: m
                 .admin
@@ -328,8 +337,11 @@ pub async fn units_home(st: Data<&AppState>, req: &Request, q: Query<DoneQuery>)
         Ok(v) => v,
         Err(r) => return r,
     };
-    let notice = (q.done.as_deref() == Some("corrected"))
-        .then(|| "单位信息已更正，原值和新值已记录在审计日志中。".to_owned());
+    let notice = (q.done.as_deref() == Some("corrected")).then(|| {
+        v.lang
+            .t("单位信息已更正，原值和新值已记录在审计日志中。")
+            .to_owned()
+    });
     units_page(&st, &v, notice, None, nothing_open()).await
 }
 
@@ -404,7 +416,7 @@ pub async fn correct_unit(
     match result {
         Ok(_) => redirect("/work/units?done=corrected"),
         Err(e) => {
-            let errors = Errors::from_api(&e);
+            let errors = Errors::localized(&e, v.lang);
             form_response(
                 units_page(&st, &v, None, None, (id.0.to_string(), f, errors)).await,
                 &e,
@@ -424,6 +436,9 @@ struct CorrectionRow {
     new_name: String,
     reason: String,
     evidence: String,
+    /// Where the evidence file downloads, if the request has one.
+    evidence_href: Option<String>,
+    evidence_name: String,
     status: String,
     status_code: String,
     note: String,
@@ -461,7 +476,16 @@ async fn corrections_page(
             new_name: c.new_name.as_str().to_owned(),
             reason: c.reason.clone(),
             evidence: c.evidence.clone(),
-            status: c.status.zh().to_owned(),
+            evidence_href: c
+                .evidence_file
+                .as_ref()
+                .map(|_| format!("/files/name-corrections/{}/evidence", c.id)),
+            evidence_name: c
+                .evidence_file
+                .as_ref()
+                .map(|f| f.file_name.to_string())
+                .unwrap_or_default(),
+            status: v.lang.t(c.status.zh()).to_owned(),
             status_code: c.status.as_str().to_owned(),
             note: c.decision_note.clone().unwrap_or_default(),
             created_at: beijing(c.created_at),
@@ -483,7 +507,8 @@ pub async fn name_corrections(st: Data<&AppState>, req: &Request, q: Query<DoneQ
         Ok(v) => v,
         Err(r) => return r,
     };
-    let notice = (q.done.as_deref() == Some("decided")).then(|| "审核结果已保存。".to_owned());
+    let notice =
+        (q.done.as_deref() == Some("decided")).then(|| v.lang.t("审核结果已保存。").to_owned());
     corrections_page(&st, &v, notice, Errors::none()).await
 }
 
@@ -517,7 +542,7 @@ pub async fn decide_name_correction(
     match result {
         Ok(_) => redirect("/work/name-corrections?done=decided"),
         Err(e) => form_response(
-            corrections_page(&st, &v, None, Errors::from_api(&e)).await,
+            corrections_page(&st, &v, None, Errors::localized(&e, v.lang)).await,
             &e,
         ),
     }

@@ -118,7 +118,7 @@ async fn work_page(
                         .as_ref()
                         .map(|c| c.as_str().to_owned())
                         .unwrap_or_default(),
-                    region: u.region.to_string(),
+                    region: super::staff::region_label(u.region),
                     note: u.permission_note.clone().unwrap_or_default(),
                 })
                 .collect(),
@@ -149,10 +149,10 @@ async fn work_page(
         is_receiver: org.kind.is_receiver(),
         org: OrgView {
             name: org.name.as_str().to_owned(),
-            kind: org.kind.zh().to_owned(),
-            region: org.region.to_string(),
+            kind: v.lang.t(org.kind.zh()).to_owned(),
+            region: super::staff::region_label(org.region),
             uscc: org.uscc.as_ref().map(|c| c.as_str().to_owned()),
-            permission: org.permission.zh().to_owned(),
+            permission: v.lang.t(org.permission.zh()).to_owned(),
             permission_code: org.permission.as_str().to_owned(),
             note: org.permission_note.clone(),
         },
@@ -171,9 +171,13 @@ pub async fn home(st: Data<&AppState>, req: &Request, q: Query<WorkQuery>) -> Re
         Err(r) => return r,
     };
     let notice = if q.applied.as_deref().and_then(non_empty).is_some() {
-        Some("权限申请已提交，结果见下方“职称评审权限”。".to_owned())
+        Some(
+            v.lang
+                .t("权限申请已提交，结果见下方“职称评审权限”。")
+                .to_owned(),
+        )
     } else if q.decided.as_deref().and_then(non_empty).is_some() {
-        Some("审核结果已保存。".to_owned())
+        Some(v.lang.t("审核结果已保存。").to_owned())
     } else {
         None
     };
@@ -236,8 +240,8 @@ pub async fn apply_permission(
         Ok(_) => redirect("/work?applied=1"),
         Err(e) => {
             let errors = match e.body().code.as_str() {
-                "permission.duplicate_unit" => Errors::from_api(&e).pin("uscc"),
-                _ => Errors::from_api(&e),
+                "permission.duplicate_unit" => Errors::localized(&e, v.lang).pin("uscc"),
+                _ => Errors::localized(&e, v.lang),
             };
             form_response(work_page(&st, &v, Some(f), errors, None).await, &e)
         }
@@ -313,7 +317,7 @@ pub async fn decide_unit(
     match result {
         Ok(_) => redirect("/work?decided=1"),
         Err(e) => form_response(
-            work_page(&st, &v, None, Errors::from_api(&e), None).await,
+            work_page(&st, &v, None, Errors::localized(&e, v.lang), None).await,
             &e,
         ),
     }

@@ -1,12 +1,15 @@
 //! Use cases of name correction requests (姓名更正申请) and of the person's own edit of their
 //! basic data, which can never change the name or the ID number.
 
+use zhicheng_kernel::upload::{
+    self, BlobStore, CheckedUpload, ChunkSource, FileName, ReceiveError, UploadCheck, UploadLimits,
+};
 use zhicheng_kernel::{
     Actor, AuditEvent, Clock, IdGen, OrgId, Principal, Role, ServiceError, StoreError, TxError,
 };
 
 use crate::correction::{
-    CorrectionStatus, DecideCorrectionError, NameCorrection, RequestCorrectionError,
+    CorrectionAsk, CorrectionStatus, DecideCorrectionError, NameCorrection, RequestCorrectionError,
 };
 use crate::person::{ProfileEdit, ProfileEditError};
 use crate::ports::IdentityRepo;
@@ -43,21 +46,42 @@ pub async fn edit_profile<R: IdentityRepo>(
         .await?)
 }
 
-#[allow(clippy::too_many_arguments)]
+/// A name correction request as the person fills it in; the evidence file follows.
+#[derive(Debug, Clone)]
+pub struct CorrectionForm {
+    pub unit: OrgId,
+    pub new_name: PersonName,
+    pub reason: String,
+    /// An optional description of the evidence.
+    pub evidence: String,
+}
+
+/// The evidence file of a request: its name as sent and its bytes, streamed.
+pub struct EvidenceUpload<'a, S: ChunkSource> {
+    pub file_name: String,
+    pub body: &'a mut S,
+}
+
 /// A person requests a correction of their legal name, naming their unit, with a reason and
-/// evidence. One pending request at a time.
+/// an evidence file (PDF, JPEG or PNG up to `max_file_bytes`). One pending request at a time.
+///
+/// Everything but the file is checked first, so a refused request reads nothing of it; the
+/// file streams through the kernel's [`UploadCheck`] into `blobs` and is kept only when it
+/// passed; the request and its audit row are then written in one transaction.
 ///
 /// # Errors
-/// [`RequestCorrectionError`]; `Forbidden` for anyone but an applicant.
-pub async fn request_name_correction<R: IdentityRepo>(
+/// [`RequestCorrectionError`] (`NoEvidence` without a file, `File` for a refused one);
+/// `Forbidden` for anyone but an applicant.
+#[allow(clippy::too_many_arguments)]
+pub async fn request_name_correction<R: IdentityRepo, B: BlobStore, S: ChunkSource>(
     repo: &R,
+    blobs: &B,
     clock: &dyn Clock,
     ids: &dyn IdGen,
+    max_file_bytes: u64,
     principal: &Principal,
-    unit: OrgId,
-    new_name: PersonName,
-    reason: &str,
-    evidence: &str,
+    form: CorrectionForm,
+    file: Option<EvidenceUpload<'_, S>>,
 ) -> Result<NameCorrection, ServiceError<RequestCorrectionError>> {
     let person_id = match (principal.role, principal.person_id) {
         (Role::Applicant, Some(p)) => p,
@@ -68,21 +92,36 @@ pub async fn request_name_correction<R: IdentityRepo>(
         .await?
         .ok_or(ServiceError::NotFound)?;
     let unit = repo
-        .get_org(unit)
+        .get_org(form.unit)
         .await?
         .ok_or(ServiceError::Rule(RequestCorrectionError::NoSuchUnit))?;
+    let ask = CorrectionAsk::check(
+        &person.name,
+        &unit,
+        form.new_name,
+        &form.reason,
+        &form.evidence,
+    )
+    .map_err(ServiceError::Rule)?;
+    if !repo
+        .list_name_corrections(Some(person.id), Some(CorrectionStatus::Pending))
+        .await?
+        .is_empty()
+    {
+        return Err(ServiceError::Rule(RequestCorrectionError::AlreadyPending));
+    }
+    let file = file.ok_or(ServiceError::Rule(RequestCorrectionError::NoEvidence))?;
+    let stored = receive_evidence(blobs, max_file_bytes, &file.file_name, file.body).await?;
     let now = clock.now();
     let c = NameCorrection::request(
         ids.new_id(),
         person.id,
         &person.name,
         &unit,
-        new_name,
-        reason,
-        evidence,
+        ask,
+        stored,
         now,
-    )
-    .map_err(ServiceError::Rule)?;
+    );
     let audit = AuditEvent::new(
         now,
         Actor::from(principal),
@@ -93,6 +132,10 @@ pub async fn request_name_correction<R: IdentityRepo>(
     .with_detail(serde_json::json!({
         "person": person.id.0, "unit": unit.id.0,
         "old_name": c.old_name.as_str(), "new_name": c.new_name.as_str(),
+        "evidence_file": c.evidence_file.as_ref().map(|f| serde_json::json!({
+            "file_name": f.file_name.as_str(), "kind": f.kind.as_str(),
+            "size": f.size, "sha256": f.sha256.as_str(),
+        })),
     }));
     repo.create_name_correction(&c, &audit)
         .await
@@ -101,6 +144,61 @@ pub async fn request_name_correction<R: IdentityRepo>(
             e => ServiceError::Store(e),
         })?;
     Ok(c)
+}
+
+/// Streams an evidence file through the general file rules into the blob store.
+async fn receive_evidence<B: BlobStore, S: ChunkSource>(
+    blobs: &B,
+    max_file_bytes: u64,
+    file_name: &str,
+    body: &mut S,
+) -> Result<CheckedUpload, ServiceError<RequestCorrectionError>> {
+    let refused = |e| ServiceError::Rule(RequestCorrectionError::File(e));
+    let name = FileName::parse(file_name).map_err(refused)?;
+    let check = UploadCheck::new(name, UploadLimits::single(max_file_bytes)).map_err(refused)?;
+    upload::receive(blobs, check, body)
+        .await
+        .map_err(|e| match e {
+            ReceiveError::File(f) => refused(f),
+            ReceiveError::Store(s) => ServiceError::Store(s),
+        })
+}
+
+/// The evidence file of a request with its bytes, for the person and the HR bureau that
+/// decides it; anyone else (and a request without a file) gets `NotFound`.
+///
+/// # Errors
+/// `NotFound` out of reach; `Store` when the blob is missing.
+pub async fn evidence_file<R: IdentityRepo, B: BlobStore>(
+    repo: &R,
+    blobs: &B,
+    principal: &Principal,
+    id: uuid::Uuid,
+) -> Result<(CheckedUpload, Vec<u8>), ServiceError<std::convert::Infallible>> {
+    let c = repo
+        .get_name_correction(id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let (unit, bureau) = if principal.role == Role::HrBureau {
+        let bureau = match principal.org_id {
+            Some(b) => repo.get_org(b).await?,
+            None => None,
+        };
+        (repo.get_org(c.unit_id).await?, bureau)
+    } else {
+        (None, None)
+    };
+    if !c.visible_to(principal, unit.as_ref(), bureau.as_ref()) {
+        return Err(ServiceError::NotFound);
+    }
+    let file = c.evidence_file.ok_or(ServiceError::NotFound)?;
+    let bytes = blobs.get(&file.sha256).await?.ok_or_else(|| {
+        ServiceError::Store(StoreError::Unavailable(format!(
+            "blob {} of name correction {id} is missing",
+            file.sha256
+        )))
+    })?;
+    Ok((file, bytes))
 }
 
 /// The signed-in person's requests, newest first.

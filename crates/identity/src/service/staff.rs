@@ -53,6 +53,8 @@ pub async fn create_operator<R: IdentityRepo, H: PasswordHasher>(
         mobile: Some(cmd.mobile),
         operator: true,
         disabled: false,
+        // The administrator chose the initial password: the operator changes it first.
+        must_change_password: true,
         created_at: now,
         version: 1,
     };

@@ -70,7 +70,8 @@ pub async fn units_in_jurisdiction<R: IdentityRepo>(
 
 /// The bureau resets the password of a unit administrator in its jurisdiction to a one-time
 /// password drawn by the adapter (shown once to the bureau), clears the lock and ends every
-/// session of the account — in one transaction, audited.
+/// session of the account — in one transaction, audited. The administrator must change the
+/// one-time password at the next sign-in.
 ///
 /// # Errors
 /// `Forbidden` for anyone but HR bureau staff; `NotFound` for a unit outside the jurisdiction
@@ -102,7 +103,7 @@ pub async fn reset_unit_admin_password<R: IdentityRepo, H: PasswordHasher>(
     let (bureau_id, unit_id) = (bureau.id, unit.id);
     Ok(repo
         .update_account_ending_sessions(admin.id, move |a: &mut Account| {
-            a.password_hash = hash;
+            a.set_password_by_other(hash);
             a.unlock();
             let audit = AuditEvent::new(
                 now,

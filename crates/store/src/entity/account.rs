@@ -22,6 +22,8 @@ pub struct Model {
     /// A named operator created by the organisation's administrator.
     pub operator: bool,
     pub disabled: bool,
+    /// The password was set by someone else and must be changed at the next sign-in.
+    pub must_change_password: bool,
     pub created_at: DateTimeUtc,
     pub version: i64,
 }

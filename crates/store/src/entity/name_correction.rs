@@ -15,6 +15,13 @@ pub struct Model {
     pub reason: String,
     #[sea_orm(column_type = "Text")]
     pub evidence: String,
+    /// The evidence file (its bytes live in the blob store under `evidence_sha256`); all four
+    /// are null for requests made before files were taken.
+    pub evidence_file_name: Option<String>,
+    /// pdf, jpeg or png.
+    pub evidence_kind: Option<String>,
+    pub evidence_size: Option<i64>,
+    pub evidence_sha256: Option<String>,
     /// pending, approved or rejected.
     pub status: String,
     pub decided_by: Option<Uuid>,

@@ -3,11 +3,12 @@
 //! one-transaction recovery redemption, and name correction requests (one pending per
 //! person, decided together with the person).
 
-use zhicheng_identity::correction::{CorrectionStatus, NameCorrection};
+use zhicheng_identity::correction::{CorrectionAsk, CorrectionStatus, NameCorrection};
 use zhicheng_identity::ports::Redeemed;
 use zhicheng_identity::recovery::{
     CodeRefusal, RecoveryCode, RecoveryCodeText, RecoveryPurpose, SmsMessage, SmsTemplate,
 };
+use zhicheng_kernel::upload::{CheckedUpload, ContentAddress, ContentKind, FileName};
 
 use super::*;
 
@@ -47,6 +48,8 @@ where
     op.operator = true;
     op.display_name = Some(PersonName::parse("王芳").unwrap());
     op.mobile = Some(MobileNumber::parse("13905310001").unwrap());
+    // Created with an initial password set by the administrator: kept through the store.
+    op.must_change_password = true;
     op.created_at = admin.created_at + Duration::seconds(1);
     r.create_account(&op, &audit("account", op.id.0, "account.operator_created"))
         .await
@@ -85,6 +88,7 @@ where
     let disabled = r
         .update_account_ending_sessions(op.id, |a| {
             a.disabled = true;
+            a.must_change_password = false;
             Ok::<_, ()>((
                 a.clone(),
                 audit("account", a.id.0, "account.operator_disabled"),
@@ -94,6 +98,7 @@ where
         .unwrap();
     assert!(disabled.disabled);
     assert_eq!(disabled.version, op.version + 1);
+    assert_eq!(r.get_account(op.id).await.unwrap(), Some(disabled.clone()));
     assert!(r.find_session(&s1.token_hash).await.unwrap().is_none());
     assert!(
         r.find_session(&other.token_hash).await.unwrap().is_some(),
@@ -184,23 +189,30 @@ where
         None
     );
 
-    // Name corrections: one pending per person; decided together with the person.
-    let c1 = NameCorrection::request(
-        id(),
-        p.id,
+    // Name corrections: one pending per person (with its evidence file's record); decided
+    // together with the person.
+    let ask = CorrectionAsk::check(
         &p.name,
         &unit,
         PersonName::parse("张叁").unwrap(),
         "录入错误",
         "户口簿",
-        now(),
     )
     .unwrap();
+    let file = CheckedUpload {
+        file_name: FileName::parse("户口簿 第3页.pdf").unwrap(),
+        kind: ContentKind::Pdf,
+        size: 123_456,
+        sha256: ContentAddress::of(b"%PDF-1.7 household register"),
+    };
+    let c1 = NameCorrection::request(id(), p.id, &p.name, &unit, ask, file, now());
     r.create_name_correction(&c1, &audit("name_correction", c1.id, "requested"))
         .await
         .unwrap();
     let mut c2 = c1.clone();
     c2.id = id();
+    // A request from before files were taken has none.
+    c2.evidence_file = None;
     assert_eq!(
         r.create_name_correction(&c2, &audit("name_correction", c2.id, "requested"))
             .await,
@@ -260,6 +272,10 @@ where
         .unwrap();
     let all = r.list_name_corrections(Some(p.id), None).await.unwrap();
     assert_eq!(all.len(), 2);
+    assert_eq!(
+        r.get_name_correction(c2.id).await.unwrap(),
+        Some(c2.clone())
+    );
     is_not_found(
         r.decide_name_correction(id(), |c, _| {
             Ok::<_, ()>(((), vec![audit("name_correction", c.id, "x")]))
