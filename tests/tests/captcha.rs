@@ -109,6 +109,25 @@ async fn captchas(srv: TestServer, clock: TestClock) {
     clock.advance(Duration::minutes(5) - Duration::seconds(1));
     let (s, _) = attempt(&c, Some(&id), CAPTCHA_ANSWER, PW).await;
     assert_eq!(s, StatusCode::OK);
+
+    // A double-clicked login (the same form sent twice at once) is one attempt: its captcha
+    // admits one of the two; the other is refused before the password and counts nothing.
+    let id = c.captcha().await;
+    let (first, second) = tokio::join!(
+        attempt(&c, Some(&id), CAPTCHA_ANSWER, "Wrong-Passw0rd"),
+        attempt(&c, Some(&id), CAPTCHA_ANSWER, "Wrong-Passw0rd"),
+    );
+    let mut statuses = [first.0.as_u16(), second.0.as_u16()];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [401, 422], "{first:?} {second:?}");
+    let account = srv
+        .state
+        .store
+        .find_account_by_login(&LoginName::parse("lina1949").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(account.failed_attempts, 1);
 }
 
 #[tokio::test]
