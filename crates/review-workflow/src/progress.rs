@@ -159,9 +159,7 @@ mod tests {
     use chrono::Utc;
     use zhicheng_approval_path::LinkGap;
     use zhicheng_approval_path::route::GapNames;
-    use zhicheng_kernel::{
-        CaseId, DeclarationId, PersonId, PlanId, SeriesCode, TitleLevel,
-    };
+    use zhicheng_kernel::{CaseId, DeclarationId, PersonId, PlanId, SeriesCode, TitleLevel};
 
     fn org(n: u128) -> OrgId {
         OrgId(uuid::Uuid::from_u128(n))
