@@ -984,7 +984,7 @@ fn download(name: &str, content_type: &str, bytes: Vec<u8>) -> Response {
 #[handler]
 pub async fn review_form(st: Data<&AppState>, req: &Request, id: Path<Uuid>) -> Response {
     let Some(v) = super::visitor(&st, req).await else {
-        return redirect("/login");
+        return super::to_login(req);
     };
     match crate::api::documents::review_form_file(&st, &v.principal, DeclarationId(id.0)).await {
         Ok((name, bytes)) => download(
@@ -1003,7 +1003,7 @@ pub async fn review_form(st: Data<&AppState>, req: &Request, id: Path<Uuid>) -> 
 pub async fn attachment_view(st: Data<&AppState>, req: &Request, id: Path<Uuid>) -> Response {
     use poem::http::header;
     let Some(v) = super::visitor(&st, req).await else {
-        return redirect("/login");
+        return super::to_login(req);
     };
     match zhicheng_declaration::service::download_attachment(
         &st.store,
@@ -1037,7 +1037,7 @@ pub async fn attachment_view(st: Data<&AppState>, req: &Request, id: Path<Uuid>)
 #[handler]
 pub async fn attachment_file(st: Data<&AppState>, req: &Request, id: Path<Uuid>) -> Response {
     let Some(v) = super::visitor(&st, req).await else {
-        return redirect("/login");
+        return super::to_login(req);
     };
     match zhicheng_declaration::service::download_attachment(
         &st.store,

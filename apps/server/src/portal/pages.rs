@@ -2,7 +2,7 @@
 
 use askama::Template;
 use poem::http::{StatusCode, header};
-use poem::web::{Data, Form, Path};
+use poem::web::{Data, Form, Path, Query};
 use poem::{IntoResponse, Request, Response, handler};
 use serde::Deserialize;
 use zhicheng_identity::ports::IdentityRepo;
@@ -39,10 +39,34 @@ struct LoginPage {
     error: Option<String>,
     captcha: CaptchaIssued,
     captcha_error: Option<String>,
+    /// A safe same-site path to return to after signing in (empty: the landing page).
+    next: String,
+    /// Signed out just now: the page clears unsaved form copies kept in this browser.
+    signed_out: bool,
+}
+
+impl LoginPage {
+    /// The query string that keeps `next` (for the “another captcha” link).
+    fn next_query(&self) -> String {
+        if self.next.is_empty() {
+            String::new()
+        } else {
+            let q: String = form_urlencoded::Serializer::new(String::new())
+                .append_pair("next", &self.next)
+                .finish();
+            format!("?{q}")
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct LoginQuery {
+    next: Option<String>,
+    signed_out: Option<String>,
 }
 
 #[handler]
-pub async fn login_form(st: Data<&AppState>) -> Response {
+pub async fn login_form(st: Data<&AppState>, q: Query<LoginQuery>) -> Response {
     let captcha = match issue_captcha(&st).await {
         Ok(c) => c,
         Err(e) => return api_error_page(Chrome::anonymous(), &e),
@@ -53,6 +77,13 @@ pub async fn login_form(st: Data<&AppState>) -> Response {
         error: None,
         captcha,
         captcha_error: None,
+        next: q
+            .next
+            .as_deref()
+            .and_then(super::safe_next)
+            .unwrap_or_default()
+            .to_owned(),
+        signed_out: q.signed_out.is_some(),
     })
 }
 
@@ -66,6 +97,9 @@ pub struct LoginForm {
     captcha_id: String,
     #[serde(default)]
     captcha_answer: String,
+    /// Where to go after signing in; ignored unless [`super::safe_next`] accepts it.
+    #[serde(default)]
+    next: String,
 }
 
 #[handler]
@@ -86,12 +120,12 @@ pub async fn login_submit(st: Data<&AppState>, req: &Request, form: Form<LoginFo
     {
         Ok((token, principal)) => {
             let secure = req.uri().scheme_str() == Some("https");
-            let to = if principal.role == Role::Applicant {
+            let landing = if principal.role == Role::Applicant {
                 "/me"
             } else {
                 "/work"
             };
-            let mut r = redirect(to);
+            let mut r = redirect(super::safe_next(&form.next).unwrap_or(landing));
             if let Ok(v) = session_cookie(&token, secure).parse() {
                 r.headers_mut().insert(header::SET_COOKIE, v);
             }
@@ -115,6 +149,10 @@ pub async fn login_submit(st: Data<&AppState>, req: &Request, form: Form<LoginFo
                 error: captcha_error.is_none().then(|| e.body().message.clone()),
                 captcha,
                 captcha_error,
+                next: super::safe_next(&form.next)
+                    .unwrap_or_default()
+                    .to_owned(),
+                signed_out: false,
             });
             r.set_status(if status == StatusCode::UNAUTHORIZED {
                 StatusCode::OK
@@ -142,7 +180,7 @@ pub async fn logout(st: Data<&AppState>, req: &Request, form: Form<CsrfForm>) ->
             tracing::error!("logout failed: {e}");
         }
     }
-    let mut r = redirect("/login");
+    let mut r = redirect("/login?signed_out=1");
     if let Ok(v) = clear_cookie().parse() {
         r.headers_mut().insert(header::SET_COOKIE, v);
     }
@@ -172,7 +210,7 @@ struct MePage {
 #[handler]
 pub async fn me(st: Data<&AppState>, req: &Request) -> Response {
     let Some(v) = visitor(&st, req).await else {
-        return redirect("/login");
+        return super::to_login(req);
     };
     if v.principal.role != Role::Applicant {
         return redirect(landing(&v));
@@ -216,7 +254,7 @@ pub async fn download_certificate(
     id: Path<uuid::Uuid>,
 ) -> Response {
     let Some(v) = visitor(&st, req).await else {
-        return redirect("/login");
+        return super::to_login(req);
     };
     let file = match holders_certificate(&st, &v.principal, id.0)
         .await
@@ -236,7 +274,7 @@ pub async fn download_certificate_pdf(
     id: Path<uuid::Uuid>,
 ) -> Response {
     let Some(v) = visitor(&st, req).await else {
-        return redirect("/login");
+        return super::to_login(req);
     };
     let file = match holders_certificate(&st, &v.principal, id.0).await {
         Ok(c) => certificate_pdf_file(&st, &c).await,
