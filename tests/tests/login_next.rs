@@ -60,7 +60,10 @@ async fn login_next(srv: TestServer) {
     let to = r.location.unwrap();
     assert_eq!(
         to,
-        format!("/login?next=%2Fme%2Fdeclarations%2F{}%3Fx%3D1", a.declaration_id)
+        format!(
+            "/login?next=%2Fme%2Fdeclarations%2F{}%3Fx%3D1",
+            a.declaration_id
+        )
     );
     let login = anon.get(&to).await;
     assert_eq!(login.status, StatusCode::OK);
@@ -78,7 +81,11 @@ async fn login_next(srv: TestServer) {
         "/login?next=/me",
         " /me",
     ] {
-        assert_eq!(sign_in_with_next(&srv, &a.username, evil).await, "/me", "{evil}");
+        assert_eq!(
+            sign_in_with_next(&srv, &a.username, evil).await,
+            "/me",
+            "{evil}"
+        );
         let mut u = reqwest::Url::parse(&srv.url("/login")).unwrap();
         u.query_pairs_mut().append_pair("next", evil);
         let form = Visitor::new(&srv)

@@ -194,7 +194,13 @@ fn return_path(req: &Request) -> Option<String> {
     if req.method() == poem::http::Method::GET {
         return req.uri().path_and_query().map(|p| p.as_str().to_owned());
     }
-    let referer: poem::http::Uri = req.headers().get(header::REFERER)?.to_str().ok()?.parse().ok()?;
+    let referer: poem::http::Uri = req
+        .headers()
+        .get(header::REFERER)?
+        .to_str()
+        .ok()?
+        .parse()
+        .ok()?;
     let host = req.headers().get(header::HOST)?.to_str().ok()?;
     if referer.authority().map(|a| a.as_str()) != Some(host) {
         return None;

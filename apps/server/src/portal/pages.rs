@@ -149,9 +149,7 @@ pub async fn login_submit(st: Data<&AppState>, req: &Request, form: Form<LoginFo
                 error: captcha_error.is_none().then(|| e.body().message.clone()),
                 captcha,
                 captcha_error,
-                next: super::safe_next(&form.next)
-                    .unwrap_or_default()
-                    .to_owned(),
+                next: super::safe_next(&form.next).unwrap_or_default().to_owned(),
                 signed_out: false,
             });
             r.set_status(if status == StatusCode::UNAUTHORIZED {
