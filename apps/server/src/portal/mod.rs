@@ -1,4 +1,5 @@
-//! The web portal: server-rendered pages in Simplified Chinese, no JavaScript needed, every
+//! The web portal: server-rendered pages in Simplified Chinese, no JavaScript needed (small
+//! scripts only enhance: countdowns, unsaved-copy recovery on the declaration page), every
 //! download a plain link. Pages call the same domain services as the API; no rule lives here.
 //!
 //! Sessions ride in an HttpOnly, SameSite=Lax cookie holding the same kind of token the API
