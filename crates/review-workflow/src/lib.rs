@@ -18,6 +18,7 @@ pub mod decision;
 pub mod health;
 pub mod history;
 pub mod ports;
+pub mod progress;
 pub mod queue;
 pub mod service;
 

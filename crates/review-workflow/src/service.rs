@@ -588,3 +588,59 @@ pub async fn history<R: ReviewRepo>(
     let case = get_case(cases, principal, id).await?;
     Ok(cases.case_history(case.id).await?)
 }
+
+/// A case's timeline: every step so far, who holds it now, and the steps still ahead.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Timeline {
+    pub case: ReviewCase,
+    /// Every recorded hop, oldest first.
+    pub done: Vec<CaseHop>,
+    /// Who holds it and what lies ahead (a route gap carries the organisations' names).
+    pub progress: crate::progress::Progress,
+}
+
+/// The timeline of a case the principal may see (see [`get_case`]): its history, and what
+/// lies ahead on the frozen route or, before the unit reports, on the route the approved links
+/// give today.
+///
+/// # Errors
+/// `NotFound` when out of reach; storage failures.
+pub async fn timeline<R: ReviewRepo, P: PathRepo + zhicheng_identity::ports::IdentityRepo>(
+    cases: &R,
+    paths: &P,
+    principal: &Principal,
+    id: CaseId,
+) -> Result<Timeline, ServiceError<std::convert::Infallible>> {
+    let case = get_case(cases, principal, id).await?;
+    let done = cases.case_history(case.id).await?;
+    let current = if crate::progress::needs_current_route(&case) {
+        match zhicheng_approval_path::service::resolve_route(
+            paths,
+            paths,
+            case.unit_id,
+            &case.series,
+            case.level,
+        )
+        .await
+        {
+            Ok(r) => Some(Ok(r)),
+            Err(ServiceError::Rule(e)) => Some(Err(e)),
+            Err(ServiceError::Store(e)) => return Err(e.into()),
+            Err(ServiceError::NotFound | ServiceError::Forbidden) => None,
+        }
+    } else {
+        None
+    };
+    let mut progress = crate::progress::progress(&case, current);
+    if let crate::progress::Ahead::RouteIncomplete(e) = progress.ahead {
+        // The pure rule may name a gap of its own (a missing link at the unit): name it too.
+        progress.ahead = crate::progress::Ahead::RouteIncomplete(
+            zhicheng_approval_path::service::name_gap(paths, e).await?,
+        );
+    }
+    Ok(Timeline {
+        case,
+        done,
+        progress,
+    })
+}

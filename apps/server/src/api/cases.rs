@@ -176,6 +176,159 @@ pub struct RefuseRequest {
     pub note: String,
 }
 
+/// One step of a case's timeline that has happened, with the names a reader needs.
+#[derive(Object)]
+pub struct DoneStepDto {
+    #[oai(flatten)]
+    pub hop: HopDto,
+    /// The organisation that acted (`申报人本人` when the applicant submitted).
+    pub by_org_name: String,
+    pub to_org_name: String,
+    /// Who acted: 申报人本人, the staff member's name (or username), an operator or 系统.
+    pub actor_name: String,
+}
+
+/// One step still ahead.
+#[derive(Object)]
+pub struct AheadStepDto {
+    /// organisation (review and reporting by `org_id`), acceptance, committee, publicity or
+    /// certificate.
+    pub kind: String,
+    /// 审核上报, 受理, 评审, 结果公示 or 发证.
+    pub name: String,
+    pub org_id: Option<Uuid>,
+    pub org_name: Option<String>,
+}
+
+/// Why no steps ahead can be listed yet: the reporting route is incomplete.
+#[derive(Object)]
+pub struct RouteGapDto {
+    /// path.no_approved_path, path.cycle or path.too_long.
+    pub code: String,
+    pub message: String,
+    pub message_en: String,
+}
+
+/// Where a case stands: every step so far, who holds it now and since when, and the steps
+/// still ahead.
+#[derive(Object)]
+pub struct TimelineDto {
+    pub case_id: Uuid,
+    pub status: String,
+    pub status_name: String,
+    /// applicant (returned or withdrawn: the applicant acts next) or organisation.
+    pub holder_kind: String,
+    pub holder_id: Option<Uuid>,
+    pub holder_name: String,
+    pub held_since: DateTime<Utc>,
+    /// Oldest first.
+    pub done: Vec<DoneStepDto>,
+    /// In order; empty once certified or ended, or while the route is incomplete.
+    pub ahead: Vec<AheadStepDto>,
+    /// Set when the reporting route is incomplete: names the link and who must act.
+    pub route_gap: Option<RouteGapDto>,
+    /// Ended without a title (不予推荐, 不予受理 or 评审未通过).
+    pub ended: bool,
+}
+
+#[derive(ApiResponse)]
+pub enum TimelineResponse {
+    #[oai(status = 200)]
+    Ok(Json<TimelineDto>),
+}
+
+/// The timeline of a case the principal may see, with organisation and actor names.
+pub async fn timeline_dto(
+    st: &AppState,
+    p: &zhicheng_kernel::Principal,
+    id: CaseId,
+) -> Result<TimelineDto, ApiError> {
+    use std::collections::HashMap;
+    use zhicheng_identity::ports::IdentityRepo;
+    use zhicheng_kernel::{Actor, Localized, OrgId};
+    use zhicheng_review_workflow::progress::{Ahead, Holder};
+
+    let t = service::timeline(&st.store, &st.store, p, id).await?;
+    let mut orgs: HashMap<OrgId, String> = HashMap::new();
+    let mut org_name = async |o: OrgId| -> Result<String, ApiError> {
+        if let Some(n) = orgs.get(&o) {
+            return Ok(n.clone());
+        }
+        let n = st
+            .store
+            .get_org(o)
+            .await?
+            .map_or_else(String::new, |x| x.name.as_str().to_owned());
+        orgs.insert(o, n.clone());
+        Ok(n)
+    };
+    let mut done = Vec::with_capacity(t.done.len());
+    for h in &t.done {
+        let actor_name = match &h.actor {
+            Actor::Account(a) => match st.store.get_account(*a).await? {
+                Some(acc) if acc.person_id == Some(t.case.person_id) => "申报人本人".to_owned(),
+                Some(acc) => acc.display_name.as_ref().map_or_else(
+                    || acc.username.as_str().to_owned(),
+                    |n| n.as_str().to_owned(),
+                ),
+                None => String::new(),
+            },
+            Actor::Operator(name) => format!("{name}（运维）"),
+            Actor::System => "系统".to_owned(),
+        };
+        done.push(DoneStepDto {
+            hop: HopDto::from(h),
+            by_org_name: match h.from_org {
+                Some(o) => org_name(o).await?,
+                None => "申报人本人".to_owned(),
+            },
+            to_org_name: org_name(h.to_org).await?,
+            actor_name,
+        });
+    }
+    let (holder_kind, holder_id, holder_name) = match t.progress.holder {
+        Holder::Applicant => ("applicant", None, "申报人本人".to_owned()),
+        Holder::Organisation(o) => ("organisation", Some(o.0), org_name(o).await?),
+    };
+    let (mut ahead, mut route_gap, mut ended) = (Vec::new(), None, false);
+    match t.progress.ahead {
+        Ahead::Steps(steps) => {
+            for s in steps {
+                ahead.push(AheadStepDto {
+                    kind: s.code().to_owned(),
+                    name: s.zh().to_owned(),
+                    org_id: s.org().map(|o| o.0),
+                    org_name: match s.org() {
+                        Some(o) => Some(org_name(o).await?),
+                        None => None,
+                    },
+                });
+            }
+        }
+        Ahead::RouteIncomplete(e) => {
+            route_gap = Some(RouteGapDto {
+                code: e.code().to_owned(),
+                message: e.zh(),
+                message_en: e.en(),
+            });
+        }
+        Ahead::Ended => ended = true,
+    }
+    Ok(TimelineDto {
+        case_id: t.case.id.0,
+        status: t.case.status.as_str().into(),
+        status_name: t.case.status.zh().into(),
+        holder_kind: holder_kind.into(),
+        holder_id,
+        holder_name,
+        held_since: t.case.held_since,
+        done,
+        ahead,
+        route_gap,
+        ended,
+    })
+}
+
 #[derive(Object)]
 pub struct BatchReportRequest {
     pub series: String,
@@ -393,6 +546,21 @@ impl CasesApi {
         let h = service::history(&self.0.store, &auth.0, CaseId(id.0)).await?;
         Ok(HistoryResponse::Ok(Json(
             h.iter().map(HopDto::from).collect(),
+        )))
+    }
+
+    /// Where a case stands: every step so far (who, which organisation, when, opinion), who
+    /// holds it now and since when, and the steps still ahead on the route (the frozen one once
+    /// reported, else the one the approved links give today) — or, when that route is
+    /// incomplete, which link is missing and who must act.
+    #[oai(path = "/cases/:id/timeline", method = "get")]
+    async fn timeline(
+        &self,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+    ) -> Result<TimelineResponse, ApiError> {
+        Ok(TimelineResponse::Ok(Json(
+            timeline_dto(&self.0, &auth.0, CaseId(id.0)).await?,
         )))
     }
 

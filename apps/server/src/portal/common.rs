@@ -15,7 +15,7 @@ use zhicheng_identity::ports::IdentityRepo;
 use zhicheng_kernel::{OrgId, Role, SeriesCode, TitleLevel};
 
 use super::i18n::Lang;
-use super::{Visitor, redirect, render, visitor};
+use super::{Visitor, render, visitor};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -186,7 +186,7 @@ fn forbidden(v: &Visitor) -> Response {
 /// 403 page to answer with.
 pub async fn gate(st: &AppState, req: &Request, roles: &[Role]) -> Result<Visitor, Response> {
     let Some(v) = visitor(st, req).await else {
-        return Err(redirect("/login"));
+        return Err(super::to_login(req));
     };
     if roles.contains(&v.principal.role) {
         Ok(v)

@@ -385,10 +385,27 @@ struct DeclView {
 struct HopView {
     at: String,
     action: String,
-    /// Who acted: the organisation holding the case before the step, or the applicant.
+    /// The organisation holding the case before the step, or the applicant.
     by: String,
+    /// The person who acted (the staff member, or 申报人本人).
+    actor: String,
     to: String,
     opinion: Option<String>,
+}
+
+/// Where the declaration stands now and what is still ahead (办理进度).
+struct ProgressView {
+    /// 当前办理单位, or 当前办理人 when it is back with the applicant.
+    holder_label: &'static str,
+    /// Who holds it now (an organisation, or 申报人本人).
+    holder: String,
+    since: String,
+    status: String,
+    /// The steps still ahead, as display lines.
+    ahead: Vec<String>,
+    /// The route is incomplete: why and who must act.
+    route_gap: Option<String>,
+    ended: bool,
 }
 
 /// One attachment in the list.
@@ -449,6 +466,7 @@ struct DetailPage {
     decision: Option<String>,
     returned: bool,
     timeline: Vec<HopView>,
+    progress: Option<ProgressView>,
     draft: bool,
     sections: Vec<SectionView>,
     /// 一次性告知: what is still missing before submission (drafts only).
@@ -489,11 +507,9 @@ async fn detail_page(
             .ok_or_else(ApiError::not_found)?;
         let plan = st.store.get_plan(row.declaration.plan_id).await?;
         let names = OrgNames::load(st).await?;
-        let hops = match &row.case {
-            Some(c) => {
-                zhicheng_review_workflow::service::history(&st.store, &v.principal, c.id).await?
-            }
-            None => Vec::new(),
+        let timeline = match &row.case {
+            Some(c) => Some(crate::api::cases::timeline_dto(st, &v.principal, c.id).await?),
+            None => None,
         };
         let files = zhicheng_declaration::service::list_attachments(
             &st.store,
@@ -505,10 +521,19 @@ async fn detail_page(
         let catalog = st.store.current_catalog().await?;
         let needs_letter =
             zhicheng_declaration::service::needs_commitment(&st.store, &v.principal).await?;
-        Ok::<_, ApiError>((row, plan, names, hops, files, diff, catalog, needs_letter))
+        Ok::<_, ApiError>((
+            row,
+            plan,
+            names,
+            timeline,
+            files,
+            diff,
+            catalog,
+            needs_letter,
+        ))
     }
     .await;
-    let (row, plan, names, hops, files, diff, catalog, needs_letter) = match loaded {
+    let (row, plan, names, timeline, files, diff, catalog, needs_letter) = match loaded {
         Ok(x) => x,
         Err(e) => return api_error_page(chrome, &e),
     };
@@ -543,18 +568,44 @@ async fn detail_page(
             .filter(|c| c.status == zhicheng_certificate::CertificateStatus::Valid)
             .map(|_| format!("/me/declarations/{}/certificate", d.id.0)),
     };
-    let timeline = hops
-        .iter()
-        .map(|h| HopView {
-            at: beijing(h.at),
-            action: h.action.zh().to_owned(),
-            by: h
-                .from_org
-                .map_or_else(|| "申报人本人".to_owned(), |o| names.name(o)),
-            to: names.name(h.to_org),
-            opinion: h.opinion.clone(),
-        })
-        .collect();
+    let (timeline, progress) = match timeline {
+        Some(t) => {
+            let hops = t
+                .done
+                .into_iter()
+                .map(|h| HopView {
+                    at: beijing(h.hop.at),
+                    action: h.hop.action_name,
+                    by: h.by_org_name,
+                    actor: h.actor_name,
+                    to: h.to_org_name,
+                    opinion: h.hop.opinion,
+                })
+                .collect();
+            let progress = ProgressView {
+                holder_label: if t.holder_kind == "applicant" {
+                    "当前办理人"
+                } else {
+                    "当前办理单位"
+                },
+                holder: t.holder_name,
+                since: beijing(t.held_since),
+                status: t.status_name,
+                ahead: t
+                    .ahead
+                    .into_iter()
+                    .map(|a| match a.org_name {
+                        Some(org) => format!("{org} {}", a.name),
+                        None => a.name,
+                    })
+                    .collect(),
+                route_gap: t.route_gap.map(|g| g.message),
+                ended: t.ended,
+            };
+            (hops, Some(progress))
+        }
+        None => (Vec::new(), None),
+    };
     let draft = d.status.is_editable();
     let raw = typed.unwrap_or_else(|| d.materials.raw());
     let page = DetailPage {
@@ -567,6 +618,7 @@ async fn detail_page(
             .map(|x| x.summary()),
         returned: d.status == DeclarationStatus::Returned,
         timeline,
+        progress,
         draft,
         sections: sections(&raw, &d.materials, &errors, draft, &catalog),
         missing: if draft {
@@ -899,7 +951,7 @@ pub async fn upload(
 #[handler]
 pub async fn review_form(st: Data<&AppState>, req: &Request, id: Path<Uuid>) -> Response {
     let Some(v) = super::visitor(&st, req).await else {
-        return redirect("/login");
+        return super::to_login(req);
     };
     match crate::api::documents::review_form_file(&st, &v.principal, DeclarationId(id.0)).await {
         Ok((name, bytes)) => download(
@@ -918,7 +970,7 @@ pub async fn review_form(st: Data<&AppState>, req: &Request, id: Path<Uuid>) -> 
 pub async fn attachment_view(st: Data<&AppState>, req: &Request, id: Path<Uuid>) -> Response {
     use poem::http::header;
     let Some(v) = super::visitor(&st, req).await else {
-        return redirect("/login");
+        return super::to_login(req);
     };
     match zhicheng_declaration::service::download_attachment(
         &st.store,
@@ -952,7 +1004,7 @@ pub async fn attachment_view(st: Data<&AppState>, req: &Request, id: Path<Uuid>)
 #[handler]
 pub async fn attachment_file(st: Data<&AppState>, req: &Request, id: Path<Uuid>) -> Response {
     let Some(v) = super::visitor(&st, req).await else {
-        return redirect("/login");
+        return super::to_login(req);
     };
     match zhicheng_declaration::service::download_attachment(
         &st.store,

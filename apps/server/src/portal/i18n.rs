@@ -201,6 +201,10 @@ pub fn english(zh: &str) -> Option<&'static str> {
         }
         "看不清？" => "Cannot read it? ",
         "换一张" => "Show another",
+        "登录已过期或尚未登录。登录后将回到您刚才所在的页面，已填写但未保存的内容可在该页面恢复。" => {
+            "Your session has ended or you are not signed in. After signing in you return to the \
+             page you were on, where anything typed but not saved can be restored."
+        }
         "（不区分大小写）" => " (case does not matter)",
         "连续 5 次输错密码，账户将锁定 15 分钟后自动解锁。请勿连续点击“立即登录”。" => {
             "5 wrong passwords in a row lock the account for 15 minutes; it then unlocks by itself. Please do not click “Sign in” repeatedly."

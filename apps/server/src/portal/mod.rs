@@ -1,4 +1,5 @@
-//! The web portal: server-rendered pages in Simplified Chinese, no JavaScript needed, every
+//! The web portal: server-rendered pages in Simplified Chinese, no JavaScript needed (small
+//! scripts only enhance: countdowns, unsaved-copy recovery on the declaration page), every
 //! download a plain link. Pages call the same domain services as the API; no rule lives here.
 //!
 //! Sessions ride in an HttpOnly, SameSite=Lax cookie holding the same kind of token the API
@@ -239,6 +240,54 @@ pub fn session_cookie(token: &SessionToken, secure: bool) -> String {
 
 pub fn clear_cookie() -> String {
     format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0")
+}
+
+/// `next` if it is a same-site relative path to return to after signing in: it starts with
+/// one `/` (not `//` or `/\`, which browsers read as another host), carries no backslash,
+/// whitespace or control character, and is not the login or logout page itself. Anything else
+/// (`https://evil`, `//evil`, `javascript:`) is ignored.
+pub fn safe_next(next: &str) -> Option<&str> {
+    let ok = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.contains('\\')
+        && next.len() <= 2048
+        && !next.chars().any(|c| c.is_control() || c.is_whitespace())
+        && !matches!(next.split(['?', '#']).next(), Some("/login" | "/logout"));
+    ok.then_some(next)
+}
+
+/// Where a signed-out visitor was: the requested path (GET), or for a form post the page it
+/// was posted from (the same-host `Referer`), so signing in brings them back there.
+fn return_path(req: &Request) -> Option<String> {
+    if req.method() == poem::http::Method::GET {
+        return req.uri().path_and_query().map(|p| p.as_str().to_owned());
+    }
+    let referer: poem::http::Uri = req
+        .headers()
+        .get(header::REFERER)?
+        .to_str()
+        .ok()?
+        .parse()
+        .ok()?;
+    let host = req.headers().get(header::HOST)?.to_str().ok()?;
+    if referer.authority().map(|a| a.as_str()) != Some(host) {
+        return None;
+    }
+    referer.path_and_query().map(|p| p.as_str().to_owned())
+}
+
+/// The redirect to /login for a signed-out (or expired) visitor, with `next=` pointing back to
+/// the page they were on when it is a safe same-site path.
+pub fn to_login(req: &Request) -> Response {
+    match return_path(req).as_deref().and_then(safe_next) {
+        Some(next) => {
+            let q: String = form_urlencoded::Serializer::new(String::new())
+                .append_pair("next", next)
+                .finish();
+            redirect(&format!("/login?{q}"))
+        }
+        None => redirect("/login"),
+    }
 }
 
 pub fn redirect(to: &str) -> Response {

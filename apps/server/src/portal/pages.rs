@@ -2,7 +2,7 @@
 
 use askama::Template;
 use poem::http::{StatusCode, header};
-use poem::web::{Data, Form, Path};
+use poem::web::{Data, Form, Path, Query};
 use poem::{IntoResponse, Request, Response, handler};
 use serde::Deserialize;
 use zhicheng_identity::ports::IdentityRepo;
@@ -40,10 +40,34 @@ struct LoginPage {
     error: Option<String>,
     captcha: CaptchaIssued,
     captcha_error: Option<String>,
+    /// A safe same-site path to return to after signing in (empty: the landing page).
+    next: String,
+    /// Signed out just now: the page clears unsaved form copies kept in this browser.
+    signed_out: bool,
+}
+
+impl LoginPage {
+    /// The query string that keeps `next` (for the “another captcha” link).
+    fn next_query(&self) -> String {
+        if self.next.is_empty() {
+            String::new()
+        } else {
+            let q: String = form_urlencoded::Serializer::new(String::new())
+                .append_pair("next", &self.next)
+                .finish();
+            format!("?{q}")
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct LoginQuery {
+    next: Option<String>,
+    signed_out: Option<String>,
 }
 
 #[handler]
-pub async fn login_form(st: Data<&AppState>, req: &Request) -> Response {
+pub async fn login_form(st: Data<&AppState>, req: &Request, q: Query<LoginQuery>) -> Response {
     let lang = Lang::of(req);
     let captcha = match issue_captcha(&st).await {
         Ok(c) => c,
@@ -55,6 +79,13 @@ pub async fn login_form(st: Data<&AppState>, req: &Request) -> Response {
         error: None,
         captcha,
         captcha_error: None,
+        next: q
+            .next
+            .as_deref()
+            .and_then(super::safe_next)
+            .unwrap_or_default()
+            .to_owned(),
+        signed_out: q.signed_out.is_some(),
     })
 }
 
@@ -68,6 +99,9 @@ pub struct LoginForm {
     captcha_id: String,
     #[serde(default)]
     captcha_answer: String,
+    /// Where to go after signing in; ignored unless [`super::safe_next`] accepts it.
+    #[serde(default)]
+    next: String,
 }
 
 #[handler]
@@ -88,11 +122,17 @@ pub async fn login_submit(st: Data<&AppState>, req: &Request, form: Form<LoginFo
     {
         Ok((token, signed_in)) => {
             let secure = req.uri().scheme_str() == Some("https");
-            let to = match (signed_in.must_change_password, signed_in.principal.role) {
+            let landing = match (signed_in.must_change_password, signed_in.principal.role) {
                 (true, Role::Applicant) => "/me/password",
                 (true, _) => "/work/password",
                 (false, Role::Applicant) => "/me",
                 (false, _) => "/work",
+            };
+            // A forced password change comes before going back anywhere.
+            let to = if signed_in.must_change_password {
+                landing
+            } else {
+                super::safe_next(&form.next).unwrap_or(landing)
             };
             let mut r = redirect(to);
             if let Ok(v) = session_cookie(&token, secure).parse() {
@@ -119,6 +159,8 @@ pub async fn login_submit(st: Data<&AppState>, req: &Request, form: Form<LoginFo
                 error: captcha_error.is_none().then(|| lang.message(e.body())),
                 captcha,
                 captcha_error,
+                next: super::safe_next(&form.next).unwrap_or_default().to_owned(),
+                signed_out: false,
             });
             r.set_status(if status == StatusCode::UNAUTHORIZED {
                 StatusCode::OK
@@ -146,7 +188,7 @@ pub async fn logout(st: Data<&AppState>, req: &Request, form: Form<CsrfForm>) ->
             tracing::error!("logout failed: {e}");
         }
     }
-    let mut r = redirect("/login");
+    let mut r = redirect("/login?signed_out=1");
     if let Ok(v) = clear_cookie().parse() {
         r.headers_mut().insert(header::SET_COOKIE, v);
     }
@@ -176,7 +218,7 @@ struct MePage {
 #[handler]
 pub async fn me(st: Data<&AppState>, req: &Request) -> Response {
     let Some(v) = visitor(&st, req).await else {
-        return redirect("/login");
+        return super::to_login(req);
     };
     if v.principal.role != Role::Applicant {
         return redirect(landing(&v));
@@ -220,7 +262,7 @@ pub async fn download_certificate(
     id: Path<uuid::Uuid>,
 ) -> Response {
     let Some(v) = visitor(&st, req).await else {
-        return redirect("/login");
+        return super::to_login(req);
     };
     let file = match holders_certificate(&st, &v.principal, id.0)
         .await
@@ -240,7 +282,7 @@ pub async fn download_certificate_pdf(
     id: Path<uuid::Uuid>,
 ) -> Response {
     let Some(v) = visitor(&st, req).await else {
-        return redirect("/login");
+        return super::to_login(req);
     };
     let file = match holders_certificate(&st, &v.principal, id.0).await {
         Ok(c) => certificate_pdf_file(&st, &c).await,
