@@ -114,12 +114,23 @@ async fn deadline_flow(srv: TestServer, clock: TestClock) {
         "{bad}"
     );
     assert_eq!(bad["fields"][0]["field"], "time_zone");
-    let created = ok(
-        &bureau,
-        "/api/v1/plans",
-        plan("2026-06-21T09:00:00Z", "Asia/Shanghai"),
-    )
-    .await;
+    // Notes (备注) are optional and bounded: one character too many is refused by field.
+    let mut too_long = plan("2026-06-21T09:00:00Z", "Asia/Shanghai");
+    too_long["notes"] = json!("注".repeat(2001));
+    let (s, bad) = bureau.post("/api/v1/plans", &too_long).await;
+    assert_eq!(
+        (s, code(&bad)),
+        (StatusCode::UNPROCESSABLE_ENTITY, "plan.notes_too_long"),
+        "{bad}"
+    );
+    assert_eq!(bad["fields"][0]["field"], "notes");
+    let mut with_notes = plan("2026-06-21T09:00:00Z", "Asia/Shanghai");
+    with_notes["notes"] = json!("  请于截止前完成单位公示。\n咨询电话：0631-8451234  ");
+    let created = ok(&bureau, "/api/v1/plans", with_notes).await;
+    assert_eq!(
+        created["notes"],
+        "请于截止前完成单位公示。\n咨询电话：0631-8451234"
+    );
     assert_eq!(created["time_zone"], "Asia/Shanghai");
     assert_eq!(created["report_deadline"], "2026-06-21T09:00:00+00:00");
     let plan_id = created["id"].as_str().unwrap().to_owned();
@@ -166,6 +177,7 @@ async fn deadline_flow(srv: TestServer, clock: TestClock) {
         page.body
     );
     assert!(page.has("2026-06-11 08:00（北京时间）"), "{}", page.body);
+    assert!(page.has("备注：请于截止前完成单位公示。"), "{}", page.body);
     clock.advance(Duration::days(9) + Duration::hours(23) + Duration::minutes(30));
     let mut web = Visitor::new(&srv);
     web.login_to("deadline0", PW, "/me").await;

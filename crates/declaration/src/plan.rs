@@ -180,6 +180,10 @@ pub struct ReviewPlan {
     pub report_deadline: Option<DateTime<Utc>>,
     /// The zone the window and deadline are stated in.
     pub time_zone: PlanTimeZone,
+    /// Optional notes of the notice (备注: conditions, contacts, where to send paper-free
+    /// questions); empty when none.
+    #[serde(default)]
+    pub notes: String,
     pub status: PlanStatus,
     pub created_at: DateTime<Utc>,
     pub version: i64,
@@ -203,7 +207,12 @@ pub enum PlanError {
     TimeZone(String),
     #[error("the unit report deadline must not be before the declaration window ends")]
     DeadlineOrder,
+    #[error("the notes may have at most {MAX_NOTES} characters")]
+    Notes,
 }
+
+/// The longest plan notes, in characters.
+pub const MAX_NOTES: usize = 2000;
 
 impl Localized for PlanError {
     fn code(&self) -> &'static str {
@@ -216,6 +225,7 @@ impl Localized for PlanError {
             Self::WrongStatus(_) => "plan.wrong_status",
             Self::TimeZone(_) => "plan.time_zone",
             Self::DeadlineOrder => "plan.deadline_order",
+            Self::Notes => "plan.notes_too_long",
         }
     }
     fn zh(&self) -> String {
@@ -228,6 +238,7 @@ impl Localized for PlanError {
             Self::WrongStatus(s) => format!("计划当前为“{}”状态，无法进行此操作", s.zh()),
             Self::TimeZone(t) => format!("未知时区“{t}”：请使用 IANA 名称，如 Asia/Shanghai"),
             Self::DeadlineOrder => "单位审核上报截止时间不能早于申报截止时间".into(),
+            Self::Notes => format!("备注不能超过 {MAX_NOTES} 字，请删减后再提交"),
         }
     }
     fn invalid_input(&self) -> bool {
@@ -242,6 +253,7 @@ impl Localized for PlanError {
             Self::Name => "name",
             Self::TimeZone(_) => "time_zone",
             Self::DeadlineOrder => "report_deadline",
+            Self::Notes => "notes",
             Self::WrongStatus(_) => return Vec::new(),
         };
         vec![FieldError::new(
@@ -375,6 +387,7 @@ impl ReviewPlan {
             window_end,
             report_deadline: None,
             time_zone: PlanTimeZone::default(),
+            notes: String::new(),
             status: PlanStatus::Draft,
             created_at: now,
             version: 1,
@@ -395,6 +408,19 @@ impl ReviewPlan {
         }
         self.report_deadline = report_deadline;
         self.time_zone = time_zone;
+        Ok(self)
+    }
+
+    /// Sets the notes (trimmed; blank means none).
+    ///
+    /// # Errors
+    /// [`PlanError::Notes`] for notes longer than [`MAX_NOTES`] characters.
+    pub fn with_notes(mut self, notes: &str) -> Result<Self, PlanError> {
+        let notes = notes.trim();
+        if notes.chars().count() > MAX_NOTES {
+            return Err(PlanError::Notes);
+        }
+        self.notes = notes.to_owned();
         Ok(self)
     }
 
@@ -514,6 +540,23 @@ mod tests {
         .unwrap()
         .with_schedule(Some(at("2026-04-15T17:00:00+08:00")), tz)
         .unwrap()
+    }
+
+    #[test]
+    fn notes_are_trimmed_optional_and_bounded() {
+        let p = plan(PlanTimeZone::default());
+        assert_eq!(p.notes, "");
+        let p = p
+            .with_notes("  请于截止前完成单位公示。\n联系电话：0631-1234567  ")
+            .unwrap();
+        assert_eq!(p.notes, "请于截止前完成单位公示。\n联系电话：0631-1234567");
+        assert_eq!(p.clone().with_notes("   ").unwrap().notes, "");
+        let long = "注".repeat(MAX_NOTES);
+        assert_eq!(p.clone().with_notes(&long).unwrap().notes, long);
+        let e = p.with_notes(&format!("{long}多")).unwrap_err();
+        assert_eq!(e, PlanError::Notes);
+        assert_eq!(e.fields()[0].field, "notes");
+        assert!(e.invalid_input());
     }
 
     #[test]

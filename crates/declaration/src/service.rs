@@ -43,6 +43,8 @@ pub struct NewPlan {
     pub report_deadline: Option<DateTime<Utc>>,
     /// The zone the window and deadline are stated and enforced in.
     pub time_zone: crate::plan::PlanTimeZone,
+    /// 备注 of the notice; blank for none.
+    pub notes: String,
 }
 
 /// Creates a plan in draft.
@@ -81,6 +83,7 @@ pub async fn create_plan<D: DeclarationRepo>(
         &catalog,
     )
     .and_then(|p| p.with_schedule(cmd.report_deadline, cmd.time_zone))
+    .and_then(|p| p.with_notes(&cmd.notes))
     .map_err(ServiceError::Rule)?;
     let audit = AuditEvent::new(now, actor, "plan.created", "plan", plan.id.0).with_detail(
         serde_json::json!({

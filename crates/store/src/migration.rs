@@ -12,6 +12,7 @@ mod correction_evidence;
 mod declaration_sections;
 mod identity_orgs;
 mod password_change;
+mod plan_notes;
 mod plan_schedule;
 
 use crate::entity::{
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(plan_schedule::PlanSchedule),
             Box::new(password_change::PasswordChange),
             Box::new(correction_evidence::CorrectionEvidence),
+            Box::new(plan_notes::PlanNotes),
         ]
     }
 }

@@ -365,6 +365,7 @@ async fn seed(ctx: &Ctx) -> Result<Exit, CliError> {
             window_end: now + Duration::days(30),
             report_deadline: Some(now + Duration::days(45)),
             time_zone: zhicheng_declaration::plan::PlanTimeZone::default(),
+            notes: "演示计划：请在申报截止前完成单位公示（不少于 5 个工作日）。".to_owned(),
         },
     )
     .await

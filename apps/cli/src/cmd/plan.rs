@@ -71,6 +71,9 @@ struct CreateArgs {
     /// IANA time zone the dates are read, shown and enforced in.
     #[arg(long, default_value = "Asia/Shanghai")]
     time_zone: String,
+    /// 备注 of the notice (conditions, contacts; at most 2000 characters).
+    #[arg(long, default_value = "")]
+    notes: String,
 }
 
 impl Args {
@@ -134,6 +137,7 @@ pub(crate) fn plan_json(p: &ReviewPlan) -> serde_json::Value {
         "window_end": p.window_end,
         "report_deadline": p.report_deadline,
         "time_zone": p.time_zone.name(),
+        "notes": p.notes,
         "window_local": p.window_text(),
         "report_deadline_local": p.deadline_text(),
         "status": p.status.as_str(),
@@ -254,6 +258,7 @@ async fn create(ctx: &Ctx, a: CreateArgs) -> Result<Exit, CliError> {
         window_end: end,
         report_deadline: deadline,
         time_zone: tz,
+        notes: a.notes,
     };
     let plan = service::create_plan(&store, &ctx.clock, &ctx.ids, author, cmd)
         .await

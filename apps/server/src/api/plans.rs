@@ -91,6 +91,8 @@ pub struct PlanDto {
     pub report_deadline: Option<DateTime<Utc>>,
     /// IANA time zone the window and deadline are stated and enforced in.
     pub time_zone: String,
+    /// 备注 of the notice; empty when none.
+    pub notes: String,
     /// draft, open or closed.
     pub status: String,
 }
@@ -109,6 +111,7 @@ impl PlanDto {
             window_end: p.window_end,
             report_deadline: p.report_deadline,
             time_zone: p.time_zone.name().to_owned(),
+            notes: p.notes.clone(),
             status: p.status.as_str().to_owned(),
         }
     }
@@ -127,6 +130,8 @@ pub struct CreatePlanRequest {
     pub report_deadline: Option<DateTime<Utc>>,
     /// IANA time zone, default `Asia/Shanghai`.
     pub time_zone: Option<String>,
+    /// 备注 of the notice (optional, at most 2000 characters).
+    pub notes: Option<String>,
 }
 
 #[derive(Object)]
@@ -253,6 +258,7 @@ impl PlansApi {
             report_deadline: b.report_deadline,
             time_zone: PlanTimeZone::parse(b.time_zone.as_deref().unwrap_or_default())
                 .map_err(|e| ApiError::from(ServiceError::Rule(e)))?,
+            notes: b.notes.unwrap_or_default(),
         };
         let plan = service::create_plan(
             &self.0.store,

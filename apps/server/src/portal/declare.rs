@@ -138,6 +138,8 @@ struct PlanView {
     window: String,
     /// Time left to the end of the window.
     countdown: Countdown,
+    /// 备注 of the notice; empty when none.
+    notes: String,
     selected: bool,
 }
 
@@ -198,6 +200,7 @@ fn plan_view(p: &ReviewPlan, selected: bool, catalog: &Catalog, now: DateTime<Ut
             .join("、"),
         window: p.window_text(),
         countdown: countdown(now, p.window_end),
+        notes: p.notes.clone(),
         selected,
     }
 }

@@ -33,6 +33,7 @@ struct PlanRow {
     window: String,
     /// 单位审核上报截止时间, in the plan's zone.
     deadline: String,
+    notes: String,
     status: String,
     status_code: String,
     can_open: bool,
@@ -53,6 +54,7 @@ fn plan_row(p: &ReviewPlan, catalog: &Catalog) -> PlanRow {
             .join("、"),
         window: p.window_text(),
         deadline: p.deadline_text().unwrap_or_else(|| "未设".into()),
+        notes: p.notes.clone(),
         status: p.status.zh().to_owned(),
         status_code: p.status.as_str().to_owned(),
         can_open: p.status == PlanStatus::Draft,
@@ -84,6 +86,9 @@ pub struct PlanForm {
     report_deadline: String,
     #[serde(default)]
     time_zone: String,
+    /// Optional 备注 of the notice.
+    #[serde(default)]
+    notes: String,
 }
 
 impl PlanForm {
@@ -187,6 +192,7 @@ fn parse_plan(f: &PlanForm) -> Result<NewPlan, ApiError> {
                 window_end: end,
                 report_deadline: deadline,
                 time_zone: tz,
+                notes: f.notes.clone(),
             })
         }
         _ => Err(ApiError::invalid(

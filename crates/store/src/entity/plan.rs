@@ -21,6 +21,9 @@ pub struct Model {
     /// IANA name (migration 9; `Asia/Shanghai` for older rows).
     #[sea_orm(default_value = "Asia/Shanghai")]
     pub time_zone: String,
+    /// 备注 of the notice (migration `plan_notes`); empty when none.
+    #[sea_orm(column_type = "Text", default_value = "")]
+    pub notes: String,
     pub status: String,
     pub created_at: DateTimeUtc,
     pub version: i64,
