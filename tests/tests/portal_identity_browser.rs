@@ -247,7 +247,15 @@ async fn a_unit_registers_in_the_browser_with_the_region_picker_and_gets_its_per
         .click()
         .await
         .unwrap();
-    b.wait().for_element(Locator::Css("h1")).await.unwrap();
+    // The login page has an h1 too: wait until the sign-in has landed on /work, or the next
+    // navigation races the form's redirect.
+    for _ in 0..100 {
+        if b.current_url().await.unwrap().path() == "/work" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(b.current_url().await.unwrap().path(), "/work");
     for path in ["/work/units", "/work/name-corrections"] {
         b.goto(&srv.url(path)).await.unwrap();
         let text = b
