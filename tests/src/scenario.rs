@@ -176,26 +176,10 @@ impl Applicant {
 
     /// Uploads `bytes` as `file_name` to `section` through the API; returns the attachment.
     pub async fn attach(&self, section: &str, file_name: &str, bytes: Vec<u8>) -> Value {
-        let mut url = reqwest::Url::parse(&format!(
-            "{}/api/v1/declarations/{}/attachments",
-            self.client.base, self.declaration_id
-        ))
-        .unwrap();
-        url.query_pairs_mut()
-            .append_pair("section", section)
-            .append_pair("filename", file_name);
-        let mut r = self
+        let (status, body) = self
             .client
-            .http
-            .post(url)
-            .header("Content-Type", "application/octet-stream")
-            .body(bytes);
-        if let Some(t) = &self.client.token {
-            r = r.bearer_auth(t);
-        }
-        let resp = r.send().await.unwrap();
-        let status = resp.status();
-        let body: Value = resp.json().await.unwrap();
+            .upload_attachment(&self.declaration_id, section, file_name, bytes)
+            .await;
         assert!(status.is_success(), "upload {file_name}: {status} {body}");
         body
     }

@@ -310,4 +310,39 @@ impl Client {
     pub async fn get_raw(&self, path: &str) -> reqwest::Response {
         self.req(reqwest::Method::GET, path).send().await.unwrap()
     }
+
+    /// Streams `bytes` as the attachment `file_name` of `section` to a declaration, as the API
+    /// takes it (raw body, name and section in the query); the body as JSON, or as a string
+    /// when it is not JSON.
+    pub async fn upload_attachment(
+        &self,
+        declaration: &str,
+        section: &str,
+        file_name: &str,
+        bytes: Vec<u8>,
+    ) -> (StatusCode, Value) {
+        let mut url = reqwest::Url::parse(&format!(
+            "{}/api/v1/declarations/{declaration}/attachments",
+            self.base
+        ))
+        .unwrap();
+        url.query_pairs_mut()
+            .append_pair("section", section)
+            .append_pair("filename", file_name);
+        let mut r = self
+            .http
+            .post(url)
+            .header("Content-Type", "application/octet-stream")
+            .body(bytes);
+        if let Some(t) = &self.token {
+            r = r.bearer_auth(t);
+        }
+        let resp = r.send().await.unwrap();
+        let status = resp.status();
+        let text = resp.text().await.unwrap();
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
+    }
 }

@@ -56,29 +56,7 @@ async fn upload(
     name: &str,
     bytes: Vec<u8>,
 ) -> (StatusCode, Value) {
-    let mut url = reqwest::Url::parse(&format!(
-        "{}/api/v1/declarations/{declaration}/attachments",
-        c.base
-    ))
-    .unwrap();
-    url.query_pairs_mut()
-        .append_pair("section", section)
-        .append_pair("filename", name);
-    let mut r = c
-        .http
-        .post(url)
-        .header("Content-Type", "application/octet-stream")
-        .body(bytes);
-    if let Some(t) = &c.token {
-        r = r.bearer_auth(t);
-    }
-    let resp = r.send().await.unwrap();
-    let s = resp.status();
-    let text = resp.text().await.unwrap();
-    (
-        s,
-        serde_json::from_str(&text).unwrap_or(Value::String(text)),
-    )
+    c.upload_attachment(declaration, section, name, bytes).await
 }
 
 async fn delete(c: &Client, path: &str) -> (StatusCode, Value) {

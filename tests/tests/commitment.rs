@@ -106,18 +106,15 @@ async fn changed_letter(srv: TestServer) {
         (StatusCode::CONFLICT, "declaration.commitment_required"),
         "{r}"
     );
-    let upload = reqwest::Client::new()
-        .post(srv.url(&format!(
-            "/api/v1/declarations/{id}/attachments?section=education&filename=diploma.pdf"
-        )))
-        .bearer_auth(applicant.token.as_deref().unwrap())
-        .header("content-type", "application/octet-stream")
-        .body(b"%PDF-1.4\n%%EOF\n".to_vec())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(upload.status(), StatusCode::CONFLICT);
-    let r: Value = upload.json().await.unwrap();
+    let (s, r) = applicant
+        .upload_attachment(
+            &id.to_string(),
+            "education",
+            "diploma.pdf",
+            b"%PDF-1.4\n%%EOF\n".to_vec(),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT);
     assert_eq!(code(&r), "declaration.commitment_required", "{r}");
     let (_, d) = applicant.get(&format!("/api/v1/declarations/{id}")).await;
     assert_eq!(d["materials"]["summary"], "第一版承诺下的总结");

@@ -55,27 +55,11 @@ async fn unit(srv: &TestServer, name: &str, user: &str, uscc: &str) -> (Client, 
 }
 
 async fn upload_pdf(c: &Client, declaration: &str, name: &str) -> Value {
-    let mut url = reqwest::Url::parse(&format!(
-        "{}/api/v1/declarations/{declaration}/attachments",
-        c.base
-    ))
-    .unwrap();
-    url.query_pairs_mut()
-        .append_pair("section", "achievements")
-        .append_pair("filename", name);
     let mut body = b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n1 0 obj\n".to_vec();
     body.resize(2048, b' ');
-    let resp = c
-        .http
-        .post(url)
-        .header("Content-Type", "application/octet-stream")
-        .bearer_auth(c.token.as_deref().unwrap())
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    let s = resp.status();
-    let v: Value = resp.json().await.unwrap();
+    let (s, v) = c
+        .upload_attachment(declaration, "achievements", name, body)
+        .await;
     ok(s, &v);
     v
 }
